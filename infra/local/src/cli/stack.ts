@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { DEFAULT_TOPIC } from '@session-authority/config';
+import { MissingToolError } from '../kafka/fetch-kafka.js';
+import { startKafkaBroker, stopKafkaBroker } from '../kafka/kafka-broker.js';
+import { repoRoot } from '../paths.js';
+import { ensureDatabase, resolvePostgres, withDatabase } from '../postgres.js';
+import { prepareStores } from '../prepare.js';
+import { startService, stopService, waitReady, type ServiceProcess } from '../stack/service-process.js';
+
+/**
+ * `npm start`: Kafka, PostgreSQL, migrations and topic, then 2 API replicas and 1 projector as
+ * separate processes. Ctrl-C or SIGTERM stops everything it started.
+ */
+const env = process.env;
+const print = (line: string) => console.log(line);
+const name = env.STACK_NAME ?? 'stack';
+const kafkaPort = Number(env.KAFKA_PORT ?? 9092);
+const publicPort = Number(env.PUBLIC_PORT ?? 4433);
+const adminPort = Number(env.ADMIN_PORT ?? 4434);
+const projectorPort = Number(env.PROJECTOR_PORT ?? 4435);
+const topic = env.KAFKA_TOPIC ?? DEFAULT_TOPIC;
+// A well-known key for local runs only; set ADMIN_API_KEY for anything else.
+const adminKey = env.ADMIN_API_KEY ?? 'local-stack-admin-key-0000000000000000';
+
+const started = Date.now();
+const cleanups: (() => Promise<void>)[] = [];
+const services: ServiceProcess[] = [];
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    print('stopping the stack…');
+    await Promise.all(services.map((service) => stopService(service, 15_000)));
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
+    print('stack stopped');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const postgres = await resolvePostgres(env, print);
+  cleanups.push(() => postgres.stop());
+  const databaseUrl = postgres.source === 'DATABASE_URL' ? postgres.url : withDatabase(postgres.url, 'session_authority');
+  await ensureDatabase(databaseUrl);
+  print(`PostgreSQL: ${postgres.source} (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})`);
+
+  let brokers = env.KAFKA_BROKERS;
+  if (brokers === undefined || brokers === '') {
+    const broker = await startKafkaBroker({ name, port: kafkaPort, controllerPort: kafkaPort + 1, log: print });
+    cleanups.push(() => stopKafkaBroker(name));
+    brokers = broker.brokers.join(',');
+  }
+  print(`Kafka: ${brokers}`);
+
+  await prepareStores({
+    databaseUrl,
+    brokers: brokers.split(','),
+    topic,
+    partitions: Number(env.KAFKA_TOPIC_PARTITIONS ?? 12),
+    replicationFactor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
+  });
+
+  const shared = { DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: env.LOG_LEVEL ?? 'info' };
+  const specs = [
+    {
+      name: 'projector',
+      entry: join(repoRoot, 'services/projector/dist/main.js'),
+      env: { ...shared, PROJECTOR_PORT: String(projectorPort), INSTANCE_ID: 'projector-1' },
+      readyUrl: `http://127.0.0.1:${projectorPort}/health/ready`,
+    },
+    ...[0, 1].map((replica) => ({
+      name: `api-${replica + 1}`,
+      entry: join(repoRoot, 'services/auth-api/dist/server.js'),
+      env: {
+        ...shared,
+        ADMIN_API_KEY: adminKey,
+        PUBLIC_PORT: String(publicPort + replica * 10),
+        ADMIN_PORT: String(adminPort + replica * 10),
+        INSTANCE_ID: `api-${replica + 1}`,
+      },
+      readyUrl: `http://127.0.0.1:${publicPort + replica * 10}/health/ready`,
+    })),
+  ];
+  for (const spec of specs) {
+    const service = startService(spec, print);
+    services.push(service);
+    void service.exited.then((code) => {
+      if (!stopping) {
+        console.error(`${spec.name} exited unexpectedly (code ${code}); stopping the stack`);
+        void shutdown(1);
+      }
+    });
+  }
+  await Promise.all(services.map((service) => waitReady(service, 60_000)));
+
+  print(`\nsession-authority is up in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+  for (const replica of [0, 1]) {
+    print(`  api-${replica + 1}  public http://127.0.0.1:${publicPort + replica * 10}/auth   admin http://127.0.0.1:${adminPort + replica * 10}`);
+  }
+  print(`  projector  http://127.0.0.1:${projectorPort}/metrics`);
+  print(`  admin key: ${env.ADMIN_API_KEY === undefined ? 'the local default (see README)' : 'from ADMIN_API_KEY'}`);
+  print('STACK READY (Ctrl-C to stop)');
+} catch (error) {
+  console.error(error instanceof MissingToolError ? error.message : error);
+  await shutdown(1);
+}

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { pingKafka } from '@session-authority/event-log';
+import { localDir } from '../paths.js';
+import { isAlive, run, terminate, waitUntil } from '../process-tools.js';
+import { fetchKafka } from './fetch-kafka.js';
+
+export interface BrokerOptions {
+  /** Names the data folder under .local/kafka, so the stack and a test run never share one. */
+  readonly name: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly log?: (line: string) => void;
+  readonly startTimeoutMs?: number;
+}
+
+export interface RunningBroker {
+  readonly brokers: string[];
+  readonly pid: number;
+  readonly dataDir: string;
+  readonly logFile: string;
+}
+
+const LOG4J = `status = warn
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.out.ref = OUT
+logger.started.name = kafka.server.KafkaRaftServer
+logger.started.level = info
+`;
+
+function serverProperties(dataDir: string, port: number, controllerPort: number): string {
+  return `process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=${join(dataDir, 'logs')}
+num.partitions=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.ms=-1
+`;
+}
+
+function brokerDir(name: string): string {
+  return join(localDir, 'kafka', name);
+}
+
+function readPid(dataDir: string): number | undefined {
+  const pidFile = join(dataDir, 'broker.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Formats KRaft storage on first use, starts one broker+controller on loopback, waits for metadata. */
+export async function startKafkaBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = brokerDir(options.name);
+  const brokers = [`127.0.0.1:${options.port}`];
+  const logFile = join(dataDir, 'broker.log');
+  const running = readPid(dataDir);
+  if (running !== undefined && isAlive(running) && (await pingKafka({ brokers, clientId: 'probe' }))) {
+    log(`Kafka already running (pid ${running}) on ${brokers[0]}`);
+    return { brokers, pid: running, dataDir, logFile };
+  }
+
+  const libs = await fetchKafka(log);
+  mkdirSync(dataDir, { recursive: true });
+  const config = join(dataDir, 'server.properties');
+  const log4j = join(dataDir, 'log4j2.properties');
+  writeFileSync(config, serverProperties(dataDir, options.port, options.controllerPort));
+  writeFileSync(log4j, LOG4J);
+  const classpath = `${libs}/*`;
+  const jvm = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`];
+  if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
+    const clusterId = randomBytes(16).toString('base64url');
+    await run('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config]);
+  }
+
+  const out = openSync(logFile, 'a');
+  const child = spawn('java', [...jvm, '-cp', classpath, 'kafka.Kafka', config], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start java for the Kafka broker');
+  writeFileSync(join(dataDir, 'broker.pid'), `${pid}\n`);
+  try {
+    await waitUntil(
+      `the Kafka broker on ${brokers[0]} (log: ${logFile})`,
+      async () => {
+        if (!isAlive(pid)) throw new Error(`the Kafka broker exited; see ${logFile}`);
+        return pingKafka({ brokers, clientId: 'probe' });
+      },
+      options.startTimeoutMs ?? 60_000,
+      200,
+    );
+  } catch (error) {
+    await terminate(pid);
+    throw error;
+  }
+  log(`Kafka ${brokers[0]} up (pid ${pid}, log ${logFile})`);
+  return { brokers, pid, dataDir, logFile };
+}
+
+/** Stops the broker started under `name`, by its own PID; optionally deletes its data. */
+export async function stopKafkaBroker(name: string, options: { removeData?: boolean } = {}): Promise<void> {
+  const dataDir = brokerDir(name);
+  const pid = readPid(dataDir);
+  if (pid !== undefined) await terminate(pid, 30_000);
+  rmSync(join(dataDir, 'broker.pid'), { force: true });
+  if (options.removeData === true) rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,26 @@
+import { ensureTopic } from '@session-authority/event-log';
+import { migrateReadModel, openReadModel } from '@session-authority/read-model';
+
+export interface PrepareOptions {
+  readonly databaseUrl: string;
+  readonly schema?: string;
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+/** Runs the read model's migrations and creates the log topic; both are idempotent. */
+export async function prepareStores(options: PrepareOptions): Promise<{ topic: 'created' | 'exists' }> {
+  const orm = await openReadModel({ url: options.databaseUrl, ...(options.schema === undefined ? {} : { schema: options.schema }), poolMax: 2 });
+  try {
+    await migrateReadModel(orm);
+  } finally {
+    await orm.close();
+  }
+  const topic = await ensureTopic(
+    { brokers: options.brokers, clientId: 'session-authority-setup' },
+    { topic: options.topic, partitions: options.partitions, replicationFactor: options.replicationFactor },
+  );
+  return { topic };
+}

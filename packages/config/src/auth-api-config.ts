@@ -1,0 +1,36 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { flag, port, positiveInt } from './env-fields.js';
+import { parseConfig } from './parse-config.js';
+import { databaseEnv, kafkaEnv, loggingEnv } from './shared-env.js';
+
+export const authApiEnvSchema = z.object({
+  ...kafkaEnv,
+  ...databaseEnv,
+  ...loggingEnv,
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_PORT: port(4433),
+  ADMIN_PORT: port(4434),
+  PUBLIC_BASE_PATH: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'empty or a path such as /auth, without a trailing slash')
+    .default('/auth'),
+  ADMIN_API_KEY: z.string().min(32, 'at least 32 characters; generate one with `openssl rand -hex 32`'),
+  INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  CONSISTENCY_WAIT_MS: positiveInt(5000),
+  CONSISTENCY_POLL_MS: positiveInt(200),
+  BODY_LIMIT_BYTES: positiveInt(8192),
+  SESSION_DEFAULT_LIFESPAN: z.string().regex(/^(\d+(h|m|s))+$/, 'a duration such as 24h or 90m').default('24h'),
+  LOGOUT_FORBIDDEN_LIMIT: positiveInt(60),
+  LOGOUT_FORBIDDEN_WINDOW_MS: positiveInt(60_000),
+  REQUEST_TIMEOUT_MS: positiveInt(10_000),
+  SHUTDOWN_GRACE_MS: positiveInt(10_000),
+  TRUST_PROXY: flag(false),
+  DEBUG: flag(false),
+});
+
+export type AuthApiEnv = z.output<typeof authApiEnvSchema>;
+
+export function loadAuthApiConfig(env: Record<string, string | undefined> = process.env): AuthApiEnv {
+  return parseConfig('auth-api', authApiEnvSchema, env);
+}

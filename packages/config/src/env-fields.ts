@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+export const brokerList = z
+  .string()
+  .default('127.0.0.1:9092')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter((broker) => broker.length > 0),
+  )
+  .refine((brokers) => brokers.length > 0, 'at least one broker, as host:port[,host:port]');
+
+export const postgresUrl = z
+  .string()
+  .default('postgres://postgres@127.0.0.1:5432/session_authority')
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'a postgres:// URL');

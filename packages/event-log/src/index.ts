@@ -1,0 +1,9 @@
+export * from './types.js';
+export { createKafkaAppender, type KafkaAppenderOptions } from './kafka-appender.js';
+export {
+  createKafkaSubscription,
+  type KafkaSubscriptionOptions,
+  type Subscription,
+  type SubscriptionHandlers,
+} from './kafka-subscription.js';
+export { ensureTopic, pingKafka, readLogEnd, type TopicSpec } from './kafka-topics.js';

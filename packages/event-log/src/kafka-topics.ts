@@ -1,0 +1,63 @@
+import { createKafka } from './kafka-client.js';
+import type { KafkaConnection } from './types.js';
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+/** Creates the event log topic if it is missing: infinite retention, since it is the audit trail. */
+export async function ensureTopic(connection: KafkaConnection, spec: TopicSpec): Promise<'created' | 'exists'> {
+  const admin = createKafka(connection).admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (existing.includes(spec.topic)) return 'exists';
+    const created = await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: [
+            { name: 'retention.ms', value: '-1' },
+            { name: 'retention.bytes', value: '-1' },
+            { name: 'cleanup.policy', value: 'delete' },
+            { name: 'min.insync.replicas', value: String(Math.min(2, spec.replicationFactor)) },
+          ],
+        },
+      ],
+    });
+    return created ? 'created' : 'exists';
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The log end offset (one past the last record) of every partition of a topic. */
+export async function readLogEnd(connection: KafkaConnection, topic: string): Promise<Map<number, string>> {
+  const admin = createKafka(connection).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, o.high]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** True when the cluster answers a metadata request within the client's timeouts. */
+export async function pingKafka(connection: KafkaConnection): Promise<boolean> {
+  const admin = createKafka(connection).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

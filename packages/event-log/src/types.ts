@@ -1,0 +1,46 @@
+import type { EventEnvelope, RawRecord } from '@session-authority/events';
+
+/** Where a record landed in the log. Offsets are decimal strings: they are 64-bit. */
+export interface LogPosition {
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface EventAppender {
+  /** Resolves once every envelope is durably in the log (acks from all in-sync replicas). */
+  append(envelopes: readonly EventEnvelope[]): Promise<LogPosition[]>;
+  close(): Promise<void>;
+}
+
+export interface LogRecord {
+  readonly offset: string;
+  readonly record: RawRecord;
+}
+
+export interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly LogRecord[];
+  /** One past the last record the broker holds for this partition, as of this fetch. */
+  readonly highWatermark: string;
+}
+
+export interface LogLogger {
+  debug(details: object, message: string): void;
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export const silentLogger: LogLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+export interface KafkaConnection {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger?: LogLogger;
+}

@@ -1,0 +1,7 @@
+export * from './common.js';
+export * from './envelope.js';
+export * from './registry.js';
+export * from './session-issued-v1.js';
+export * from './session-revoked-v1.js';
+export * from './session-events.js';
+export { exportJsonSchemas } from './json-schema.js';

@@ -1,0 +1,34 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** One row per session ever issued; revoked rows stay as tombstones so a repeated logout is still 204. */
+export const SessionEntity = defineEntity({
+  name: 'SessionRow',
+  tableName: 'sessions',
+  properties: {
+    id: p.uuid().primary(),
+    identityId: p.uuid().index('sessions_identity_id_idx'),
+    tokenSha256: p.string().length(64).unique('sessions_token_sha256_key'),
+    issuedAt: p.datetime().length(3),
+    authenticatedAt: p.datetime().length(3),
+    expiresAt: p.datetime().length(3),
+    revokedAt: p.datetime().length(3).nullable(),
+    revokeReason: p.string().length(32).nullable(),
+    logPartition: p.integer(),
+    logOffset: p.bigint('string'),
+  },
+});
+
+/** Where a projection stands in each partition of the log: the next offset it will apply. */
+export const ProjectionOffsetEntity = defineEntity({
+  name: 'ProjectionOffset',
+  tableName: 'projection_offsets',
+  properties: {
+    projection: p.string().length(64).primary(),
+    topic: p.string().length(249).primary(),
+    partition: p.integer().primary(),
+    nextOffset: p.bigint('string'),
+    updatedAt: p.datetime().length(3),
+  },
+});
+
+export const readModelEntities = [SessionEntity, ProjectionOffsetEntity];

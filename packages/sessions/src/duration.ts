@@ -1,0 +1,12 @@
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 } as const;
+const DURATION_PATTERN = /^(?:\d+[hms])+$/;
+
+/** Parses Go-style durations as Kratos uses them ("24h", "1h30m", "90s"); undefined when malformed or zero. */
+export function parseDuration(text: string): number | undefined {
+  if (!DURATION_PATTERN.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+)([hms])/g)) {
+    total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  }
+  return total > 0 && Number.isSafeInteger(total) ? total : undefined;
+}

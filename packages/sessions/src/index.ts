@@ -1,0 +1,5 @@
+export * from './token.js';
+export * from './duration.js';
+export * from './session.js';
+export * from './decisions.js';
+export * from './evolve.js';

@@ -1,0 +1,26 @@
+import type { RevokeReason } from '@session-authority/events';
+
+/** A session as the read model knows it. Revoked sessions are kept as tombstones. */
+export interface SessionState {
+  readonly id: string;
+  readonly identityId: string;
+  readonly tokenSha256: string;
+  readonly issuedAt: Date;
+  readonly authenticatedAt: Date;
+  readonly expiresAt: Date;
+  readonly revokedAt: Date | null;
+  readonly revokeReason: RevokeReason | null;
+}
+
+export function isRevoked(session: SessionState): boolean {
+  return session.revokedAt !== null;
+}
+
+export function isExpired(session: SessionState, now: Date): boolean {
+  return session.expiresAt.getTime() <= now.getTime();
+}
+
+/** Active means whoami accepts it: neither revoked nor expired. */
+export function isActive(session: SessionState, now: Date): boolean {
+  return !isRevoked(session) && !isExpired(session, now);
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** Validates the logout body's shape (a 400 when it fails); the token's format is checked after (a 403). */
+export const logoutBodySchema = z
+  .looseObject({
+    session_token: z
+      .string()
+      .nullish()
+      .meta({ description: 'The session token to revoke: `ory_st_` and 32 alphanumerics.', example: 'ory_st_Yv0dmyJtRJwOlvEN1qXHPoHnB0iFDJbx' }),
+  })
+  .meta({ id: 'performNativeLogoutBody' });
+
+export const sessionSchema = z
+  .object({
+    id: z.uuid(),
+    active: z.boolean(),
+    expires_at: z.iso.datetime(),
+    authenticated_at: z.iso.datetime(),
+    issued_at: z.iso.datetime(),
+    identity: z.object({ id: z.uuid() }),
+  })
+  .meta({ id: 'session' });
+
+export const sessionIdParamsSchema = z.object({ id: z.uuid() });
+export const identityIdParamsSchema = z.object({ identity_id: z.uuid() });
+
+export const issueSessionBodySchema = z
+  .looseObject({
+    expires_in: z
+      .string()
+      .regex(/^(\d+(h|m|s))+$/)
+      .optional()
+      .meta({ description: 'Lifespan as a Go duration such as `24h` or `1h30m`; the configured default when absent.' }),
+  })
+  .meta({ id: 'issueSessionBody' });
+
+export const issuedSessionSchema = z
+  .object({ session: sessionSchema, session_token: z.string() })
+  .meta({ id: 'issuedSession' });
+
+export const sessionListSchema = z.array(sessionSchema);

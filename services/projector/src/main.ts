@@ -1,0 +1,52 @@
+import closeWithGrace from 'close-with-grace';
+import { loadProjectorConfig } from '@session-authority/config';
+import { createKafkaSubscription, pingKafka } from '@session-authority/event-log';
+import { migrateReadModel, openReadModel } from '@session-authority/read-model';
+import { createProjector } from './create-projector.js';
+import { createLogger } from './logger.js';
+import { buildOpsServer } from './ops-server.js';
+import { createProjectorMetrics } from './projector-metrics.js';
+
+const config = loadProjectorConfig();
+const logger = createLogger(config.LOG_LEVEL, config.INSTANCE_ID);
+const kafka = { brokers: config.KAFKA_BROKERS, clientId: `projector-${config.INSTANCE_ID}`, logger };
+
+const orm = await openReadModel({
+  url: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  poolMax: config.DATABASE_POOL_MAX,
+});
+await migrateReadModel(orm);
+const metrics = createProjectorMetrics();
+const subscription = createKafkaSubscription({ ...kafka, topic: config.KAFKA_TOPIC, groupId: config.PROJECTOR_GROUP_ID });
+const projector = createProjector({
+  orm,
+  schema: config.DATABASE_SCHEMA,
+  topic: config.KAFKA_TOPIC,
+  subscription,
+  metrics,
+  logger,
+});
+const ops = buildOpsServer({
+  registry: metrics.registry,
+  ready: async () => {
+    const checks = {
+      postgres: await orm.isConnected(),
+      kafka: await pingKafka(kafka),
+      partitionsHealthy: projector.haltedPartitions().length === 0,
+    };
+    return { ok: Object.values(checks).every(Boolean), checks };
+  },
+});
+
+await projector.start();
+await ops.listen({ host: config.HOST, port: config.PROJECTOR_PORT });
+logger.info({ port: config.PROJECTOR_PORT, topic: config.KAFKA_TOPIC }, 'projector running');
+
+closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+  if (err !== undefined) logger.error({ err }, 'stopping after an error');
+  else logger.info({ signal }, 'stopping');
+  await ops.close();
+  await projector.stop();
+  await orm.close();
+});

@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface ProjectorMetrics {
+  readonly registry: Registry;
+  readonly applied: Counter<'type'>;
+  readonly skippedUnknown: Counter<'type'>;
+  readonly poison: Counter<'partition'>;
+  readonly halted: Gauge<'partition'>;
+  readonly nextOffset: Gauge<'partition'>;
+  readonly lag: Gauge<'partition'>;
+  readonly batchSeconds: Histogram;
+}
+
+export function createProjectorMetrics(): ProjectorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    applied: new Counter({
+      name: 'projector_events_applied_total',
+      help: 'Events applied to the read model, by type (re-deliveries excluded).',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    skippedUnknown: new Counter({
+      name: 'projector_events_skipped_unknown_total',
+      help: 'Events of a type this projector does not know, skipped for forward compatibility.',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    poison: new Counter({
+      name: 'projector_poison_events_total',
+      help: 'Records that failed their schema; each halts its partition. Alert on any increase.',
+      labelNames: ['partition'],
+      registers: [registry],
+    }),
+    halted: new Gauge({
+      name: 'projector_partition_halted',
+      help: '1 while a partition is halted by a poison record.',
+      labelNames: ['partition'],
+      registers: [registry],
+    }),
+    nextOffset: new Gauge({
+      name: 'projector_next_offset',
+      help: 'Next offset the projection will apply, per partition.',
+      labelNames: ['partition'],
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'projector_lag_records',
+      help: 'Records in the log not yet applied, per partition, as of the last fetch.',
+      labelNames: ['partition'],
+      registers: [registry],
+    }),
+    batchSeconds: new Histogram({
+      name: 'projector_batch_apply_seconds',
+      help: 'Time to apply one batch in one PostgreSQL transaction.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+  };
+}
