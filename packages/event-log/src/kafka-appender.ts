@@ -21,7 +21,10 @@ interface Pending {
  */
 export async function createKafkaAppender(options: KafkaAppenderOptions): Promise<EventAppender> {
   const kafka = createKafka(options);
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const admin = kafka.admin();
   await producer.connect();
   let partitionMetadata: PartitionMetadata[];

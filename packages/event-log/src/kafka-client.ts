@@ -11,7 +11,25 @@ function logCreator(logger: LogLogger) {
     };
 }
 
+let warningFilterInstalled = false;
+
+/**
+ * kafkajs 2.2 arms timers with negative delays, which Node 24 reports as TimeoutNegativeWarning
+ * on every start (the delay is treated as 1 ms, which is what kafkajs means). Hide only that one.
+ */
+function hideKafkajsTimerWarning(): void {
+  if (warningFilterInstalled) return;
+  warningFilterInstalled = true;
+  const listeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    for (const listener of listeners) listener(warning);
+  });
+}
+
 export function createKafka(connection: KafkaConnection): Kafka {
+  hideKafkajsTimerWarning();
   return new Kafka({
     clientId: connection.clientId,
     brokers: [...connection.brokers],

@@ -3,6 +3,7 @@ export {
   openReadModel,
   migrateReadModel,
   pendingMigrations,
+  pingReadModel,
   type ReadModelOptions,
   type ReadModelOrm,
 } from './orm.js';

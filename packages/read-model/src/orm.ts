@@ -55,3 +55,13 @@ export async function migrateReadModel(orm: ReadModelOrm): Promise<void> {
 export async function pendingMigrations(orm: ReadModelOrm): Promise<number> {
   return (await orm.migrator.getPending()).length;
 }
+
+/** True when PostgreSQL answers a query now (the pool connects lazily, so "connected" says little). */
+export async function pingReadModel(orm: ReadModelOrm): Promise<boolean> {
+  try {
+    await orm.em.fork().execute('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

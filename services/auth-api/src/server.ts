@@ -5,6 +5,7 @@ import {
   createSessionReader,
   openReadModel,
   pendingMigrations,
+  pingReadModel,
   ProjectionWatermark,
 } from '@session-authority/read-model';
 import { parseDuration } from '@session-authority/sessions';
@@ -57,7 +58,7 @@ const { publicApp, adminApp } = await buildApp({
   metrics,
   logger,
   readiness: async () => {
-    const postgres = await orm.isConnected();
+    const postgres = await pingReadModel(orm);
     migrated ||= postgres && (await pendingMigrations(orm).catch(() => 1)) === 0;
     const checks = { postgres, migrations: migrated, kafka: await pingKafka(kafka), projectionListener: watermark.listening };
     return { ok: Object.values(checks).every(Boolean), checks };

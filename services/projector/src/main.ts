@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { loadProjectorConfig } from '@session-authority/config';
 import { createKafkaSubscription, pingKafka } from '@session-authority/event-log';
-import { migrateReadModel, openReadModel } from '@session-authority/read-model';
+import { migrateReadModel, openReadModel, pingReadModel } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
 import { createLogger } from './logger.js';
 import { buildOpsServer } from './ops-server.js';
@@ -31,7 +31,7 @@ const ops = buildOpsServer({
   registry: metrics.registry,
   ready: async () => {
     const checks = {
-      postgres: await orm.isConnected(),
+      postgres: await pingReadModel(orm),
       kafka: await pingKafka(kafka),
       partitionsHealthy: projector.haltedPartitions().length === 0,
     };

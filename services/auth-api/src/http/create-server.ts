@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Histogram } from 'prom-client';
 import { HttpError, errorGeneric } from './error-generic.js';
 import { requestIdFrom } from './request-id.js';
@@ -40,8 +40,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger,
     genReqId: requestIdFrom,
-    requestIdLogLabel: 'request_id',
-    disableRequestLogging: true,
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy,
     requestTimeout: options.requestTimeoutMs,
@@ -64,7 +63,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       },
       reply.elapsedTime / 1000,
     );
-    if (reply.statusCode >= 500) {
+    if (reply.statusCode >= 500 && !request.url.startsWith('/health/')) {
       request.log.warn({ status: reply.statusCode, route: request.routeOptions.url }, 'answered 5xx');
     }
   });
