@@ -1,0 +1,20 @@
+import type { TestProject } from 'vitest/node';
+import { resolveTestEnvironment } from './test-environment.js';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    kafkaBrokers: string;
+    postgresUrl: string;
+    environmentSource: string;
+  }
+}
+
+/** Resolves Kafka and PostgreSQL once per run, hands them to every test file, stops them after. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const environment = await resolveTestEnvironment();
+  project.provide('kafkaBrokers', environment.kafkaBrokers);
+  project.provide('postgresUrl', environment.postgresUrl);
+  project.provide('environmentSource', environment.source);
+  console.log(`test environment: ${environment.source} (Kafka ${environment.kafkaBrokers})`);
+  return environment.stop;
+}
