@@ -97,10 +97,14 @@ try {
   await Promise.all(services.map((service) => waitReady(service, 60_000)));
 
   print(`\nsession-authority is up in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+  const pid = (name: string) => services.find((s) => s.spec.name === name)?.child.pid ?? '?';
   for (const replica of [0, 1]) {
-    print(`  api-${replica + 1}  public http://127.0.0.1:${publicPort + replica * 10}/auth   admin http://127.0.0.1:${adminPort + replica * 10}`);
+    print(
+      `  api-${replica + 1} (pid ${pid(`api-${replica + 1}`)})  public http://127.0.0.1:${publicPort + replica * 10}/auth` +
+        `   admin http://127.0.0.1:${adminPort + replica * 10}`,
+    );
   }
-  print(`  projector  http://127.0.0.1:${projectorPort}/metrics`);
+  print(`  projector (pid ${pid('projector')})  http://127.0.0.1:${projectorPort}/metrics`);
   print(`  admin key: ${env.ADMIN_API_KEY === undefined ? 'the local default (see README)' : 'from ADMIN_API_KEY'}`);
   print('STACK READY (Ctrl-C to stop)');
 } catch (error) {
