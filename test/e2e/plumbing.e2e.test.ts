@@ -2,7 +2,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createKafkaAppender, type EventAppender } from '@session-authority/event-log';
 import { issuedEvent } from '../support/events.js';
 import { startService, type RunningService } from '../support/service-process.js';
-import { createTestDatabase, createTestTopic, kafkaBrokers, type TestDatabase } from '../support/stores.js';
+import {
+  createTestDatabase,
+  createTestTopic,
+  kafkaBrokers,
+  type TestDatabase,
+} from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
 
 let db: TestDatabase;
@@ -13,8 +18,16 @@ let projector: RunningService;
 beforeAll(async () => {
   db = await createTestDatabase();
   topic = await createTestTopic();
-  appender = await createKafkaAppender({ brokers: kafkaBrokers(), clientId: 'plumbing-test', topic });
-  projector = await startService('projector', { kafkaBrokers: kafkaBrokers().join(','), databaseUrl: db.url, topic });
+  appender = await createKafkaAppender({
+    brokers: kafkaBrokers(),
+    clientId: 'plumbing-test',
+    topic,
+  });
+  projector = await startService('projector', {
+    kafkaBrokers: kafkaBrokers().join(','),
+    databaseUrl: db.url,
+    topic,
+  });
 });
 
 afterAll(async () => {
@@ -29,12 +42,14 @@ it('a record produced to the real broker is consumed by the projector process an
   expect(position?.offset).toMatch(/^\d+$/);
 
   const row = await waitFor('the session row', async () => {
-    const rows = await db.orm.em.fork().execute<{ id: string; token_sha256: string; log_offset: string }[]>(
-      'select id, token_sha256, log_offset from sessions where id = ?',
-      [event.data.session_id],
-    );
+    const rows = await db.orm.em
+      .fork()
+      .execute<{ id: string; token_sha256: string; log_offset: string }[]>(
+        'select id, token_sha256, log_offset from sessions where id = ?',
+        [event.data.session_id],
+      );
     return rows[0];
   });
   expect(row.token_sha256).toBe(event.data.token_sha256);
-  expect(String(row.log_offset)).toBe(position?.offset);
+  expect(row.log_offset).toBe(position?.offset);
 });

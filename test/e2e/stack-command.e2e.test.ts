@@ -31,7 +31,12 @@ it('the stack command starts everything in under 60 s and SIGTERM leaves no proc
   stack.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => stack.on('exit', (code) => resolve(code)));
   try {
-    await waitFor('STACK READY', () => output.includes('STACK READY') || stack.exitCode !== null, 60_000, 100);
+    await waitFor(
+      'STACK READY',
+      () => output.includes('STACK READY') || stack.exitCode !== null,
+      60_000,
+      100,
+    );
     expect(output).toContain('STACK READY');
     expect(Date.now() - started).toBeLessThan(60_000);
 

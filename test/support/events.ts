@@ -8,7 +8,9 @@ import {
 import { generateToken, tokenDigest } from '@session-authority/sessions';
 import { randomBytes } from 'node:crypto';
 
-export function issuedEvent(overrides: Partial<SessionIssuedV1> = {}): EventEnvelope<typeof SESSION_ISSUED_V1, SessionIssuedV1> {
+export function issuedEvent(
+  overrides: Partial<SessionIssuedV1> = {},
+): EventEnvelope<typeof SESSION_ISSUED_V1, SessionIssuedV1> {
   const now = new Date();
   const data: SessionIssuedV1 = {
     session_id: randomUUID(),
@@ -21,7 +23,14 @@ export function issuedEvent(overrides: Partial<SessionIssuedV1> = {}): EventEnve
     request_id: randomUUID(),
     ...overrides,
   };
-  return { id: randomUUID(), source: 'urn:test', type: SESSION_ISSUED_V1, time: data.issued_at, subject: data.session_id, data };
+  return {
+    id: randomUUID(),
+    source: 'urn:test',
+    type: SESSION_ISSUED_V1,
+    time: data.issued_at,
+    subject: data.session_id,
+    data,
+  };
 }
 
 export function revokedEvent(issued: SessionIssuedV1, revokedAt = new Date()): EventEnvelope {

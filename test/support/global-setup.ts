@@ -16,5 +16,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('postgresUrl', environment.postgresUrl);
   project.provide('environmentSource', environment.source);
   console.log(`test environment: ${environment.source} (Kafka ${environment.kafkaBrokers})`);
-  return environment.stop;
+  return () => environment.stop();
 }

@@ -31,7 +31,11 @@ export interface ServiceEnv {
 }
 
 /** Starts a service from its build output as a separate process and waits until it is ready. */
-export async function startService(kind: keyof typeof ENTRIES, env: ServiceEnv, name: string = kind): Promise<RunningService> {
+export async function startService(
+  kind: keyof typeof ENTRIES,
+  env: ServiceEnv,
+  name: string = kind,
+): Promise<RunningService> {
   const port = await freePort();
   const adminPort = await freePort();
   const child = spawn(process.execPath, [join(repoRoot, ENTRIES[kind])], {
@@ -71,11 +75,16 @@ export async function startService(kind: keyof typeof ENTRIES, env: ServiceEnv, 
     },
   };
   try {
-    await waitFor(`${name} to be ready`, async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited:\n${output}`);
-      const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
-      return response.ok;
-    }, 30_000, 100);
+    await waitFor(
+      `${name} to be ready`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited:\n${output}`);
+        const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        return response.ok;
+      },
+      30_000,
+      100,
+    );
   } catch (error) {
     await running.kill();
     throw new Error(`${name} did not become ready:\n${output}`, { cause: error });

@@ -62,13 +62,18 @@ async function fromLocalInfra(env: NodeJS.ProcessEnv): Promise<TestEnvironment> 
   if (kafkaBrokers === undefined || kafkaBrokers === '') {
     const name = `test-${process.pid}`;
     try {
-      const broker = await startKafkaBroker({ name, port: await freePort(), controllerPort: await freePort() });
+      const broker = await startKafkaBroker({
+        name,
+        port: await freePort(),
+        controllerPort: await freePort(),
+      });
       kafkaBrokers = broker.brokers.join(',');
     } catch (error) {
       const why = error instanceof MissingToolError ? error.message : String(error);
       throw new Error(
         `the tests need Kafka and none could be started: ${why}. ` +
           'Start one (npm run kafka:start) and set KAFKA_BROKERS=127.0.0.1:9092, or install Java 17 and Maven.',
+        { cause: error },
       );
     }
     stopKafka = () => stopKafkaBroker(name, { removeData: true });

@@ -1,6 +1,17 @@
 export { repoRoot, localDir } from './paths.js';
 export { isAlive, terminate, waitUntil, run } from './process-tools.js';
 export { fetchKafka, MissingToolError } from './kafka/fetch-kafka.js';
-export { startKafkaBroker, stopKafkaBroker, type BrokerOptions, type RunningBroker } from './kafka/kafka-broker.js';
-export { resolvePostgres, ensureDatabase, dropDatabase, withDatabase, type PostgresServer } from './postgres.js';
+export {
+  startKafkaBroker,
+  stopKafkaBroker,
+  type BrokerOptions,
+  type RunningBroker,
+} from './kafka/kafka-broker.js';
+export {
+  resolvePostgres,
+  ensureDatabase,
+  dropDatabase,
+  withDatabase,
+  type PostgresServer,
+} from './postgres.js';
 export { freePort } from './free-port.js';

@@ -73,7 +73,8 @@ export async function resolvePostgres(
 /** Creates the database named in `url` when it does not exist. */
 export async function ensureDatabase(url: string): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`unsupported database name ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(name))
+    throw new Error(`unsupported database name ${JSON.stringify(name)}`);
   const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
   await client.connect();
   try {

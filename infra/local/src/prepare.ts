@@ -11,8 +11,14 @@ export interface PrepareOptions {
 }
 
 /** Runs the read model's migrations and creates the log topic; both are idempotent. */
-export async function prepareStores(options: PrepareOptions): Promise<{ topic: 'created' | 'exists' }> {
-  const orm = await openReadModel({ url: options.databaseUrl, ...(options.schema === undefined ? {} : { schema: options.schema }), poolMax: 2 });
+export async function prepareStores(
+  options: PrepareOptions,
+): Promise<{ topic: 'created' | 'exists' }> {
+  const orm = await openReadModel({
+    url: options.databaseUrl,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    poolMax: 2,
+  });
   try {
     await migrateReadModel(orm);
   } finally {
@@ -20,7 +26,11 @@ export async function prepareStores(options: PrepareOptions): Promise<{ topic: '
   }
   const topic = await ensureTopic(
     { brokers: options.brokers, clientId: 'session-authority-setup' },
-    { topic: options.topic, partitions: options.partitions, replicationFactor: options.replicationFactor },
+    {
+      topic: options.topic,
+      partitions: options.partitions,
+      replicationFactor: options.replicationFactor,
+    },
   );
   return { topic };
 }

@@ -15,12 +15,17 @@ export const authApiEnvSchema = z.object({
     .string()
     .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'empty or a path such as /auth, without a trailing slash')
     .default('/auth'),
-  ADMIN_API_KEY: z.string().min(32, 'at least 32 characters; generate one with `openssl rand -hex 32`'),
+  ADMIN_API_KEY: z
+    .string()
+    .min(32, 'at least 32 characters; generate one with `openssl rand -hex 32`'),
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   CONSISTENCY_WAIT_MS: positiveInt(5000),
   CONSISTENCY_POLL_MS: positiveInt(200),
   BODY_LIMIT_BYTES: positiveInt(8192),
-  SESSION_DEFAULT_LIFESPAN: z.string().regex(/^(\d+(h|m|s))+$/, 'a duration such as 24h or 90m').default('24h'),
+  SESSION_DEFAULT_LIFESPAN: z
+    .string()
+    .regex(/^(\d+(h|m|s))+$/, 'a duration such as 24h or 90m')
+    .default('24h'),
   LOGOUT_FORBIDDEN_LIMIT: positiveInt(60),
   LOGOUT_FORBIDDEN_WINDOW_MS: positiveInt(60_000),
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
@@ -31,6 +36,8 @@ export const authApiEnvSchema = z.object({
 
 export type AuthApiEnv = z.output<typeof authApiEnvSchema>;
 
-export function loadAuthApiConfig(env: Record<string, string | undefined> = process.env): AuthApiEnv {
+export function loadAuthApiConfig(
+  env: Record<string, string | undefined> = process.env,
+): AuthApiEnv {
   return parseConfig('auth-api', authApiEnvSchema, env);
 }

@@ -17,6 +17,8 @@ export const projectorEnvSchema = z.object({
 
 export type ProjectorEnv = z.output<typeof projectorEnvSchema>;
 
-export function loadProjectorConfig(env: Record<string, string | undefined> = process.env): ProjectorEnv {
+export function loadProjectorConfig(
+  env: Record<string, string | undefined> = process.env,
+): ProjectorEnv {
   return parseConfig('projector', projectorEnvSchema, env);
 }

@@ -9,7 +9,10 @@ interface ComposeService {
   ports?: string[];
   command?: string[];
 }
-const compose = parse(readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
+const compose = parse(
+  readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'),
+  { merge: true },
+) as {
   services: Record<string, ComposeService>;
 };
 const nginx = readFileSync(new URL('../../../infra/nginx/nginx.conf', import.meta.url), 'utf8');
@@ -23,7 +26,10 @@ function service(name: string): ComposeService {
 /** Compose interpolation as the default would resolve it: ${NAME:-default} -> default. */
 function resolvedEnv(environment: Record<string, string | number> = {}): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(environment).map(([key, value]) => [key, String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
+    Object.entries(environment).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'),
+    ]),
   );
 }
 
@@ -43,16 +49,23 @@ describe('docker-compose.yml agrees with the config schemas', () => {
   });
 
   it('every service uses the default topic', () => {
-    for (const [name] of services) expect(resolvedEnv(service(name).environment).KAFKA_TOPIC).toBe(DEFAULT_TOPIC);
+    for (const [name] of services)
+      expect(resolvedEnv(service(name).environment).KAFKA_TOPIC).toBe(DEFAULT_TOPIC);
   });
 
   it('the API listens where the load balancer sends traffic, and on all interfaces', () => {
-    const env = authApiEnvSchema.parse({ ADMIN_API_KEY: 'x'.repeat(32), ...resolvedEnv(service('auth-api').environment) });
+    const env = authApiEnvSchema.parse({
+      ADMIN_API_KEY: 'x'.repeat(32),
+      ...resolvedEnv(service('auth-api').environment),
+    });
     expect(env.HOST).toBe('0.0.0.0');
     expect(service('auth-api').expose).toEqual([String(env.PUBLIC_PORT), String(env.ADMIN_PORT)]);
     expect(nginx).toContain(`server auth-api:${env.PUBLIC_PORT};`);
     expect(nginx).toContain(`server auth-api:${env.ADMIN_PORT};`);
-    expect(service('load-balancer').ports).toEqual([`${env.PUBLIC_PORT}:${env.PUBLIC_PORT}`, `${env.ADMIN_PORT}:${env.ADMIN_PORT}`]);
+    expect(service('load-balancer').ports).toEqual([
+      `${env.PUBLIC_PORT}:${env.PUBLIC_PORT}`,
+      `${env.ADMIN_PORT}:${env.ADMIN_PORT}`,
+    ]);
   });
 
   it('the projector publishes its configured port', () => {

@@ -1,4 +1,4 @@
-import { encodeEnvelope, type EventEnvelope } from '@session-authority/events';
+import { encodeEnvelope } from '@session-authority/events';
 import { Partitioners, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import { createKafka } from './kafka-client.js';
 import type { EventAppender, KafkaConnection, LogPosition } from './types.js';
@@ -52,7 +52,9 @@ export async function createKafkaAppender(options: KafkaAppenderOptions): Promis
           acks: -1,
           messages: batch.map((pending) => pending.message),
         });
-        const baseOffsets = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+        const baseOffsets = new Map(
+          results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]),
+        );
         const seen = new Map<number, bigint>();
         for (const pending of batch) {
           const partition = pending.message.partition;

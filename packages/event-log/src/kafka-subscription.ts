@@ -65,9 +65,10 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 4,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload;
           const partition = batch.partition;
-          if (halted.has(partition) || !isRunning() || isStale()) return;
+          if (halted.has(partition) || !payload.isRunning() || payload.isStale()) return;
           const from = expected.get(partition);
           if (from === undefined) {
             await seekToStored([partition]);
@@ -96,7 +97,7 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
             }));
           const last = batch.messages.at(-1);
           if (records.length === 0 || last === undefined) {
-            if (last !== undefined) resolveOffset(last.offset);
+            if (last !== undefined) payload.resolveOffset(last.offset);
             return;
           }
           const outcome = await handlers.handleBatch({
@@ -111,8 +112,8 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
             return;
           }
           expected.set(partition, BigInt(last.offset) + 1n);
-          resolveOffset(last.offset);
-          await heartbeat();
+          payload.resolveOffset(last.offset);
+          await payload.heartbeat();
         },
       });
     },

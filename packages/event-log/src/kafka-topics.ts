@@ -8,7 +8,10 @@ export interface TopicSpec {
 }
 
 /** Creates the event log topic if it is missing: infinite retention, since it is the audit trail. */
-export async function ensureTopic(connection: KafkaConnection, spec: TopicSpec): Promise<'created' | 'exists'> {
+export async function ensureTopic(
+  connection: KafkaConnection,
+  spec: TopicSpec,
+): Promise<'created' | 'exists'> {
   const admin = createKafka(connection).admin();
   await admin.connect();
   try {
@@ -37,7 +40,10 @@ export async function ensureTopic(connection: KafkaConnection, spec: TopicSpec):
 }
 
 /** The log end offset (one past the last record) of every partition of a topic. */
-export async function readLogEnd(connection: KafkaConnection, topic: string): Promise<Map<number, string>> {
+export async function readLogEnd(
+  connection: KafkaConnection,
+  topic: string,
+): Promise<Map<number, string>> {
   const admin = createKafka(connection).admin();
   await admin.connect();
   try {

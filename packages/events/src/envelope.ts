@@ -53,7 +53,8 @@ export function readEnvelope(record: RawRecord): EnvelopeReadResult {
   const attributes: Partial<Record<(typeof REQUIRED_HEADERS)[number], string>> = {};
   for (const name of REQUIRED_HEADERS) {
     const value = headerText(record.headers[name]);
-    if (value === undefined || value.length === 0) return { ok: false, problem: `${name} is missing` };
+    if (value === undefined || value.length === 0)
+      return { ok: false, problem: `${name} is missing` };
     attributes[name] = value;
   }
   const contentType = headerText(record.headers['content-type']);

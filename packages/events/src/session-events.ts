@@ -1,6 +1,10 @@
 import type { EventEnvelope } from './envelope.js';
 import { createEventRegistry, type DecodeResult } from './registry.js';
-import { SESSION_ISSUED_V1, sessionIssuedV1Schema, type SessionIssuedV1 } from './session-issued-v1.js';
+import {
+  SESSION_ISSUED_V1,
+  sessionIssuedV1Schema,
+  type SessionIssuedV1,
+} from './session-issued-v1.js';
 import {
   SESSION_REVOKED_V1,
   sessionRevokedV1Schema,

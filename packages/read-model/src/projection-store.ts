@@ -125,12 +125,10 @@ export async function readProjectionOffsets(
   projection: string,
   topic: string,
 ): Promise<Map<number, string>> {
-  const rows = await em
-    .fork()
-    .execute<{ partition: number; next_offset: string }[]>(
-      `select partition, next_offset from ${qualified(schema, 'projection_offsets')}
+  const rows = await em.fork().execute<{ partition: number; next_offset: string }[]>(
+    `select partition, next_offset from ${qualified(schema, 'projection_offsets')}
        where projection = ? and topic = ?`,
-      [projection, topic],
-    );
-  return new Map(rows.map((row) => [row.partition, String(row.next_offset)]));
+    [projection, topic],
+  );
+  return new Map(rows.map((row) => [row.partition, row.next_offset]));
 }

@@ -116,7 +116,8 @@ export class ProjectionWatermark {
     } catch {
       return;
     }
-    if (notice.projection !== this.#options.projection || notice.topic !== this.#options.topic) return;
+    if (notice.projection !== this.#options.projection || notice.topic !== this.#options.topic)
+      return;
     this.#advance(notice.partition, BigInt(notice.next));
   }
 

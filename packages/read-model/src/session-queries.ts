@@ -29,11 +29,19 @@ export function createSessionReader(em: EntityManager): SessionReader {
   const read = () => em.fork({ clear: true, freshEventManager: true });
   return {
     async findByTokenDigest(tokenSha256) {
-      const row = await read().findOne(SessionEntity, { tokenSha256 }, { disableIdentityMap: true });
+      const row = await read().findOne(
+        SessionEntity,
+        { tokenSha256 },
+        { disableIdentityMap: true },
+      );
       return row === null ? null : toState(row);
     },
     async findById(sessionId) {
-      const row = await read().findOne(SessionEntity, { id: sessionId }, { disableIdentityMap: true });
+      const row = await read().findOne(
+        SessionEntity,
+        { id: sessionId },
+        { disableIdentityMap: true },
+      );
       return row === null ? null : toState(row);
     },
     async listByIdentity(identityId) {

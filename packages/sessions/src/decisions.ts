@@ -45,7 +45,10 @@ export function decideRevoke(
 }
 
 /** The holder of the token logs out: the actor is the session's own identity. */
-export function decideLogout(session: SessionState | null, context: DecisionContext): RevokeDecision {
+export function decideLogout(
+  session: SessionState | null,
+  context: DecisionContext,
+): RevokeDecision {
   if (session === null) return { kind: 'unknown-session' };
   return decideRevoke(
     session,

@@ -23,7 +23,11 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
     }
     case 'session.revoked.v1': {
       if (state === null || state.revokedAt !== null) return state;
-      return { ...state, revokedAt: new Date(event.data.revoked_at), revokeReason: event.data.reason };
+      return {
+        ...state,
+        revokedAt: new Date(event.data.revoked_at),
+        revokeReason: event.data.reason,
+      };
     }
   }
 }

@@ -37,7 +37,11 @@ export interface Apps {
 /** Only JSON bodies are parsed; any other media type reaches the handler as NOT_JSON, unread, so it is a 400 and not a 413. */
 function acceptJsonOnly(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
   app.addContentTypeParser('*', (_request, _payload, done) => {
     done(null, NOT_JSON);
   });
@@ -53,7 +57,11 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
     requestSeconds: metrics.requestSeconds,
   };
 
-  const publicApp = createServer({ ...serverOptions, logger: logger.child({ port: 'public' }), portName: 'public' });
+  const publicApp = createServer({
+    ...serverOptions,
+    logger: logger.child({ port: 'public' }),
+    portName: 'public',
+  });
   acceptJsonOnly(publicApp);
   const limiter = new ForbiddenLimiter(config.forbiddenLimit, config.forbiddenWindowMs);
   await publicApp.register(
@@ -67,16 +75,27 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
     registry: metrics.registry,
     readiness: deps.readiness,
     documents: {
-      public: buildOpenApiDocument('session-authority public API', config.basePath || '/', publicRouteDocs),
+      public: buildOpenApiDocument(
+        'session-authority public API',
+        config.basePath || '/',
+        publicRouteDocs,
+      ),
       admin: buildOpenApiDocument('session-authority admin API', '/', adminRouteDocs, 'bearer'),
     },
   });
   publicApp.addMethodNotAllowedRoutes();
 
-  const adminApp = createServer({ ...serverOptions, logger: logger.child({ port: 'admin' }), portName: 'admin' });
+  const adminApp = createServer({
+    ...serverOptions,
+    logger: logger.child({ port: 'admin' }),
+    portName: 'admin',
+  });
   acceptJsonOnly(adminApp);
   requireAdminKey(adminApp, config.adminApiKey);
-  registerAdminRoutes(adminApp, { service: deps.service, defaultLifespanMs: config.defaultLifespanMs });
+  registerAdminRoutes(adminApp, {
+    service: deps.service,
+    defaultLifespanMs: config.defaultLifespanMs,
+  });
   adminApp.addMethodNotAllowedRoutes();
 
   return { publicApp, adminApp };

@@ -14,7 +14,11 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-export function createLogger(level: string, instanceId: string, destination?: DestinationStream): Logger {
+export function createLogger(
+  level: string,
+  instanceId: string,
+  destination?: DestinationStream,
+): Logger {
   return pino(
     {
       level,

@@ -20,7 +20,11 @@ const config = loadAuthApiConfig();
 const logger = createLogger(config.LOG_LEVEL, config.INSTANCE_ID);
 const kafka = { brokers: config.KAFKA_BROKERS, clientId: `auth-api-${config.INSTANCE_ID}`, logger };
 
-const orm = await openReadModel({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolMax: config.DATABASE_POOL_MAX });
+const orm = await openReadModel({
+  url: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  poolMax: config.DATABASE_POOL_MAX,
+});
 const watermark = new ProjectionWatermark({
   url: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
@@ -60,14 +64,22 @@ const { publicApp, adminApp } = await buildApp({
   readiness: async () => {
     const postgres = await pingReadModel(orm);
     migrated ||= postgres && (await pendingMigrations(orm).catch(() => 1)) === 0;
-    const checks = { postgres, migrations: migrated, kafka: await pingKafka(kafka), projectionListener: watermark.listening };
+    const checks = {
+      postgres,
+      migrations: migrated,
+      kafka: await pingKafka(kafka),
+      projectionListener: watermark.listening,
+    };
     return { ok: Object.values(checks).every(Boolean), checks };
   },
 });
 
 await publicApp.listen({ host: config.HOST, port: config.PUBLIC_PORT });
 await adminApp.listen({ host: config.HOST, port: config.ADMIN_PORT });
-logger.info({ public: config.PUBLIC_PORT, admin: config.ADMIN_PORT, basePath: config.PUBLIC_BASE_PATH }, 'auth-api listening');
+logger.info(
+  { public: config.PUBLIC_PORT, admin: config.ADMIN_PORT, basePath: config.PUBLIC_BASE_PATH },
+  'auth-api listening',
+);
 
 closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   if (err !== undefined) logger.error({ err }, 'stopping after an error');

@@ -47,13 +47,20 @@ export function createProjector(deps: ProjectorDeps): Projector {
       }
       for (const type of decoded.unknownTypes) metrics.skippedUnknown.inc({ type });
       metrics.nextOffset.set({ partition }, Number(outcome.nextOffset));
-      metrics.lag.set({ partition }, Math.max(0, Number(batch.highWatermark) - Number(outcome.nextOffset)));
+      metrics.lag.set(
+        { partition },
+        Math.max(0, Number(batch.highWatermark) - Number(outcome.nextOffset)),
+      );
     }
     if (decoded.poison === undefined) return 'continue';
     metrics.poison.inc({ partition });
     metrics.halted.set({ partition }, 1);
     logger.error(
-      { partition: batch.partition, offset: decoded.poison.offset, problem: decoded.poison.problem },
+      {
+        partition: batch.partition,
+        offset: decoded.poison.offset,
+        problem: decoded.poison.problem,
+      },
       'poison record: partition halted; fix or upcast the record and restart the projector',
     );
     return 'halt';

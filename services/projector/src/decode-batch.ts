@@ -23,7 +23,8 @@ export function decodeBatch(records: readonly LogRecord[]): DecodedBatch {
   let nextOffset: string | undefined;
   for (const { offset, record } of records) {
     const envelope = readEnvelope(record);
-    if (!envelope.ok) return { events, unknownTypes, nextOffset, poison: { offset, problem: envelope.problem } };
+    if (!envelope.ok)
+      return { events, unknownTypes, nextOffset, poison: { offset, problem: envelope.problem } };
     const decoded = decodeSessionEvent(envelope.envelope);
     if (decoded.kind === 'invalid') {
       return {

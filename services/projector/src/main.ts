@@ -9,7 +9,11 @@ import { createProjectorMetrics } from './projector-metrics.js';
 
 const config = loadProjectorConfig();
 const logger = createLogger(config.LOG_LEVEL, config.INSTANCE_ID);
-const kafka = { brokers: config.KAFKA_BROKERS, clientId: `projector-${config.INSTANCE_ID}`, logger };
+const kafka = {
+  brokers: config.KAFKA_BROKERS,
+  clientId: `projector-${config.INSTANCE_ID}`,
+  logger,
+};
 
 const orm = await openReadModel({
   url: config.DATABASE_URL,
@@ -18,7 +22,11 @@ const orm = await openReadModel({
 });
 await migrateReadModel(orm);
 const metrics = createProjectorMetrics();
-const subscription = createKafkaSubscription({ ...kafka, topic: config.KAFKA_TOPIC, groupId: config.PROJECTOR_GROUP_ID });
+const subscription = createKafkaSubscription({
+  ...kafka,
+  topic: config.KAFKA_TOPIC,
+  groupId: config.PROJECTOR_GROUP_ID,
+});
 const projector = createProjector({
   orm,
   schema: config.DATABASE_SCHEMA,

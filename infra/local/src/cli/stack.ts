@@ -5,7 +5,12 @@ import { startKafkaBroker, stopKafkaBroker } from '../kafka/kafka-broker.js';
 import { repoRoot } from '../paths.js';
 import { ensureDatabase, resolvePostgres, withDatabase } from '../postgres.js';
 import { prepareStores } from '../prepare.js';
-import { startService, stopService, waitReady, type ServiceProcess } from '../stack/service-process.js';
+import {
+  startService,
+  stopService,
+  waitReady,
+  type ServiceProcess,
+} from '../stack/service-process.js';
 
 /**
  * `npm start`: Kafka, PostgreSQL, migrations and topic, then 2 API replicas and 1 projector as
@@ -32,7 +37,8 @@ async function shutdown(code: number): Promise<never> {
     stopping = true;
     print('stopping the stack…');
     await Promise.all(services.map((service) => stopService(service, 15_000)));
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(error));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => console.error(error));
     print('stack stopped');
   }
   process.exit(code);
@@ -43,13 +49,23 @@ process.on('SIGTERM', () => void shutdown(0));
 try {
   const postgres = await resolvePostgres(env, print);
   cleanups.push(() => postgres.stop());
-  const databaseUrl = postgres.source === 'DATABASE_URL' ? postgres.url : withDatabase(postgres.url, 'session_authority');
+  const databaseUrl =
+    postgres.source === 'DATABASE_URL'
+      ? postgres.url
+      : withDatabase(postgres.url, 'session_authority');
   await ensureDatabase(databaseUrl);
-  print(`PostgreSQL: ${postgres.source} (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})`);
+  print(
+    `PostgreSQL: ${postgres.source} (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})`,
+  );
 
   let brokers = env.KAFKA_BROKERS;
   if (brokers === undefined || brokers === '') {
-    const broker = await startKafkaBroker({ name, port: kafkaPort, controllerPort: kafkaPort + 1, log: print });
+    const broker = await startKafkaBroker({
+      name,
+      port: kafkaPort,
+      controllerPort: kafkaPort + 1,
+      log: print,
+    });
     cleanups.push(() => stopKafkaBroker(name));
     brokers = broker.brokers.join(',');
   }
@@ -63,7 +79,12 @@ try {
     replicationFactor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
   });
 
-  const shared = { DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, LOG_LEVEL: env.LOG_LEVEL ?? 'info' };
+  const shared = {
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC: topic,
+    LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+  };
   const specs = [
     {
       name: 'projector',
@@ -105,7 +126,9 @@ try {
     );
   }
   print(`  projector (pid ${pid('projector')})  http://127.0.0.1:${projectorPort}/metrics`);
-  print(`  admin key: ${env.ADMIN_API_KEY === undefined ? 'the local default (see README)' : 'from ADMIN_API_KEY'}`);
+  print(
+    `  admin key: ${env.ADMIN_API_KEY === undefined ? 'the local default (see README)' : 'from ADMIN_API_KEY'}`,
+  );
   print('STACK READY (Ctrl-C to stop)');
 } catch (error) {
   console.error(error instanceof MissingToolError ? error.message : error);

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pingKafka } from '@session-authority/event-log';
 import { localDir } from '../paths.js';
@@ -73,7 +81,11 @@ export async function startKafkaBroker(options: BrokerOptions): Promise<RunningB
   const brokers = [`127.0.0.1:${options.port}`];
   const logFile = join(dataDir, 'broker.log');
   const running = readPid(dataDir);
-  if (running !== undefined && isAlive(running) && (await pingKafka({ brokers, clientId: 'probe' }))) {
+  if (
+    running !== undefined &&
+    isAlive(running) &&
+    (await pingKafka({ brokers, clientId: 'probe' }))
+  ) {
     log(`Kafka already running (pid ${running}) on ${brokers[0]}`);
     return { brokers, pid: running, dataDir, logFile };
   }
@@ -85,10 +97,26 @@ export async function startKafkaBroker(options: BrokerOptions): Promise<RunningB
   writeFileSync(config, serverProperties(dataDir, options.port, options.controllerPort));
   writeFileSync(log4j, LOG4J);
   const classpath = `${libs}/*`;
-  const jvm = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`];
+  const jvm = [
+    '-Xms256m',
+    '-Xmx768m',
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4j}`,
+  ];
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
-    await run('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config]);
+    await run('java', [
+      ...jvm,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      config,
+    ]);
   }
 
   const out = openSync(logFile, 'a');
@@ -120,7 +148,10 @@ export async function startKafkaBroker(options: BrokerOptions): Promise<RunningB
 }
 
 /** Stops the broker started under `name`, by its own PID; optionally deletes its data. */
-export async function stopKafkaBroker(name: string, options: { removeData?: boolean } = {}): Promise<void> {
+export async function stopKafkaBroker(
+  name: string,
+  options: { removeData?: boolean } = {},
+): Promise<void> {
   const dataDir = brokerDir(name);
   const pid = readPid(dataDir);
   if (pid !== undefined) await terminate(pid, 30_000);

@@ -26,18 +26,19 @@ export function startService(spec: ServiceSpec, print: (line: string) => void): 
       print(`[${spec.name}] ${line}`);
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+    }),
+  );
   return { spec, child, exited };
 }
 
 export async function waitReady(service: ServiceProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void service.exited.then(() => (exited = true));
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`${service.spec.name} exited before it was ready`);
+    if (service.child.exitCode !== null)
+      throw new Error(`${service.spec.name} exited before it was ready`);
     try {
       const response = await fetch(service.spec.readyUrl, { signal: AbortSignal.timeout(1000) });
       if (response.ok) return;
@@ -46,7 +47,9 @@ export async function waitReady(service: ServiceProcess, timeoutMs: number): Pro
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${service.spec.name} was not ready within ${timeoutMs} ms (${service.spec.readyUrl})`);
+  throw new Error(
+    `${service.spec.name} was not ready within ${timeoutMs} ms (${service.spec.readyUrl})`,
+  );
 }
 
 export async function stopService(service: ServiceProcess, graceMs: number): Promise<void> {

@@ -3,6 +3,7 @@ import { HttpError } from './error-generic.js';
 
 /** Turns "cannot confirm now" into a retryable 503; rethrows anything else. */
 export function asUnavailable(error: unknown): never {
-  if (error instanceof UnavailableError) throw new HttpError(503, error.reason, { 'retry-after': '1' });
+  if (error instanceof UnavailableError)
+    throw new HttpError(503, error.reason, { 'retry-after': '1' });
   throw error;
 }

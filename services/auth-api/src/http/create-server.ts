@@ -1,4 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import type { Histogram } from 'prom-client';
 import { HttpError, errorGeneric } from './error-generic.js';
 import { requestIdFrom } from './request-id.js';
@@ -16,8 +21,15 @@ export interface ServerOptions {
 const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** Maps what fastify itself rejects to a client answer; anything unexpected is a bare 500. */
-function classify(error: FastifyError | HttpError, bodyLimit: number): { code: number; reason?: string } {
-  if (error instanceof HttpError) return { code: error.statusCode, ...(error.reason === undefined ? {} : { reason: error.reason }) };
+function classify(
+  error: FastifyError | HttpError,
+  bodyLimit: number,
+): { code: number; reason?: string } {
+  if (error instanceof HttpError)
+    return {
+      code: error.statusCode,
+      ...(error.reason === undefined ? {} : { reason: error.reason }),
+    };
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: 413, reason: `The request body is larger than ${bodyLimit} bytes.` };
@@ -40,7 +52,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger,
     genReqId: requestIdFrom,
-    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      disableRequestLogging: true,
+    }),
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy,
     requestTimeout: options.requestTimeoutMs,
@@ -64,19 +79,29 @@ export function createServer(options: ServerOptions): FastifyInstance {
       reply.elapsedTime / 1000,
     );
     if (reply.statusCode >= 500 && !request.url.startsWith('/health/')) {
-      request.log.warn({ status: reply.statusCode, route: request.routeOptions.url }, 'answered 5xx');
+      request.log.warn(
+        { status: reply.statusCode, route: request.routeOptions.url },
+        'answered 5xx',
+      );
     }
   });
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     const { code, reason } = classify(error, options.bodyLimit);
-    if (code >= 500 && !(error instanceof HttpError)) request.log.error({ err: error }, 'unhandled error');
+    if (code >= 500 && !(error instanceof HttpError))
+      request.log.error({ err: error }, 'unhandled error');
     if (error instanceof HttpError) void reply.headers(error.headers);
     const debug = options.debug && code >= 500 ? error.message : undefined;
-    return reply.code(code).type('application/json').send(errorGeneric(code, request.id, reason, debug));
+    return reply
+      .code(code)
+      .type('application/json')
+      .send(errorGeneric(code, request.id, reason, debug));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type('application/json').send(errorGeneric(404, request.id, 'No route matches this path.')),
+    reply
+      .code(404)
+      .type('application/json')
+      .send(errorGeneric(404, request.id, 'No route matches this path.')),
   );
 
   const methodsByUrl = new Map<string, Set<string>>();

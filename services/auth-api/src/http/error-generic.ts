@@ -17,20 +17,32 @@ export const errorGenericSchema = z
 export type ErrorGeneric = z.infer<typeof errorGenericSchema>;
 
 const STATUS: Record<number, { status: string; message: string }> = {
-  400: { status: 'Bad Request', message: 'The request was malformed or contained invalid parameters' },
+  400: {
+    status: 'Bad Request',
+    message: 'The request was malformed or contained invalid parameters',
+  },
   401: { status: 'Unauthorized', message: 'The request could not be authorized' },
   403: { status: 'Forbidden', message: 'The requested action was forbidden' },
   404: { status: 'Not Found', message: 'The requested resource could not be found' },
-  405: { status: 'Method Not Allowed', message: 'The request method is not supported by this resource' },
+  405: {
+    status: 'Method Not Allowed',
+    message: 'The request method is not supported by this resource',
+  },
   408: { status: 'Request Timeout', message: 'The request took too long to arrive' },
   413: { status: 'Payload Too Large', message: 'The request body is too large' },
-  415: { status: 'Unsupported Media Type', message: 'The request body has an unsupported media type' },
+  415: {
+    status: 'Unsupported Media Type',
+    message: 'The request body has an unsupported media type',
+  },
   429: { status: 'Too Many Requests', message: 'Too many requests, retry later' },
   500: {
     status: 'Internal Server Error',
     message: 'An internal server error occurred, please contact the system administrator',
   },
-  503: { status: 'Service Unavailable', message: 'The service is temporarily unavailable, retry later' },
+  503: {
+    status: 'Service Unavailable',
+    message: 'The service is temporarily unavailable, retry later',
+  },
 };
 
 /** An answer the handlers choose on purpose; anything else thrown becomes a 500 without details. */

@@ -34,14 +34,22 @@ export function buildOpenApiDocument(
         required: true,
         schema: jsonSchema(route.params?.shape[name] as z.ZodType, 'input'),
       })),
-      ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: { type: 'string' } })),
+      ...(route.headers ?? []).map((h) => ({
+        name: h.name,
+        in: 'header',
+        required: false,
+        description: h.description,
+        schema: { type: 'string' },
+      })),
     ];
     const responses: Record<string, unknown> = {};
     for (const [code, response] of Object.entries(route.responses)) {
       const schema = response.schema ?? (Number(code) >= 400 ? errorGenericSchema : undefined);
       responses[code] = {
         description: response.description,
-        ...(schema === undefined ? {} : { content: { 'application/json': { schema: jsonSchema(schema, 'output') } } }),
+        ...(schema === undefined
+          ? {}
+          : { content: { 'application/json': { schema: jsonSchema(schema, 'output') } } }),
       };
     }
     paths[route.path] ??= {};
@@ -53,7 +61,12 @@ export function buildOpenApiDocument(
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(route.body === undefined
           ? {}
-          : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }),
+          : {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+              },
+            }),
         responses,
       },
     };

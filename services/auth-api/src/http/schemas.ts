@@ -3,10 +3,10 @@ import { z } from 'zod';
 /** Validates the logout body's shape (a 400 when it fails); the token's format is checked after (a 403). */
 export const logoutBodySchema = z
   .looseObject({
-    session_token: z
-      .string()
-      .nullish()
-      .meta({ description: 'The session token to revoke: `ory_st_` and 32 alphanumerics.', example: 'ory_st_Yv0dmyJtRJwOlvEN1qXHPoHnB0iFDJbx' }),
+    session_token: z.string().nullish().meta({
+      description: 'The session token to revoke: `ory_st_` and 32 alphanumerics.',
+      example: 'ory_st_Yv0dmyJtRJwOlvEN1qXHPoHnB0iFDJbx',
+    }),
   })
   .meta({ id: 'performNativeLogoutBody' });
 
@@ -30,7 +30,10 @@ export const issueSessionBodySchema = z
       .string()
       .regex(/^(\d+(h|m|s))+$/)
       .optional()
-      .meta({ description: 'Lifespan as a Go duration such as `24h` or `1h30m`; the configured default when absent.' }),
+      .meta({
+        description:
+          'Lifespan as a Go duration such as `24h` or `1h30m`; the configured default when absent.',
+      }),
   })
   .meta({ id: 'issueSessionBody' });
 

@@ -24,7 +24,9 @@ export interface AdminRouteDeps {
 
 const ADMIN: Actor = { type: 'admin', id: 'admin-api-key' };
 const unauthorized = { description: 'Missing or wrong admin key.' };
-const unavailable = { description: 'The log or the read model could not confirm the change in time; retry.' };
+const unavailable = {
+  description: 'The log or the read model could not confirm the change in time; retry.',
+};
 
 export const adminRouteDocs: RouteDoc[] = [
   {
@@ -47,7 +49,12 @@ export const adminRouteDocs: RouteDoc[] = [
     operationId: 'getSession',
     summary: 'Read one session.',
     params: sessionIdParamsSchema,
-    responses: { 200: { description: 'The session.', schema: sessionSchema }, 400: { description: 'Invalid id.' }, 401: unauthorized, 404: { description: 'Unknown session.' } },
+    responses: {
+      200: { description: 'The session.', schema: sessionSchema },
+      400: { description: 'Invalid id.' },
+      401: unauthorized,
+      404: { description: 'Unknown session.' },
+    },
   },
   {
     method: 'delete',
@@ -55,7 +62,13 @@ export const adminRouteDocs: RouteDoc[] = [
     operationId: 'disableSession',
     summary: 'Revoke one session by id.',
     params: sessionIdParamsSchema,
-    responses: { 204: { description: 'Revoked now, or revoked before.' }, 400: { description: 'Invalid id.' }, 401: unauthorized, 404: { description: 'Unknown session.' }, 503: unavailable },
+    responses: {
+      204: { description: 'Revoked now, or revoked before.' },
+      400: { description: 'Invalid id.' },
+      401: unauthorized,
+      404: { description: 'Unknown session.' },
+      503: unavailable,
+    },
   },
   {
     method: 'get',
@@ -63,7 +76,11 @@ export const adminRouteDocs: RouteDoc[] = [
     operationId: 'listIdentitySessions',
     summary: "List an identity's sessions, revoked ones included.",
     params: identityIdParamsSchema,
-    responses: { 200: { description: 'The sessions, oldest first.', schema: sessionListSchema }, 400: { description: 'Invalid id.' }, 401: unauthorized },
+    responses: {
+      200: { description: 'The sessions, oldest first.', schema: sessionListSchema },
+      400: { description: 'Invalid id.' },
+      401: unauthorized,
+    },
   },
   {
     method: 'delete',
@@ -71,7 +88,13 @@ export const adminRouteDocs: RouteDoc[] = [
     operationId: 'deleteIdentitySessions',
     summary: 'Revoke every session of an identity.',
     params: identityIdParamsSchema,
-    responses: { 204: { description: 'Every session is revoked.' }, 400: { description: 'Invalid id.' }, 401: unauthorized, 404: { description: 'The identity has no sessions.' }, 503: unavailable },
+    responses: {
+      204: { description: 'Every session is revoked.' },
+      400: { description: 'Invalid id.' },
+      401: unauthorized,
+      404: { description: 'The identity has no sessions.' },
+      503: unavailable,
+    },
   },
 ];
 
@@ -81,18 +104,32 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
   return result.data;
 }
 
-
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
   const { service } = deps;
 
   app.post('/admin/identities/:identity_id/sessions', async (request, reply) => {
-    const { identity_id } = parse(identityIdParamsSchema, request.params, 'identity id: a UUID is expected');
-    if (request.body === NOT_JSON) throw new HttpError(400, 'The request body must be sent as application/json.');
-    const body = parse(issueSessionBodySchema, request.body ?? {}, 'body: expires_in must be a duration such as 24h');
-    const lifespanMs = body.expires_in === undefined ? deps.defaultLifespanMs : parseDuration(body.expires_in);
-    if (lifespanMs === undefined) throw new HttpError(400, 'Invalid body: expires_in must be a positive duration.');
-    const issued = await service.issue(identity_id, lifespanMs, ADMIN, request.id).catch(asUnavailable);
-    return reply.code(201).send({ session: sessionView(issued.session, new Date()), session_token: issued.token });
+    const { identity_id } = parse(
+      identityIdParamsSchema,
+      request.params,
+      'identity id: a UUID is expected',
+    );
+    if (request.body === NOT_JSON)
+      throw new HttpError(400, 'The request body must be sent as application/json.');
+    const body = parse(
+      issueSessionBodySchema,
+      request.body ?? {},
+      'body: expires_in must be a duration such as 24h',
+    );
+    const lifespanMs =
+      body.expires_in === undefined ? deps.defaultLifespanMs : parseDuration(body.expires_in);
+    if (lifespanMs === undefined)
+      throw new HttpError(400, 'Invalid body: expires_in must be a positive duration.');
+    const issued = await service
+      .issue(identity_id, lifespanMs, ADMIN, request.id)
+      .catch(asUnavailable);
+    return reply
+      .code(201)
+      .send({ session: sessionView(issued.session, new Date()), session_token: issued.token });
   });
 
   app.get('/admin/sessions/:id', async (request) => {
@@ -110,15 +147,25 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   });
 
   app.get('/admin/identities/:identity_id/sessions', async (request) => {
-    const { identity_id } = parse(identityIdParamsSchema, request.params, 'identity id: a UUID is expected');
+    const { identity_id } = parse(
+      identityIdParamsSchema,
+      request.params,
+      'identity id: a UUID is expected',
+    );
     const now = new Date();
     const sessions = await service.listByIdentity(identity_id).catch(asUnavailable);
     return sessions.map((session) => sessionView(session, now));
   });
 
   app.delete('/admin/identities/:identity_id/sessions', async (request, reply) => {
-    const { identity_id } = parse(identityIdParamsSchema, request.params, 'identity id: a UUID is expected');
-    const outcome = await service.revokeIdentity(identity_id, ADMIN, request.id).catch(asUnavailable);
+    const { identity_id } = parse(
+      identityIdParamsSchema,
+      request.params,
+      'identity id: a UUID is expected',
+    );
+    const outcome = await service
+      .revokeIdentity(identity_id, ADMIN, request.id)
+      .catch(asUnavailable);
     if (outcome === 'unknown-session') throw new HttpError(404, 'This identity has no sessions.');
     return reply.code(204).send();
   });

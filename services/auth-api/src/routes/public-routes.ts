@@ -29,11 +29,16 @@ export const publicRouteDocs: RouteDoc[] = [
     body: logoutBodySchema,
     responses: {
       204: { description: 'Revoked now, or revoked before.' },
-      400: { description: 'No body, not application/json, not a JSON object, or session_token not a string.' },
+      400: {
+        description:
+          'No body, not application/json, not a JSON object, or session_token not a string.',
+      },
       403: { description: 'The token is missing, malformed, or no session has it.' },
       413: { description: 'The body is larger than the configured limit.' },
       429: { description: 'Too many rejected tokens from this client; see Retry-After.' },
-      503: { description: 'The log or the read model could not confirm the revocation in time; retry.' },
+      503: {
+        description: 'The log or the read model could not confirm the revocation in time; retry.',
+      },
     },
   },
   {
@@ -43,7 +48,10 @@ export const publicRouteDocs: RouteDoc[] = [
     summary: 'Check who the current session belongs to.',
     headers: [
       { name: 'X-Session-Token', description: 'The session token.' },
-      { name: 'Authorization', description: '`Bearer <session token>`, when X-Session-Token is absent.' },
+      {
+        name: 'Authorization',
+        description: '`Bearer <session token>`, when X-Session-Token is absent.',
+      },
     ],
     responses: {
       200: { description: 'The session is active.', schema: sessionSchema },
@@ -61,7 +69,6 @@ function tokenFromHeaders(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-
 export function registerPublicRoutes(app: FastifyInstance, deps: PublicRouteDeps): void {
   app.delete('/self-service/logout/api', async (request, reply) => {
     const client = request.ip;
@@ -72,13 +79,17 @@ export function registerPublicRoutes(app: FastifyInstance, deps: PublicRouteDeps
       });
     }
     const body: unknown = request.body;
-    if (body === undefined || body === null && request.headers['content-length'] === '0') {
+    if (body === undefined || (body === null && request.headers['content-length'] === '0')) {
       throw new HttpError(400, 'The request has no body.');
     }
-    if (body === NOT_JSON) throw new HttpError(400, 'The request body must be sent as application/json.');
+    if (body === NOT_JSON)
+      throw new HttpError(400, 'The request body must be sent as application/json.');
     const parsed = logoutBodySchema.safeParse(body);
     if (!parsed.success) {
-      throw new HttpError(400, 'The request body must be a JSON object whose session_token is a string.');
+      throw new HttpError(
+        400,
+        'The request body must be a JSON object whose session_token is a string.',
+      );
     }
     const token = parsed.data.session_token;
     if (!isWellFormedToken(token)) {

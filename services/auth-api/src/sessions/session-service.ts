@@ -23,7 +23,10 @@ import type { ApiMetrics } from '../api-metrics.js';
 
 /** The answer cannot be confirmed now; the client may retry (every command here is idempotent). */
 export class UnavailableError extends Error {
-  constructor(readonly reason: string, options?: { cause: unknown }) {
+  constructor(
+    readonly reason: string,
+    options?: { cause: unknown },
+  ) {
     super(reason, options);
     this.name = 'UnavailableError';
   }
@@ -104,7 +107,11 @@ export class SessionService {
   }
 
   /** 'unknown-session' when the identity never had a session. */
-  async revokeIdentity(identityId: string, actor: Actor, requestId: string): Promise<RevokeOutcome> {
+  async revokeIdentity(
+    identityId: string,
+    actor: Actor,
+    requestId: string,
+  ): Promise<RevokeOutcome> {
     const sessions = await this.listByIdentity(identityId);
     const decision = decideRevokeIdentitySessions(sessions, actor, this.#context(requestId));
     if (decision.kind === 'no-sessions') return 'unknown-session';
@@ -113,7 +120,12 @@ export class SessionService {
     return 'revoked';
   }
 
-  async issue(identityId: string, lifespanMs: number, actor: Actor, requestId: string): Promise<IssuedSession> {
+  async issue(
+    identityId: string,
+    lifespanMs: number,
+    actor: Actor,
+    requestId: string,
+  ): Promise<IssuedSession> {
     const token = generateToken(randomBytes);
     const data = decideIssue(
       { sessionId: randomUUID(), identityId, tokenSha256: tokenDigest(token), lifespanMs, actor },
@@ -171,7 +183,10 @@ export class SessionService {
     const deadline = Date.now() + this.#deps.consistencyWaitMs;
     let positions: LogPosition[] | typeof TIMED_OUT;
     try {
-      positions = await withTimeout(this.#deps.appender.append(envelopes), this.#deps.consistencyWaitMs);
+      positions = await withTimeout(
+        this.#deps.appender.append(envelopes),
+        this.#deps.consistencyWaitMs,
+      );
     } catch (error) {
       throw new UnavailableError(LOG_DOWN, { cause: error });
     }
