@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  createEventRegistry,
+  decodeSessionEvent,
+  encodeEnvelope,
+  exportJsonSchemas,
+  readEnvelope,
+  sessionEventRegistry,
+  sessionIssuedV1Schema,
+  sessionRevokedV1Schema,
+  type EventEnvelope,
+} from '@session-authority/events';
+
+const revoked = {
+  session_id: '5b2f6f0e-8a8e-4c47-9b0e-2f8d7c2b1a10',
+  identity_id: '0c8f3c44-1b9a-4c9b-8f57-2d3e4f5a6b7c',
+  token_sha256: 'b'.repeat(64),
+  revoked_at: '2026-11-24T12:00:00.000Z',
+  session_expires_at: '2026-11-25T12:00:00.000Z',
+  reason: 'logout',
+  actor: { type: 'identity', id: '0c8f3c44-1b9a-4c9b-8f57-2d3e4f5a6b7c' },
+  request_id: 'req-1',
+};
+const issued = {
+  session_id: revoked.session_id,
+  identity_id: revoked.identity_id,
+  token_sha256: revoked.token_sha256,
+  issued_at: '2026-11-24T11:00:00.000Z',
+  authenticated_at: '2026-11-24T11:00:00.000Z',
+  expires_at: '2026-11-25T12:00:00.000Z',
+  actor: { type: 'admin', id: 'key' },
+  request_id: 'req-0',
+};
+const envelope = (type: string, data: unknown): EventEnvelope => ({
+  id: 'c3b1a0e2-1111-4a2b-9c3d-4e5f6a7b8c9d',
+  source: 'urn:session-authority:auth-api:test',
+  type,
+  time: '2026-11-24T12:00:00.000Z',
+  subject: revoked.session_id,
+  data,
+});
+
+describe('event schemas', () => {
+  it('accept valid data of each version', () => {
+    expect(sessionRevokedV1Schema.parse(revoked)).toEqual(revoked);
+    expect(sessionIssuedV1Schema.parse(issued)).toEqual(issued);
+  });
+
+  it.each([
+    ['a token instead of its digest', { token_sha256: 'ory_st_' + 'a'.repeat(32) }],
+    ['an unknown reason', { reason: 'bored' }],
+    ['a bad actor type', { actor: { type: 'robot', id: 'x' } }],
+    ['a non-uuid session id', { session_id: '42' }],
+    ['a time without zone', { revoked_at: '2026-11-24 12:00' }],
+  ])('reject %s', (_what, change) => {
+    expect(sessionRevokedV1Schema.safeParse({ ...revoked, ...change }).success).toBe(false);
+  });
+
+  it('reject missing fields', () => {
+    const { request_id: _dropped, ...incomplete } = revoked;
+    expect(sessionRevokedV1Schema.safeParse(incomplete).success).toBe(false);
+  });
+});
+
+describe('CloudEvents binary mode', () => {
+  it('puts the attributes in headers, the session id in the key and the data in the value', () => {
+    const record = encodeEnvelope(envelope('session.revoked.v1', revoked));
+    expect(record.key?.toString()).toBe(revoked.session_id);
+    expect(JSON.parse(record.value?.toString() ?? '')).toEqual(revoked);
+    expect(record.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_type: 'session.revoked.v1',
+      ce_subject: revoked.session_id,
+      'content-type': 'application/json',
+    });
+  });
+
+  it('round-trips through Kafka-style Buffer headers', () => {
+    const record = encodeEnvelope(envelope('session.revoked.v1', revoked));
+    const asBuffers = Object.fromEntries(
+      Object.entries(record.headers).map(([k, v]) => [k, Buffer.from(String(v))]),
+    );
+    const read = readEnvelope({ ...record, headers: asBuffers });
+    expect(read.ok && decodeSessionEvent(read.envelope)).toEqual({
+      kind: 'event',
+      event: envelope('session.revoked.v1', revoked),
+    });
+  });
+
+  it.each([
+    ['no spec version', { ce_specversion: undefined }],
+    ['no type', { ce_type: undefined }],
+    ['another content type', { 'content-type': 'text/plain' }],
+  ])('reports an envelope with %s', (_what, change) => {
+    const record = encodeEnvelope(envelope('session.revoked.v1', revoked));
+    expect(readEnvelope({ ...record, headers: { ...record.headers, ...change } }).ok).toBe(false);
+  });
+
+  it('reports a value that is not JSON', () => {
+    const record = encodeEnvelope(envelope('session.revoked.v1', revoked));
+    expect(readEnvelope({ ...record, value: Buffer.from('{nope') })).toEqual({
+      ok: false,
+      problem: 'the value is not JSON',
+    });
+  });
+});
+
+describe('the registry', () => {
+  it('tells unknown types from invalid data', () => {
+    expect(decodeSessionEvent(envelope('session.renamed.v1', {}))).toEqual({
+      kind: 'unknown-type',
+      type: 'session.renamed.v1',
+    });
+    expect(decodeSessionEvent(envelope('session.revoked.v1', { ...revoked, reason: 7 })).kind).toBe(
+      'invalid',
+    );
+  });
+
+  it('upcasts an old version through every step to the newest', () => {
+    const v1 = z.object({ name: z.string() });
+    const v2 = z.object({ first: z.string(), last: z.string() });
+    const v3 = z.object({ first: z.string(), last: z.string(), locale: z.string() });
+    const registry = createEventRegistry(
+      [
+        { type: 'thing.v1', schema: v1 },
+        { type: 'thing.v2', schema: v2 },
+        { type: 'thing.v3', schema: v3 },
+      ],
+      [
+        {
+          from: 'thing.v1',
+          to: 'thing.v2',
+          upcast: (d) => {
+            const [first = '', last = ''] = v1.parse(d).name.split(' ');
+            return { first, last };
+          },
+        },
+        { from: 'thing.v2', to: 'thing.v3', upcast: (d) => ({ ...v2.parse(d), locale: 'en' }) },
+      ],
+    );
+    const result = registry.decode(envelope('thing.v1', { name: 'Ada Lovelace' }));
+    expect(result.kind === 'event' && [result.envelope.type, result.envelope.data]).toEqual([
+      'thing.v3',
+      { first: 'Ada', last: 'Lovelace', locale: 'en' },
+    ]);
+    expect(registry.decode(envelope('thing.v1', { name: 3 })).kind).toBe('invalid');
+  });
+
+  it('refuses an upcaster to an unregistered version', () => {
+    expect(() =>
+      createEventRegistry(
+        [{ type: 'a.v1', schema: z.object({}) }],
+        [{ from: 'a.v1', to: 'a.v2', upcast: (d) => d }],
+      ),
+    ).toThrow(/unregistered/);
+  });
+});
+
+describe('JSON Schema export', () => {
+  it('the committed files are what the schemas generate now', () => {
+    for (const [type, schema] of Object.entries(exportJsonSchemas(sessionEventRegistry))) {
+      const committed = readFileSync(
+        new URL(`../json-schema/${type}.json`, import.meta.url),
+        'utf8',
+      );
+      expect(
+        JSON.parse(committed),
+        `${type}: run npm run -w @session-authority/events export-json-schema`,
+      ).toEqual(schema);
+    }
+  });
+});
