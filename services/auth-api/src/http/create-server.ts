@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyInstance,
 } from 'fastify';
 import type { Histogram } from 'prom-client';
+import { answerClientError } from './client-error.js';
 import { HttpError, errorGeneric } from './error-generic.js';
 import { requestIdFrom } from './request-id.js';
 
@@ -63,6 +64,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
   });
 
   app.addHook('onRequest', async (request, reply) => {

@@ -35,6 +35,10 @@ const STATUS: Record<number, { status: string; message: string }> = {
     message: 'The request body has an unsupported media type',
   },
   429: { status: 'Too Many Requests', message: 'Too many requests, retry later' },
+  431: {
+    status: 'Request Header Fields Too Large',
+    message: 'The request headers are too large',
+  },
   500: {
     status: 'Internal Server Error',
     message: 'An internal server error occurred, please contact the system administrator',

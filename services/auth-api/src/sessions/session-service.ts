@@ -94,14 +94,18 @@ export class SessionService {
 
   async logout(token: string, requestId: string): Promise<RevokeOutcome> {
     const session = await this.findByToken(token);
-    return this.#revokeOnce(session, (context) => decideLogout(session, context), requestId);
+    if (session === null) return 'unknown-session';
+    return this.#revokeOnce(
+      session.id,
+      (current, context) => decideLogout(current, context),
+      requestId,
+    );
   }
 
   async revokeById(sessionId: string, actor: Actor, requestId: string): Promise<RevokeOutcome> {
-    const session = await this.findById(sessionId);
     return this.#revokeOnce(
-      session,
-      (context) => decideRevoke(session, { reason: 'admin', actor }, context),
+      sessionId,
+      (current, context) => decideRevoke(current, { reason: 'admin', actor }, context),
       requestId,
     );
   }
@@ -147,21 +151,25 @@ export class SessionService {
     };
   }
 
+  /**
+   * Reads the session and decides inside the single flight, so a request that arrives after an
+   * earlier revocation of this replica completed sees it and appends nothing.
+   */
   async #revokeOnce(
-    session: SessionState | null,
-    decide: (context: DecisionContext) => RevokeDecision,
+    sessionId: string,
+    decide: (session: SessionState | null, context: DecisionContext) => RevokeDecision,
     requestId: string,
   ): Promise<RevokeOutcome> {
-    if (session === null) return 'unknown-session';
-    const pending = this.#inFlight.get(session.id);
+    const pending = this.#inFlight.get(sessionId);
     if (pending !== undefined) return pending;
     const work = (async (): Promise<RevokeOutcome> => {
-      const decision = decide(this.#context(requestId));
+      const session = await this.findById(sessionId);
+      const decision = decide(session, this.#context(requestId));
       if (decision.kind !== 'revoke') return decision.kind;
       await this.#publish([this.#revokedEnvelope(decision.event)]);
       return 'revoked';
-    })().finally(() => this.#inFlight.delete(session.id));
-    this.#inFlight.set(session.id, work);
+    })().finally(() => this.#inFlight.delete(sessionId));
+    this.#inFlight.set(sessionId, work);
     return work;
   }
 

@@ -1,0 +1,42 @@
+import { startService, type RunningService, type ServiceEnv } from './service-process.js';
+import { createTestDatabase, createTestTopic, kafkaBrokers, type TestDatabase } from './stores.js';
+
+export interface Cluster {
+  readonly db: TestDatabase;
+  readonly topic: string;
+  readonly apis: RunningService[];
+  readonly projector: RunningService;
+  readonly env: ServiceEnv;
+  stop(): Promise<void>;
+}
+
+/** A database and topic of its own, N API replicas and one projector, each a separate process. */
+export async function startCluster(
+  options: { replicas?: number; brokers?: string; extra?: Record<string, string> } = {},
+): Promise<Cluster> {
+  const db = await createTestDatabase();
+  const topic = await createTestTopic();
+  const env: ServiceEnv = {
+    kafkaBrokers: options.brokers ?? kafkaBrokers().join(','),
+    databaseUrl: db.url,
+    topic,
+    ...(options.extra === undefined ? {} : { extra: options.extra }),
+  };
+  const projector = await startService('projector', env);
+  const apis = await Promise.all(
+    Array.from({ length: options.replicas ?? 2 }, (_, i) =>
+      startService('auth-api', env, `api-${i + 1}`),
+    ),
+  );
+  return {
+    db,
+    topic,
+    apis,
+    projector,
+    env,
+    stop: async () => {
+      await Promise.all([...apis, projector].map((service) => service.stop()));
+      await db.drop();
+    },
+  };
+}

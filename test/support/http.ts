@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import { z } from 'zod';
+import { ADMIN_KEY, type RunningService } from './service-process.js';
+
+export const errorGenericBody = z.object({
+  error: z.object({
+    code: z.number().int(),
+    status: z.string().min(1),
+    message: z.string().min(1),
+    reason: z.string().optional(),
+    request: z.string().min(1),
+    debug: z.string().optional(),
+  }),
+});
+
+export const publicUrl = (api: RunningService, path: string) =>
+  `http://127.0.0.1:${api.port}${path}`;
+export const adminUrl = (api: RunningService, path: string) =>
+  `http://127.0.0.1:${api.adminPort}${path}`;
+
+export async function issueSession(api: RunningService, identityId: string = randomUUID()) {
+  const response = await fetch(adminUrl(api, `/admin/identities/${identityId}/sessions`), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(response.status).toBe(201);
+  const body = (await response.json()) as {
+    session: { id: string; identity: { id: string } };
+    session_token: string;
+  };
+  return { sessionId: body.session.id, identityId, token: body.session_token };
+}
+
+export function logout(api: RunningService, token: unknown): Promise<Response> {
+  return fetch(publicUrl(api, '/auth/self-service/logout/api'), {
+    method: 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ session_token: token }),
+  });
+}
+
+export function whoami(api: RunningService, token: string): Promise<Response> {
+  return fetch(publicUrl(api, '/auth/sessions/whoami'), { headers: { 'x-session-token': token } });
+}
+
+/** Asserts a non-2xx answer is Ory's errorGeneric with the given code. */
+export async function expectErrorGeneric(
+  response: Response,
+  code: number,
+  reason?: string,
+): Promise<void> {
+  expect(response.status).toBe(code);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  const body = errorGenericBody.parse(await response.json());
+  expect(body.error.code).toBe(code);
+  expect(body.error.request).toBe(response.headers.get('x-request-id'));
+  if (reason !== undefined) expect(body.error.reason).toBe(reason);
+}

@@ -1,0 +1,57 @@
+import { readEnvelope, type EventEnvelope } from '@session-authority/events';
+import { readLogEnd } from '@session-authority/event-log';
+import { Kafka, logLevel } from 'kafkajs';
+import { kafkaBrokers, uniqueName } from './stores.js';
+
+/** Reads a whole topic from the start up to its current end, in log order per partition. */
+export function createKafka(topic: string) {
+  return {
+    async readAll(): Promise<(EventEnvelope & { partition: number; offset: string })[]> {
+      const brokers = kafkaBrokers();
+      const end = await readLogEnd({ brokers, clientId: 'test-reader' }, topic);
+      const remaining = new Map([...end].filter(([, high]) => high !== '0'));
+      const events: (EventEnvelope & { partition: number; offset: string })[] = [];
+      if (remaining.size === 0) return events;
+      const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING });
+      const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 50 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const done = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`could not read ${topic} to its end in time`)),
+          20_000,
+        );
+        void consumer.run({
+          eachMessage: async ({ partition, message }) => {
+            const read = readEnvelope({
+              key: message.key,
+              value: message.value,
+              headers: Object.fromEntries(
+                Object.entries(message.headers ?? {}).map(([k, v]) => [
+                  k,
+                  Array.isArray(v) ? v[0] : v,
+                ]),
+              ),
+            });
+            if (read.ok) events.push({ ...read.envelope, partition, offset: message.offset });
+            if (BigInt(message.offset) + 1n >= BigInt(remaining.get(partition) ?? '0'))
+              remaining.delete(partition);
+            if (remaining.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+            return Promise.resolve();
+          },
+        });
+      });
+      try {
+        await done;
+      } finally {
+        await consumer.disconnect();
+      }
+      return events.sort(
+        (x, y) => x.partition - y.partition || Number(BigInt(x.offset) - BigInt(y.offset)),
+      );
+    },
+  };
+}
