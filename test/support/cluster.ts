@@ -15,9 +15,10 @@ export async function startCluster(
   options: { replicas?: number; brokers?: string; extra?: Record<string, string> } = {},
 ): Promise<Cluster> {
   const db = await createTestDatabase();
-  const topic = await createTestTopic();
+  const brokers = options.brokers ?? kafkaBrokers().join(',');
+  const topic = await createTestTopic(4, brokers.split(','));
   const env: ServiceEnv = {
-    kafkaBrokers: options.brokers ?? kafkaBrokers().join(','),
+    kafkaBrokers: brokers,
     databaseUrl: db.url,
     topic,
     ...(options.extra === undefined ? {} : { extra: options.extra }),

@@ -33,10 +33,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** A topic of its own, so tests never see each other's events. */
-export async function createTestTopic(partitions = 4): Promise<string> {
+export async function createTestTopic(
+  partitions = 4,
+  brokers: string[] = kafkaBrokers(),
+): Promise<string> {
   const topic = uniqueName('session-events');
   await ensureTopic(
-    { brokers: kafkaBrokers(), clientId: 'test-setup' },
+    { brokers, clientId: 'test-setup' },
     { topic, partitions, replicationFactor: 1 },
   );
   return topic;
