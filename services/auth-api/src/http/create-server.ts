@@ -80,12 +80,16 @@ export function createServer(options: ServerOptions): FastifyInstance {
       },
       reply.elapsedTime / 1000,
     );
-    if (reply.statusCode >= 500 && !request.url.startsWith('/health/')) {
-      request.log.warn(
-        { status: reply.statusCode, route: request.routeOptions.url },
-        'answered 5xx',
-      );
-    }
+    if (request.url.startsWith('/health/') || request.url === '/metrics') return;
+    // The path only: a query string could carry a token a client put there by mistake.
+    const access = {
+      method: request.method,
+      path: request.url.split('?', 1)[0],
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (reply.statusCode >= 500) request.log.warn(access, 'request answered 5xx');
+    else request.log.info(access, 'request completed');
   });
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
