@@ -39,9 +39,9 @@ describe('logout while the broker is down', () => {
     const revokedAt = async () => {
       const [row] = await cluster.db.orm.em
         .fork()
-        .execute<
-          { revoked_at: string | null }[]
-        >('select revoked_at from sessions where id = ?', [session.sessionId]);
+        .execute<{ revoked_at: string | null }[]>('select revoked_at from sessions where id = ?', [
+          session.sessionId,
+        ]);
       return row?.revoked_at;
     };
     expect(await revokedAt()).toBeNull();
