@@ -19,8 +19,8 @@ export interface ProjectionBatch {
 }
 
 export interface BatchOutcome {
-  /** Events at or past the stored offset, i.e. not seen before. */
-  readonly fresh: number;
+  /** The events at or past the stored offset, i.e. not applied before. */
+  readonly applied: readonly PositionedEvent[];
   readonly nextOffset: string;
 }
 
@@ -55,7 +55,7 @@ export async function applyProjectionBatch(
     );
     const storedNext = BigInt(stored?.next_offset ?? '0');
     if (BigInt(batch.nextOffset) <= storedNext) {
-      return { fresh: 0, nextOffset: storedNext.toString() };
+      return { applied: [], nextOffset: storedNext.toString() };
     }
     const fresh = batch.events.filter((e) => BigInt(e.offset) >= storedNext);
     const issued = [];
@@ -114,7 +114,7 @@ export async function applyProjectionBatch(
       next: batch.nextOffset,
     };
     await tx.execute(`select pg_notify(?, ?)`, [OFFSETS_CHANNEL, JSON.stringify(notice)]);
-    return { fresh: fresh.length, nextOffset: batch.nextOffset };
+    return { applied: fresh, nextOffset: batch.nextOffset };
   });
 }
 

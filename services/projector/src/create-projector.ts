@@ -42,9 +42,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
         nextOffset: decoded.nextOffset,
       });
       stopTimer();
-      if (outcome.fresh > 0) {
-        for (const { event } of decoded.events) metrics.applied.inc({ type: event.type });
-      }
+      for (const { event } of outcome.applied) metrics.applied.inc({ type: event.type });
       for (const type of decoded.unknownTypes) metrics.skippedUnknown.inc({ type });
       metrics.nextOffset.set({ partition }, Number(outcome.nextOffset));
       metrics.lag.set(

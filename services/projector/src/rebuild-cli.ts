@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { loadProjectorConfig } from '@session-authority/config';
+import { createLogger } from './logger.js';
+import { RebuildError, rebuildReadModel } from './rebuild.js';
+
+const USAGE = `Replays the whole event log into a fresh PostgreSQL schema.
+
+  npm run rebuild -- [--schema NAME]
+
+NAME defaults to rebuild_<UTC timestamp>. Reads KAFKA_BROKERS, KAFKA_TOPIC, DATABASE_URL like
+the projector. When it is done, point every service at the new schema (DATABASE_SCHEMA=NAME).`;
+
+const { values } = parseArgs({
+  options: { schema: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help === true) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const schema =
+  values.schema ?? `rebuild_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
+  console.error(`--schema must be a lower-case SQL identifier, not "${schema}"`);
+  process.exit(2);
+}
+
+const config = loadProjectorConfig();
+const logger = createLogger(config.LOG_LEVEL, `rebuild-${schema}`, 2);
+try {
+  const result = await rebuildReadModel({
+    brokers: config.KAFKA_BROKERS,
+    topic: config.KAFKA_TOPIC,
+    databaseUrl: config.DATABASE_URL,
+    schema,
+    logger,
+  });
+  console.log(JSON.stringify(result));
+} catch (error) {
+  if (!(error instanceof RebuildError)) throw error;
+  console.error(`rebuild failed: ${error.message}`);
+  process.exit(1);
+}
