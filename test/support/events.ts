@@ -4,6 +4,7 @@ import {
   SESSION_REVOKED_V1,
   type EventEnvelope,
   type SessionIssuedV1,
+  type SessionRevokedV1,
 } from '@session-authority/events';
 import { generateToken, tokenDigest } from '@session-authority/sessions';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +34,10 @@ export function issuedEvent(
   };
 }
 
-export function revokedEvent(issued: SessionIssuedV1, revokedAt = new Date()): EventEnvelope {
+export function revokedEvent(
+  issued: SessionIssuedV1,
+  revokedAt = new Date(),
+): EventEnvelope<typeof SESSION_REVOKED_V1, SessionRevokedV1> {
   return {
     id: randomUUID(),
     source: 'urn:test',

@@ -35,6 +35,8 @@ export async function startService(
   kind: keyof typeof ENTRIES,
   env: ServiceEnv,
   name: string = kind,
+  /** 'alive' for a process expected to start unready, e.g. a projector with a halted partition. */
+  until: 'ready' | 'alive' = 'ready',
 ): Promise<RunningService> {
   const port = await freePort();
   const adminPort = await freePort();
@@ -76,10 +78,10 @@ export async function startService(
   };
   try {
     await waitFor(
-      `${name} to be ready`,
+      `${name} to be ${until}`,
       async () => {
         if (child.exitCode !== null) throw new Error(`${name} exited:\n${output}`);
-        const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        const response = await fetch(`http://127.0.0.1:${port}/health/${until}`);
         return response.ok;
       },
       30_000,

@@ -1,0 +1,162 @@
+import { encodeEnvelope, type SessionIssuedV1 } from '@session-authority/events';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { issuedEvent, revokedEvent } from '../support/events.js';
+import {
+  metricValue,
+  sessionRow,
+  storedOffsets,
+  waitForProjection,
+} from '../support/projector-probe.js';
+import { createRawProducer, type RawProducer } from '../support/raw-producer.js';
+import { startService, type RunningService } from '../support/service-process.js';
+import {
+  createTestDatabase,
+  createTestTopic,
+  kafkaBrokers,
+  type TestDatabase,
+} from '../support/stores.js';
+import { waitFor } from '../support/wait-for.js';
+
+const started: { stop(): Promise<void> }[] = [];
+
+/** A database, a topic and a projector process of this test's own. */
+async function setup(): Promise<{
+  db: TestDatabase;
+  topic: string;
+  producer: RawProducer;
+  startProjector(until?: 'ready' | 'alive'): Promise<RunningService>;
+}> {
+  const db = await createTestDatabase();
+  const topic = await createTestTopic(2);
+  const producer = await createRawProducer(topic);
+  started.push({ stop: () => producer.close() }, { stop: () => db.drop() });
+  const startProjector = async (until: 'ready' | 'alive' = 'ready') => {
+    const projector = await startService(
+      'projector',
+      { kafkaBrokers: kafkaBrokers().join(','), databaseUrl: db.url, topic },
+      'projector',
+      until,
+    );
+    started.unshift(projector);
+    return projector;
+  };
+  return { db, topic, producer, startProjector };
+}
+
+afterEach(async () => {
+  for (const resource of started.splice(0)) await resource.stop();
+});
+
+afterAll(async () => {
+  for (const resource of started.splice(0)) await resource.stop();
+});
+
+const iso = (value: Date | string | null | undefined) =>
+  value === null || value === undefined ? value : new Date(value).toISOString();
+
+describe('the projector process', () => {
+  it('a duplicated revocation in the log changes nothing: the first one stands', async () => {
+    const { db, topic, producer, startProjector } = await setup();
+    await startProjector();
+    const issued = issuedEvent();
+    const first = revokedEvent(issued.data, new Date(Date.now() + 1000));
+    const later = revokedEvent(issued.data, new Date(Date.now() + 5000));
+    const offsets = await producer.sendEvents(0, [issued, first, first, later, first]);
+    await waitForProjection(db, topic, 0, BigInt(offsets.at(-1) ?? '0') + 1n);
+
+    const row = await sessionRow(db, issued.data.session_id);
+    expect(iso(row?.revoked_at)).toBe(first.data.revoked_at);
+  });
+
+  it('skips and counts event types it does not know, and applies what follows', async () => {
+    const { db, topic, producer, startProjector } = await setup();
+    const projector = await startProjector();
+    const future = encodeEnvelope({ ...issuedEvent(), type: 'session.renamed.v9' });
+    const after = issuedEvent();
+    const offsets = await producer.send(1, [future, encodeEnvelope(after)]);
+    await waitForProjection(db, topic, 1, BigInt(offsets.at(-1) ?? '0') + 1n);
+
+    expect(await sessionRow(db, after.data.session_id)).toBeDefined();
+    expect(
+      await metricValue(projector, 'projector_events_skipped_unknown_total', 'session.renamed.v9'),
+    ).toBe(1);
+  });
+
+  it('a poison record halts its partition, raises the metric, and is never skipped, even after a restart', async () => {
+    const { db, topic, producer, startProjector } = await setup();
+    let projector = await startProjector();
+    const before = issuedEvent();
+    const revocation = revokedEvent(before.data);
+    const poison = encodeEnvelope({
+      ...revocation,
+      data: { ...revocation.data, token_sha256: 'not-a-digest' },
+    });
+    const behind = issuedEvent();
+    const elsewhere = issuedEvent();
+    const [, poisonOffset] = await producer.send(0, [
+      encodeEnvelope(before),
+      poison,
+      encodeEnvelope(behind),
+    ]);
+    const [elsewhereOffset] = await producer.sendEvents(1, [elsewhere]);
+
+    const halted = async (service: RunningService) => {
+      await waitFor('the poison metric of partition 0', async () =>
+        (await metricValue(service, 'projector_poison_events_total', 'partition="0"')) === 1
+          ? true
+          : undefined,
+      );
+      expect(await sessionRow(db, before.data.session_id)).toBeDefined();
+      expect(await sessionRow(db, behind.data.session_id)).toBeUndefined();
+      expect((await storedOffsets(db, topic)).get(0)).toBe(BigInt(poisonOffset ?? '-1'));
+      expect((await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status).toBe(503);
+    };
+    await halted(projector);
+    await waitForProjection(db, topic, 1, BigInt(elsewhereOffset ?? '0') + 1n);
+
+    await projector.stop();
+    projector = await startProjector('alive');
+    await halted(projector);
+  });
+
+  it('killed with SIGKILL mid-stream and restarted, it resumes from the stored offsets: nothing lost, nothing applied twice', async () => {
+    const { db, topic, producer, startProjector } = await setup();
+    const first = await startProjector();
+    const sessions: SessionIssuedV1[] = [];
+    const send = async (count: number) => {
+      const events = Array.from({ length: count }, () => issuedEvent());
+      sessions.push(...events.map((e) => e.data));
+      // Small requests, so the projector sees many batches and the kill lands between some.
+      for (let i = 0; i < events.length; i += 100) {
+        await producer.sendEvents(0, events.slice(i, i + 100));
+      }
+    };
+    await send(3000);
+    await waitFor('some progress', async () =>
+      ((await storedOffsets(db, topic)).get(0) ?? 0n) > 0n ? true : undefined,
+    );
+    await first.kill();
+    const appliedBeforeKill = (await storedOffsets(db, topic)).get(0) ?? 0n;
+
+    const revoked = sessions.slice(0, 500).map((s) => revokedEvent(s));
+    await send(1000);
+    for (let i = 0; i < revoked.length; i += 100) {
+      await producer.sendEvents(0, revoked.slice(i, i + 100));
+    }
+    const total = BigInt(sessions.length + revoked.length);
+
+    const second = await startProjector();
+    await waitForProjection(db, topic, 0, total);
+    const [counts] = await db.orm.em
+      .fork()
+      .execute<{ sessions: string; revoked: string }[]>(
+        'select count(*) as sessions, count(revoked_at) as revoked from sessions',
+      );
+    expect(Number(counts?.sessions)).toBe(sessions.length);
+    expect(Number(counts?.revoked)).toBe(revoked.length);
+    // The restarted process applied exactly what the first had not committed.
+    expect(await metricValue(second, 'projector_events_applied_total')).toBe(
+      Number(total - appliedBeforeKill),
+    );
+  });
+});

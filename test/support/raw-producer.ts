@@ -1,0 +1,42 @@
+import { encodeEnvelope, type EventEnvelope, type RawRecord } from '@session-authority/events';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { kafkaBrokers } from './stores.js';
+
+export interface RawProducer {
+  /** Sends records to one partition, in order, with acks=all; resolves with their offsets. */
+  send(partition: number, records: readonly RawRecord[]): Promise<string[]>;
+  sendEvents(partition: number, events: readonly EventEnvelope[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Writes exactly the bytes a test chooses, poison included, to chosen partitions. */
+export async function createRawProducer(topic: string): Promise<RawProducer> {
+  const kafka = new Kafka({
+    clientId: 'test-raw-producer',
+    brokers: kafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+  });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const send = async (partition: number, records: readonly RawRecord[]) => {
+    const [result] = await producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((record) => ({
+        partition,
+        key: record.key,
+        value: record.value,
+        headers: Object.fromEntries(
+          Object.entries(record.headers).filter(([, value]) => value !== undefined),
+        ) as Record<string, Buffer | string>,
+      })),
+    });
+    const base = BigInt(result?.baseOffset ?? '0');
+    return records.map((_, i) => (base + BigInt(i)).toString());
+  };
+  return {
+    send,
+    sendEvents: (partition, events) => send(partition, events.map(encodeEnvelope)),
+    close: () => producer.disconnect(),
+  };
+}
