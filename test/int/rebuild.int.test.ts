@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '@session-authority/local-infra';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issuedEvent, revokedEvent } from '../support/events.js';
+import { createRawProducer } from '../support/raw-producer.js';
+import {
+  createTestDatabase,
+  createTestTopic,
+  kafkaBrokers,
+  type TestDatabase,
+} from '../support/stores.js';
+
+let db: TestDatabase;
+let topic: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  topic = await createTestTopic(3);
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+function rebuild(schema: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'services/projector/dist/rebuild-cli.js'), '--schema', schema],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          KAFKA_BROKERS: kafkaBrokers().join(','),
+          KAFKA_TOPIC: topic,
+          DATABASE_URL: db.url,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run rebuild', () => {
+  it('replays the whole log into a fresh schema, and refuses a schema that already holds one', async () => {
+    const producer = await createRawProducer(topic);
+    const issued = Array.from({ length: 90 }, () => issuedEvent());
+    const revoked = issued.slice(0, 30).map((event) => revokedEvent(event.data));
+    for (const [i, event] of [...issued, ...revoked].entries()) {
+      await producer.sendEvents(i % 3, [event]);
+    }
+    await producer.close();
+
+    const result = await rebuild('rebuilt_one');
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { schema: string; records: number };
+    expect(summary).toMatchObject({ schema: 'rebuilt_one', records: 120 });
+
+    const [counts] = await db.orm.em
+      .fork()
+      .execute<{ sessions: string; revoked: string }[]>(
+        'select count(*) as sessions, count(revoked_at) as revoked from rebuilt_one.sessions',
+      );
+    expect(counts).toEqual({ sessions: '90', revoked: '30' });
+
+    const again = await rebuild('rebuilt_one');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already holds a projection');
+  });
+});
