@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { HttpError } from '../http/error-generic.js';
 
 export type Readiness = () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
 
@@ -11,9 +12,11 @@ export interface OpsRouteDeps {
 
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): void {
   app.get('/health/alive', () => ({ status: 'ok' }));
-  app.get('/health/ready', async (_request, reply) => {
+  app.get('/health/ready', async () => {
     const { ok, checks } = await deps.readiness();
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+    if (ok) return { status: 'ok', checks };
+    const failing = Object.keys(checks).filter((name) => !checks[name]);
+    throw new HttpError(503, `Not ready: ${failing.join(', ')}.`);
   });
   app.get('/metrics', async (_request, reply) =>
     reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
