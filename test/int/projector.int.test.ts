@@ -24,7 +24,7 @@ async function setup(): Promise<{
   db: TestDatabase;
   topic: string;
   producer: RawProducer;
-  startProjector(until?: 'ready' | 'alive'): Promise<RunningService>;
+  startProjector: (until?: 'ready' | 'alive') => Promise<RunningService>;
 }> {
   const db = await createTestDatabase();
   const topic = await createTestTopic(2);
