@@ -95,8 +95,8 @@ describe('graceful shutdown', () => {
     const projector = await startService('projector', cluster.env, 'projector-again');
     try {
       expect((await answer).status).toBe(204);
-      await replica.stop();
-      expect(replica.child.exitCode).toBe(0);
+      await replica.exited();
+      expect(replica.child.exitCode, replica.output()).toBe(0);
     } finally {
       await projector.stop();
     }

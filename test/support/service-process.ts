@@ -14,6 +14,8 @@ export interface RunningService {
   output(): string;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
+  /** Resolves when the process has exited, sending nothing (a second SIGTERM would force it). */
+  exited(): Promise<void>;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function startService(
     port,
     adminPort,
     output: () => output,
+    exited: () => exited,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

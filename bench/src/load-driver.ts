@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+import { percentiles, type LoadJob, type LoadResult } from './load-job.js';
+
+/**
+ * A load generator in its own process. Open loop at a fixed rate: latency counts from when a
+ * request was due, so a slow server cannot hide queueing (no coordinated omission). Closed loop
+ * at saturation: `connections` requests always in flight.
+ */
+const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
+const pools = job.origins.map(
+  (origin) =>
+    new Pool(origin, { connections: Math.ceil(job.connections / job.origins.length), pipelining: 1 }),
+);
+const tokens = job.tokens === 'unknown' ? [] : readFileSync(job.tokens.file, 'utf8').split('\n').filter(Boolean);
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+let sent = 0;
+
+function nextToken(): string {
+  if (job.tokens === 'unknown') {
+    return 'ory_st_' + [...randomBytes(32)].map((b) => ALPHABET[b % 62]).join('');
+  }
+  if (job.tokens.use === 'unique' && sent >= tokens.length) throw new Error('out of tokens');
+  return tokens[sent % tokens.length] ?? '';
+}
+
+async function send(): Promise<number> {
+  const token = nextToken();
+  const pool = pools[sent % pools.length] as Pool;
+  sent += 1;
+  const response =
+    job.request === 'logout'
+      ? await pool.request({
+          method: 'DELETE',
+          path: '/auth/self-service/logout/api',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ session_token: token }),
+        })
+      : await pool.request({
+          method: 'GET',
+          path: '/auth/sessions/whoami',
+          headers: { 'x-session-token': token },
+        });
+  await response.body.dump();
+  return response.statusCode;
+}
+
+const latencies: number[] = [];
+const unexpected: Record<string, number> = {};
+function record(status: number | string, startedAt: number, measuring: boolean): void {
+  if (!measuring) return;
+  latencies.push(performance.now() - startedAt);
+  if (status !== job.expectStatus) unexpected[String(status)] = (unexpected[String(status)] ?? 0) + 1;
+}
+const attempt = (startedAt: number, measuring: boolean) =>
+  send().then(
+    (status) => record(status, startedAt, measuring),
+    (error: unknown) => record(error instanceof Error ? error.message : 'error', startedAt, measuring),
+  );
+
+async function openLoop(rate: number): Promise<number> {
+  const begin = performance.now();
+  const measureFrom = begin + job.warmupSeconds * 1000;
+  const end = measureFrom + job.seconds * 1000;
+  const inFlight = new Set<Promise<void>>();
+  let due = 0;
+  for (;;) {
+    const now = performance.now();
+    if (now >= end) break;
+    const target = Math.floor(((now - begin) / 1000) * rate);
+    while (due < target) {
+      const dueAt = begin + (due / rate) * 1000;
+      due += 1;
+      const promise = attempt(dueAt, dueAt >= measureFrom);
+      inFlight.add(promise);
+      void promise.finally(() => inFlight.delete(promise));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(inFlight);
+  return job.seconds;
+}
+
+async function closedLoop(): Promise<number> {
+  const begin = performance.now();
+  const measureFrom = begin + job.warmupSeconds * 1000;
+  const end = measureFrom + job.seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const startedAt = performance.now();
+      await attempt(startedAt, startedAt >= measureFrom);
+    }
+  };
+  await Promise.all(Array.from({ length: job.connections }, worker));
+  return (performance.now() - measureFrom) / 1000;
+}
+
+const seconds = job.rate === undefined ? await closedLoop() : await openLoop(job.rate);
+await Promise.all(pools.map((pool) => pool.close()));
+const result: LoadResult = {
+  scenario: job.scenario,
+  offeredRate: job.rate ?? 'saturation',
+  seconds: Math.round(seconds * 100) / 100,
+  requests: latencies.length,
+  throughput: Math.round(latencies.length / seconds),
+  latencyMs: percentiles(latencies),
+  unexpected,
+};
+process.stdout.write(JSON.stringify(result) + '\n');

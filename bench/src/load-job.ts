@@ -1,0 +1,46 @@
+/** What the orchestrator asks a load driver process to do. */
+export interface LoadJob {
+  readonly scenario: string;
+  /** Requests alternate over these origins (one per API replica). */
+  readonly origins: readonly string[];
+  readonly request: 'logout' | 'whoami';
+  /** One token per request in order ('unique'), or reused round-robin ('cycle'), or fresh unknown ones. */
+  readonly tokens: { readonly file: string; readonly use: 'unique' | 'cycle' } | 'unknown';
+  readonly expectStatus: number;
+  /** Requests per second, open loop; undefined: closed loop at saturation. */
+  readonly rate?: number;
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+}
+
+export interface Latency {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface LoadResult {
+  readonly scenario: string;
+  readonly offeredRate: number | 'saturation';
+  readonly seconds: number;
+  readonly requests: number;
+  readonly throughput: number;
+  /** Milliseconds from when the request was due to its answer (open loop), or from its send. */
+  readonly latencyMs: Latency;
+  readonly unexpected: Readonly<Record<string, number>>;
+}
+
+export function percentiles(samples: Float64Array | number[]): Latency {
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q: number) =>
+    sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+    max: round(sorted.length === 0 ? 0 : (sorted[sorted.length - 1] ?? 0)),
+  };
+}

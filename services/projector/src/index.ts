@@ -1,0 +1,1 @@
+export { rebuildReadModel, RebuildError, type RebuildOptions, type RebuildResult } from './rebuild.js';
