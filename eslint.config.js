@@ -13,6 +13,7 @@ export default tseslint.config(
           './packages/*/tsconfig.json',
           './services/*/tsconfig.json',
           './infra/local/tsconfig.json',
+          './bench/tsconfig.json',
           './tsconfig.test.json',
         ],
         tsconfigRootDir: import.meta.dirname,

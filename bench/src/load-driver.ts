@@ -11,17 +11,23 @@ import { percentiles, type LoadJob, type LoadResult } from './load-job.js';
 const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
 const pools = job.origins.map(
   (origin) =>
-    new Pool(origin, { connections: Math.ceil(job.connections / job.origins.length), pipelining: 1 }),
+    new Pool(origin, {
+      connections: Math.ceil(job.connections / job.origins.length),
+      pipelining: 1,
+    }),
 );
-const tokens = job.tokens === 'unknown' ? [] : readFileSync(job.tokens.file, 'utf8').split('\n').filter(Boolean);
+const tokens =
+  job.tokens === 'unknown' ? [] : readFileSync(job.tokens.file, 'utf8').split('\n').filter(Boolean);
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 let sent = 0;
+const exhausted = () =>
+  job.tokens !== 'unknown' && job.tokens.use === 'unique' && sent >= tokens.length;
 
 function nextToken(): string {
   if (job.tokens === 'unknown') {
     return 'ory_st_' + [...randomBytes(32)].map((b) => ALPHABET[b % 62]).join('');
   }
-  if (job.tokens.use === 'unique' && sent >= tokens.length) throw new Error('out of tokens');
+  if (exhausted()) throw new Error('out of tokens');
   return tokens[sent % tokens.length] ?? '';
 }
 
@@ -51,12 +57,14 @@ const unexpected: Record<string, number> = {};
 function record(status: number | string, startedAt: number, measuring: boolean): void {
   if (!measuring) return;
   latencies.push(performance.now() - startedAt);
-  if (status !== job.expectStatus) unexpected[String(status)] = (unexpected[String(status)] ?? 0) + 1;
+  if (status !== job.expectStatus)
+    unexpected[String(status)] = (unexpected[String(status)] ?? 0) + 1;
 }
 const attempt = (startedAt: number, measuring: boolean) =>
   send().then(
     (status) => record(status, startedAt, measuring),
-    (error: unknown) => record(error instanceof Error ? error.message : 'error', startedAt, measuring),
+    (error: unknown) =>
+      record(error instanceof Error ? error.message : 'error', startedAt, measuring),
   );
 
 async function openLoop(rate: number): Promise<number> {
@@ -67,7 +75,7 @@ async function openLoop(rate: number): Promise<number> {
   let due = 0;
   for (;;) {
     const now = performance.now();
-    if (now >= end) break;
+    if (now >= end || exhausted()) break;
     const target = Math.floor(((now - begin) / 1000) * rate);
     while (due < target) {
       const dueAt = begin + (due / rate) * 1000;
@@ -87,7 +95,7 @@ async function closedLoop(): Promise<number> {
   const measureFrom = begin + job.warmupSeconds * 1000;
   const end = measureFrom + job.seconds * 1000;
   const worker = async () => {
-    while (performance.now() < end) {
+    while (performance.now() < end && !exhausted()) {
       const startedAt = performance.now();
       await attempt(startedAt, startedAt >= measureFrom);
     }

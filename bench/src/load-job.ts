@@ -35,7 +35,9 @@ export interface LoadResult {
 export function percentiles(samples: Float64Array | number[]): Latency {
   const sorted = Float64Array.from(samples).sort();
   const at = (q: number) =>
-    sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+    sorted.length === 0
+      ? 0
+      : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
     p50: round(at(0.5)),

@@ -15,3 +15,11 @@ export {
   type PostgresServer,
 } from './postgres.js';
 export { freePort } from './free-port.js';
+export {
+  startService,
+  stopService,
+  waitReady,
+  type ServiceProcess,
+  type ServiceSpec,
+} from './stack/service-process.js';
+export { prepareStores } from './prepare.js';

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const latency = z.object({
+  p50: z.number().nonnegative(),
+  p95: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+});
+
+export const loadResultSchema = z.object({
+  scenario: z.string(),
+  offeredRate: z.union([z.number().positive(), z.literal('saturation')]),
+  seconds: z.number().positive(),
+  requests: z.number().int().positive(),
+  throughput: z.number().nonnegative(),
+  latencyMs: latency,
+  unexpected: z.record(z.string(), z.number().int()),
+});
+
+/** The JSON a run writes; the quick-mode test validates it with this schema. */
+export const benchResultSchema = z.object({
+  mode: z.enum(['full', 'quick']),
+  startedAt: z.string(),
+  machine: z.object({
+    cpus: z.number().int().positive(),
+    cpuModel: z.string(),
+    memoryGiB: z.number().positive(),
+    node: z.string(),
+  }),
+  versions: z.object({ kafka: z.string(), postgres: z.string() }),
+  settings: z.object({
+    seconds: z.number().positive(),
+    warmupSeconds: z.number().nonnegative(),
+    seed: z.number().int(),
+  }),
+  load: z.array(loadResultSchema).min(1),
+  propagation: z.object({
+    events: z.number().int().positive(),
+    missing: z.number().int().nonnegative(),
+    latencyMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }),
+  }),
+  rebuild: z.object({
+    events: z.number().int().positive(),
+    seconds: z.number().positive(),
+    eventsPerSecond: z.number().positive(),
+  }),
+  floor: z.object({ iterations: z.number().int().positive(), latencyMs: latency }),
+  ratios: z.object({
+    throughputVsBaseline: z.number().positive(),
+    p99VsBaseline: z.number().positive(),
+    p50VsFloor: z.number().positive(),
+  }),
+});
+
+export type BenchResult = z.infer<typeof benchResultSchema>;

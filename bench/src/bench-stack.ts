@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  dropDatabase,
+  ensureDatabase,
+  freePort,
+  prepareStores,
+  repoRoot,
+  resolvePostgres,
+  startKafkaBroker,
+  startService,
+  stopKafkaBroker,
+  stopService,
+  waitReady,
+  withDatabase,
+  type ServiceProcess,
+  type ServiceSpec,
+} from '@session-authority/local-infra';
+import pg from 'pg';
+
+export interface BenchStack {
+  readonly brokers: string[];
+  readonly databaseUrl: string;
+  readonly topic: string;
+  readonly apiOrigins: string[];
+  readonly baselineOrigins: string[];
+  readonly versions: { readonly kafka: string; readonly postgres: string };
+  stop(): Promise<void>;
+}
+
+const BROKER_NAME = 'bench';
+
+function pinnedKafkaVersion(): string {
+  const pom = readFileSync(join(repoRoot, 'infra/kafka/pom.xml'), 'utf8');
+  return /<kafka\.version>([^<]+)</.exec(pom)?.[1] ?? 'unknown';
+}
+
+/**
+ * Its own database, topic and processes: 1 projector, 2 API replicas, and 2 CRUD baseline
+ * servers. Kafka and PostgreSQL come from KAFKA_BROKERS / DATABASE_URL or the local infra.
+ */
+export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const services: ServiceProcess[] = [];
+  const stop = async () => {
+    await Promise.all(services.map((service) => stopService(service, 15_000)));
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const postgres = await resolvePostgres(process.env, log);
+    cleanups.push(() => postgres.stop());
+    const databaseUrl = withDatabase(postgres.url, 'session_authority_bench');
+    await dropDatabase(databaseUrl);
+    await ensureDatabase(databaseUrl);
+
+    let brokers = process.env.KAFKA_BROKERS;
+    let kafkaVersion = 'external';
+    if (brokers === undefined || brokers === '') {
+      const broker = await startKafkaBroker({
+        name: BROKER_NAME,
+        port: await freePort(),
+        controllerPort: await freePort(),
+        log,
+      });
+      cleanups.push(() => stopKafkaBroker(BROKER_NAME, { removeData: true }));
+      brokers = broker.brokers.join(',');
+      kafkaVersion = pinnedKafkaVersion();
+    }
+    const topic = `bench-${Date.now()}`;
+    await prepareStores({
+      databaseUrl,
+      brokers: brokers.split(','),
+      topic,
+      partitions: 12,
+      replicationFactor: 1,
+    });
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const { rows } = await client.query<{ server_version: string }>('show server_version');
+    await client.end();
+
+    const shared = {
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC: topic,
+      LOG_LEVEL: 'warn',
+    };
+    const projectorPort = await freePort();
+    const specs: ServiceSpec[] = [
+      {
+        name: 'projector',
+        entry: join(repoRoot, 'services/projector/dist/main.js'),
+        env: { ...shared, PROJECTOR_PORT: String(projectorPort), PROJECTOR_GROUP_ID: topic },
+        readyUrl: `http://127.0.0.1:${projectorPort}/health/ready`,
+      },
+    ];
+    const apiOrigins: string[] = [];
+    const baselineOrigins: string[] = [];
+    for (const replica of [1, 2]) {
+      const port = await freePort();
+      apiOrigins.push(`http://127.0.0.1:${port}`);
+      specs.push({
+        name: `api-${replica}`,
+        entry: join(repoRoot, 'services/auth-api/dist/server.js'),
+        env: {
+          ...shared,
+          PUBLIC_PORT: String(port),
+          ADMIN_PORT: String(await freePort()),
+          ADMIN_API_KEY: `bench-admin-key-${topic}-0000000000`,
+          INSTANCE_ID: `api-${replica}`,
+          // The benchmark's unknown-token scenario is token guessing by design.
+          LOGOUT_FORBIDDEN_LIMIT: '1000000000',
+        },
+        readyUrl: `http://127.0.0.1:${port}/health/ready`,
+      });
+      const baselinePort = await freePort();
+      baselineOrigins.push(`http://127.0.0.1:${baselinePort}`);
+      specs.push({
+        name: `crud-baseline-${replica}`,
+        entry: join(repoRoot, 'bench/dist/crud-baseline.js'),
+        env: { DATABASE_URL: databaseUrl, PORT: String(baselinePort) },
+        readyUrl: `http://127.0.0.1:${baselinePort}/health`,
+      });
+    }
+    for (const spec of specs) services.push(startService(spec, log));
+    await Promise.all(services.map((service) => waitReady(service, 60_000)));
+    return {
+      brokers: brokers.split(','),
+      databaseUrl,
+      topic,
+      apiOrigins,
+      baselineOrigins,
+      versions: { kafka: kafkaVersion, postgres: rows[0]?.server_version ?? 'unknown' },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

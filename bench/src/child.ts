@@ -1,0 +1,25 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '@session-authority/local-infra';
+
+export function spawnBenchProcess(script: string, args: readonly string[]): ChildProcess {
+  // kafkajs 2.2 arms negative timers, which Node 24 reports on every start; nothing is wrong.
+  const flags = ['--disable-warning=TimeoutNegativeWarning'];
+  return spawn(process.execPath, [...flags, join(repoRoot, 'bench/dist', script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+/** Runs a bench process to its end and returns what it printed on stdout. */
+export function runBenchProcess(script: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawnBenchProcess(script, args);
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${script} exited with ${code}`));
+    });
+  });
+}

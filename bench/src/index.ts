@@ -1,0 +1,1 @@
+export { benchResultSchema, type BenchResult } from './bench-result.js';

@@ -1,0 +1,37 @@
+import type { LoadResult } from './load-job.js';
+import type { BenchResult } from './bench-result.js';
+
+const ms = (value: number) => value.toFixed(1);
+
+function loadRow(result: LoadResult): string {
+  const l = result.latencyMs;
+  const errors = Object.entries(result.unexpected)
+    .map(([status, count]) => `${count}×${status}`)
+    .join(' ');
+  return `| ${result.scenario} | ${result.offeredRate} | ${result.throughput} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${errors || '0'} |`;
+}
+
+/** The Markdown table README shows. */
+export function renderMarkdown(result: BenchResult): string {
+  const m = result.machine;
+  const lines = [
+    `Benchmark ${result.mode} run ${result.startedAt}: ${m.cpus}× ${m.cpuModel}, ${m.memoryGiB} GiB, ` +
+      `Node ${m.node}, Kafka ${result.versions.kafka}, PostgreSQL ${result.versions.postgres}; ` +
+      `load from a separate process on loopback, ${result.settings.warmupSeconds} s warm-up, ` +
+      `${result.settings.seconds} s per step, seed ${result.settings.seed}.`,
+    '',
+    '| scenario | offered req/s | achieved req/s | p50 ms | p95 ms | p99 ms | unexpected answers |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...result.load.map(loadRow),
+    '',
+    '| measure | value |',
+    '| --- | --- |',
+    `| propagation 204 → downstream consumer, p50 / p99 | ${ms(result.propagation.latencyMs.p50)} / ${ms(result.propagation.latencyMs.p99)} ms (${result.propagation.events} events, ${result.propagation.missing} missing) |`,
+    `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s) |`,
+    `| floor: Kafka produce acks=all + PostgreSQL commit, p50 / p99 | ${ms(result.floor.latencyMs.p50)} / ${ms(result.floor.latencyMs.p99)} ms |`,
+    `| logout-revoke / CRUD baseline, throughput at saturation | ${result.ratios.throughputVsBaseline} |`,
+    `| logout-revoke / CRUD baseline, p99 at saturation | ${result.ratios.p99VsBaseline} |`,
+    `| logout-revoke p50 (lowest rate) / floor p50 | ${result.ratios.p50VsFloor} |`,
+  ];
+  return lines.join('\n') + '\n';
+}

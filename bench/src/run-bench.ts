@@ -1,0 +1,191 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { localDir } from '@session-authority/local-infra';
+import { startBenchStack, type BenchStack } from './bench-stack.js';
+import { benchResultSchema, type BenchResult } from './bench-result.js';
+import { runBenchProcess } from './child.js';
+import { measureFloor } from './floor.js';
+import type { LoadJob, LoadResult } from './load-job.js';
+import { measurePropagation } from './propagation.js';
+import { measureRebuild } from './rebuild-scenario.js';
+import { renderMarkdown } from './report.js';
+import {
+  makeSessions,
+  seedBaseline,
+  seedEventSourced,
+  seededRandomBytes,
+  writeTokens,
+  type SeededSession,
+} from './seed.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' } },
+});
+const quick = values.quick === true;
+const seed = Number(values.seed ?? 20261124);
+const settings = quick
+  ? { seconds: 1, warmupSeconds: 0.3, rates: [50, 100, 200], saturationBudget: 3000 }
+  : { seconds: 10, warmupSeconds: 2, rates: [500, 1000, 2000], saturationBudget: 60_000 };
+const sizes = quick
+  ? { whoami: 500, propagation: 50, propagationRate: 50, rebuild: 5000, floor: 50 }
+  : { whoami: 10_000, propagation: 1000, propagationRate: 100, rebuild: 1_000_000, floor: 2000 };
+const CONNECTIONS = 64;
+const outDir = values.out ?? join(localDir, 'bench');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Tokens for one open-loop step or a saturation run: what it can use up, with a margin. */
+function budget(rate: number | undefined): number {
+  if (rate === undefined) return settings.saturationBudget;
+  return Math.ceil(rate * (settings.seconds + settings.warmupSeconds) * 1.1) + 100;
+}
+
+async function drive(job: Omit<LoadJob, 'connections' | 'seconds' | 'warmupSeconds'>) {
+  log(`- ${job.scenario} at ${job.rate ?? 'saturation'}`);
+  const full: LoadJob = {
+    ...job,
+    connections: CONNECTIONS,
+    seconds: settings.seconds,
+    warmupSeconds: settings.warmupSeconds,
+  };
+  return JSON.parse(await runBenchProcess('load-driver.js', [JSON.stringify(full)])) as LoadResult;
+}
+
+async function run(
+  stack: BenchStack,
+): Promise<Omit<BenchResult, 'mode' | 'startedAt' | 'machine'>> {
+  const random = seededRandomBytes(seed);
+  const steps = [...settings.rates, undefined];
+  const revokeSets = steps.map((rate) => makeSessions(budget(rate), random));
+  const baselineSets = steps.map((rate) => makeSessions(budget(rate), random));
+  const whoamiSessions = makeSessions(sizes.whoami, random);
+  const propagationSessions = makeSessions(sizes.propagation, random);
+  const eventSourced: SeededSession[] = [
+    ...revokeSets.flat(),
+    ...whoamiSessions,
+    ...propagationSessions,
+  ];
+  log(
+    `seeding ${eventSourced.length} sessions through the log and ${baselineSets.flat().length} for the baseline`,
+  );
+  await seedEventSourced(stack, eventSourced);
+  await seedBaseline(stack.databaseUrl, baselineSets.flat());
+
+  const load: LoadResult[] = [];
+  const tokenDir = join(outDir, 'tokens');
+  for (const [i, rate] of steps.entries()) {
+    const common = {
+      request: 'logout' as const,
+      expectStatus: 204,
+      ...(rate === undefined ? {} : { rate }),
+    };
+    load.push(
+      await drive({
+        ...common,
+        scenario: 'logout-revoke',
+        origins: stack.apiOrigins,
+        tokens: { file: writeTokens(tokenDir, `revoke-${i}`, revokeSets[i] ?? []), use: 'unique' },
+      }),
+    );
+    load.push(
+      await drive({
+        ...common,
+        scenario: 'crud-baseline',
+        origins: stack.baselineOrigins,
+        tokens: {
+          file: writeTokens(tokenDir, `baseline-${i}`, baselineSets[i] ?? []),
+          use: 'unique',
+        },
+      }),
+    );
+  }
+  const revokedFile = writeTokens(tokenDir, 'revoked', revokeSets[0] ?? []);
+  load.push(
+    await drive({
+      scenario: 'logout-repeat',
+      origins: stack.apiOrigins,
+      request: 'logout',
+      tokens: { file: revokedFile, use: 'cycle' },
+      expectStatus: 204,
+    }),
+    await drive({
+      scenario: 'logout-unknown',
+      origins: stack.apiOrigins,
+      request: 'logout',
+      tokens: 'unknown',
+      expectStatus: 403,
+    }),
+    await drive({
+      scenario: 'whoami',
+      origins: stack.apiOrigins,
+      request: 'whoami',
+      tokens: { file: writeTokens(tokenDir, 'whoami', whoamiSessions), use: 'cycle' },
+      expectStatus: 200,
+    }),
+  );
+
+  log('- propagation');
+  const propagation = await measurePropagation(
+    stack.brokers,
+    stack.topic,
+    stack.apiOrigins,
+    propagationSessions,
+    sizes.propagationRate,
+  );
+  log(`- floor (${sizes.floor} produce + commit)`);
+  const floor = await measureFloor(stack.brokers, stack.databaseUrl, sizes.floor);
+  log(`- rebuild of ${sizes.rebuild} events`);
+  const rebuild = await measureRebuild(stack.brokers, stack.databaseUrl, sizes.rebuild);
+
+  const saturated = (scenario: string) =>
+    load.find((r) => r.scenario === scenario && r.offeredRate === 'saturation');
+  const es = saturated('logout-revoke');
+  const crud = saturated('crud-baseline');
+  const lowest = load.find((r) => r.scenario === 'logout-revoke');
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || b === 0 ? 0 : Math.round((a / b) * 100) / 100;
+  return {
+    versions: stack.versions,
+    settings: { seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, seed },
+    load,
+    propagation,
+    rebuild,
+    floor,
+    ratios: {
+      throughputVsBaseline: ratio(es?.throughput, crud?.throughput),
+      p99VsBaseline: ratio(es?.latencyMs.p99, crud?.latencyMs.p99),
+      p50VsFloor: ratio(lowest?.latencyMs.p50, floor.latencyMs.p50),
+    },
+  };
+}
+
+const startedAt = new Date().toISOString();
+log(`starting the bench stack (${quick ? 'quick' : 'full'} mode)`);
+const stack = await startBenchStack((line) => {
+  log(`  ${line}`);
+});
+let measured: Awaited<ReturnType<typeof run>>;
+try {
+  measured = await run(stack);
+} finally {
+  await stack.stop();
+}
+const result = benchResultSchema.parse({
+  mode: quick ? 'quick' : 'full',
+  startedAt,
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+  },
+  ...measured,
+});
+const markdown = renderMarkdown(result);
+mkdirSync(outDir, { recursive: true });
+const stamp = startedAt.replace(/[:.]/g, '-');
+writeFileSync(join(outDir, `bench-${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(outDir, `bench-${stamp}.md`), markdown);
+writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+process.stdout.write(markdown);

@@ -1,0 +1,133 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKafkaAppender, readLogEnd } from '@session-authority/event-log';
+import { SESSION_ISSUED_V1, type EventEnvelope } from '@session-authority/events';
+import { generateToken, tokenDigest } from '@session-authority/sessions';
+import pg from 'pg';
+
+export interface SeededSession {
+  readonly sessionId: string;
+  readonly token: string;
+}
+
+export type RandomBytes = (size: number) => Buffer;
+
+/** Deterministic bytes (xorshift32) so that a run with the same seed drives the same workload. */
+export function seededRandomBytes(seed: number): RandomBytes {
+  let state = seed >>> 0 || 1;
+  return (size) => {
+    const bytes = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      bytes[i] = state & 0xff;
+    }
+    return bytes;
+  };
+}
+
+function uuidFrom(random: RandomBytes): string {
+  const b = random(16);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function makeSessions(count: number, random: RandomBytes = randomBytes): SeededSession[] {
+  return Array.from({ length: count }, () => ({
+    sessionId: uuidFrom(random),
+    token: generateToken(random),
+  }));
+}
+
+export function issuedEnvelope(session: SeededSession, now = new Date()): EventEnvelope {
+  const at = now.toISOString();
+  return {
+    id: randomUUID(),
+    source: 'urn:session-authority:bench',
+    type: SESSION_ISSUED_V1,
+    time: at,
+    subject: session.sessionId,
+    data: {
+      session_id: session.sessionId,
+      identity_id: randomUUID(),
+      token_sha256: tokenDigest(session.token),
+      issued_at: at,
+      authenticated_at: at,
+      expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
+      actor: { type: 'system', id: 'bench' },
+      request_id: randomUUID(),
+    },
+  };
+}
+
+/** Issues sessions the way the admin API would, straight into the log, then waits for the projection. */
+export async function seedEventSourced(
+  stack: { brokers: string[]; topic: string; databaseUrl: string },
+  sessions: readonly SeededSession[],
+): Promise<void> {
+  const appender = await createKafkaAppender({
+    brokers: stack.brokers,
+    clientId: 'bench-seed',
+    topic: stack.topic,
+  });
+  try {
+    for (let i = 0; i < sessions.length; i += 5000) {
+      await appender.append(sessions.slice(i, i + 5000).map((s) => issuedEnvelope(s)));
+    }
+  } finally {
+    await appender.close();
+  }
+  const end = await readLogEnd({ brokers: stack.brokers, clientId: 'bench-seed' }, stack.topic);
+  const client = new pg.Client({ connectionString: stack.databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const { rows } = await client.query<{ partition: number; next_offset: string }>(
+        'select partition, next_offset from projection_offsets where topic = $1',
+        [stack.topic],
+      );
+      const next = new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
+      if ([...end].every(([partition, high]) => (next.get(partition) ?? 0n) >= BigInt(high)))
+        return;
+      if (Date.now() > deadline) throw new Error('the projection did not catch up with the seed');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** The CRUD baseline's table, with its own sessions. */
+export async function seedBaseline(databaseUrl: string, sessions: readonly SeededSession[]) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`create table if not exists crud_sessions (
+      id uuid primary key, token_sha256 varchar(64) not null unique,
+      expires_at timestamptz not null, revoked_at timestamptz null)`);
+    for (let i = 0; i < sessions.length; i += 10_000) {
+      const chunk = sessions.slice(i, i + 10_000);
+      await client.query(
+        `insert into crud_sessions (id, token_sha256, expires_at)
+         select unnest($1::uuid[]), unnest($2::text[]), now() + interval '1 day'`,
+        [chunk.map((s) => s.sessionId), chunk.map((s) => tokenDigest(s.token))],
+      );
+    }
+    await client.query('analyze crud_sessions');
+  } finally {
+    await client.end();
+  }
+}
+
+export function writeTokens(dir: string, name: string, sessions: readonly SeededSession[]): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.tokens`);
+  writeFileSync(file, sessions.map((s) => s.token).join('\n') + '\n');
+  return file;
+}
