@@ -1,1 +1,6 @@
-export { rebuildReadModel, RebuildError, type RebuildOptions, type RebuildResult } from './rebuild.js';
+export {
+  rebuildReadModel,
+  RebuildError,
+  type RebuildOptions,
+  type RebuildResult,
+} from './rebuild.js';
