@@ -122,7 +122,10 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
         readyUrl: `http://127.0.0.1:${baselinePort}/health`,
       });
     }
-    for (const spec of specs) services.push(startService(spec, log));
+    // BENCH_CPU_PROF_DIR=dir: every service writes a V8 CPU profile there when it stops.
+    const profileDir = process.env.BENCH_CPU_PROF_DIR;
+    const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    for (const spec of specs) services.push(startService({ ...spec, nodeArgs }, log));
     await Promise.all(services.map((service) => waitReady(service, 60_000)));
     return {
       brokers: brokers.split(','),

@@ -1,56 +1,87 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RevokeReason } from '@session-authority/events';
 import type { SessionState } from '@session-authority/sessions';
+import type pg from 'pg';
 import { SessionEntity } from './entities.js';
+import { qualified } from './sql.js';
 
-type SessionRow = InstanceType<typeof SessionEntity.class>;
+// The ORM's pool may hand timestamps over as strings or as Dates; new Date() takes either.
+type Timestamp = Date | string;
+
+interface SessionRow {
+  id: string;
+  identity_id: string;
+  token_sha256: string;
+  issued_at: Timestamp;
+  authenticated_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoke_reason: string | null;
+}
 
 function toState(row: SessionRow): SessionState {
   return {
     id: row.id,
-    identityId: row.identityId,
-    tokenSha256: row.tokenSha256,
-    issuedAt: row.issuedAt,
-    authenticatedAt: row.authenticatedAt,
-    expiresAt: row.expiresAt,
-    revokedAt: row.revokedAt ?? null,
-    revokeReason: (row.revokeReason ?? null) as RevokeReason | null,
+    identityId: row.identity_id,
+    tokenSha256: row.token_sha256,
+    issuedAt: new Date(row.issued_at),
+    authenticatedAt: new Date(row.authenticated_at),
+    expiresAt: new Date(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+    revokeReason: row.revoke_reason as RevokeReason | null,
   };
 }
 
-/** Read-only lookups the API makes; each call takes a fresh fork so no identity map is shared. */
+/** Read-only lookups the API makes. */
 export interface SessionReader {
   findByTokenDigest(tokenSha256: string): Promise<SessionState | null>;
   findById(sessionId: string): Promise<SessionState | null>;
   listByIdentity(identityId: string): Promise<SessionState[]>;
 }
 
-export function createSessionReader(em: EntityManager): SessionReader {
-  const read = () => em.fork({ clear: true, freshEventManager: true });
+const COLUMNS =
+  'id, identity_id, token_sha256, issued_at, authenticated_at, expires_at, revoked_at, revoke_reason';
+
+/**
+ * The two lookups on every request's path are named prepared statements on the ORM's own pg pool:
+ * the profile showed entity hydration and per-query planning as the API's largest CPU cost.
+ */
+export function createSessionReader(em: EntityManager, schema = 'public'): SessionReader {
+  const table = qualified(schema, 'sessions');
+  let pool: Promise<pg.Pool> | undefined;
+  const native = () => (pool ??= em.getConnection().getNativeClient());
+  const one = async (name: string, where: string, value: string) => {
+    const result = await (
+      await native()
+    ).query<SessionRow>({
+      name: `${name}:${schema}`,
+      text: `select ${COLUMNS} from ${table} where ${where} = $1`,
+      values: [value],
+    });
+    const row = result.rows[0];
+    return row === undefined ? null : toState(row);
+  };
   return {
-    async findByTokenDigest(tokenSha256) {
-      const row = await read().findOne(
-        SessionEntity,
-        { tokenSha256 },
-        { disableIdentityMap: true },
-      );
-      return row === null ? null : toState(row);
-    },
-    async findById(sessionId) {
-      const row = await read().findOne(
-        SessionEntity,
-        { id: sessionId },
-        { disableIdentityMap: true },
-      );
-      return row === null ? null : toState(row);
-    },
+    findByTokenDigest: (tokenSha256) => one('session-by-digest', 'token_sha256', tokenSha256),
+    findById: (sessionId) => one('session-by-id', 'id', sessionId),
     async listByIdentity(identityId) {
-      const rows = await read().find(
-        SessionEntity,
-        { identityId },
-        { orderBy: { issuedAt: 'asc', id: 'asc' }, disableIdentityMap: true },
-      );
-      return rows.map(toState);
+      const rows = await em
+        .fork({ clear: true, freshEventManager: true })
+        .find(
+          SessionEntity,
+          { identityId },
+          { orderBy: { issuedAt: 'asc', id: 'asc' }, disableIdentityMap: true },
+        );
+      return rows.map((row) => ({
+        id: row.id,
+        identityId: row.identityId,
+        tokenSha256: row.tokenSha256,
+        issuedAt: row.issuedAt,
+        authenticatedAt: row.authenticatedAt,
+        expiresAt: row.expiresAt,
+        revokedAt: row.revokedAt ?? null,
+        revokeReason: (row.revokeReason ?? null) as RevokeReason | null,
+      }));
     },
   };
 }

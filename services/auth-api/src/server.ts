@@ -37,7 +37,7 @@ await watermark.start();
 const appender = await createKafkaAppender({ ...kafka, topic: config.KAFKA_TOPIC });
 const metrics = createApiMetrics();
 const service = new SessionService({
-  reader: createSessionReader(orm.em),
+  reader: createSessionReader(orm.em, config.DATABASE_SCHEMA),
   appender,
   watermark,
   metrics,

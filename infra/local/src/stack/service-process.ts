@@ -7,6 +7,8 @@ export interface ServiceSpec {
   readonly env: Record<string, string>;
   /** The URL that answers 200 once the service is ready. */
   readonly readyUrl: string;
+  /** Flags for node itself, e.g. --cpu-prof. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface ServiceProcess {
@@ -17,7 +19,7 @@ export interface ServiceProcess {
 
 /** Starts one service as its own Node process, its output prefixed with its name. */
 export function startService(spec: ServiceSpec, print: (line: string) => void): ServiceProcess {
-  const child = spawn(process.execPath, [spec.entry], {
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.entry], {
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -63,6 +63,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIM
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 const TIMED_OUT = Symbol('timed out');
+const RECENTLY_REVOKED_MAX = 10_000;
 
 /**
  * The write side of the authority. Every change is an event appended to the log; a command
@@ -74,6 +75,8 @@ export class SessionService {
   readonly #now: () => Date;
   /** Concurrent revocations of one session in this replica share one event and one wait. */
   readonly #inFlight = new Map<string, Promise<RevokeOutcome>>();
+  /** Sessions this replica revoked lately, for requests that read the session before that. */
+  readonly #recentlyRevoked = new Set<string>();
 
   constructor(deps: SessionServiceDeps) {
     this.#deps = deps;
@@ -99,6 +102,7 @@ export class SessionService {
       session.id,
       (current, context) => decideLogout(current, context),
       requestId,
+      session,
     );
   }
 
@@ -152,25 +156,36 @@ export class SessionService {
   }
 
   /**
-   * Reads the session and decides inside the single flight, so a request that arrives after an
-   * earlier revocation of this replica completed sees it and appends nothing.
+   * Decides inside the single flight. A session read just before (logout) is used as is, unless
+   * this replica revoked it since: then the answer is 'already-revoked' and nothing is appended.
    */
   async #revokeOnce(
     sessionId: string,
     decide: (session: SessionState | null, context: DecisionContext) => RevokeDecision,
     requestId: string,
+    justRead?: SessionState,
   ): Promise<RevokeOutcome> {
     const pending = this.#inFlight.get(sessionId);
     if (pending !== undefined) return pending;
+    if (this.#recentlyRevoked.has(sessionId)) return Promise.resolve('already-revoked');
     const work = (async (): Promise<RevokeOutcome> => {
-      const session = await this.findById(sessionId);
+      const session = justRead ?? (await this.findById(sessionId));
       const decision = decide(session, this.#context(requestId));
       if (decision.kind !== 'revoke') return decision.kind;
       await this.#publish([this.#revokedEnvelope(decision.event)]);
+      this.#rememberRevoked(sessionId);
       return 'revoked';
     })().finally(() => this.#inFlight.delete(sessionId));
     this.#inFlight.set(sessionId, work);
     return work;
+  }
+
+  #rememberRevoked(sessionId: string): void {
+    this.#recentlyRevoked.add(sessionId);
+    if (this.#recentlyRevoked.size > RECENTLY_REVOKED_MAX) {
+      const oldest = this.#recentlyRevoked.values().next().value;
+      if (oldest !== undefined) this.#recentlyRevoked.delete(oldest);
+    }
   }
 
   #revokedEnvelope(data: SessionRevokedV1): EventEnvelope {
