@@ -56,6 +56,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     let brokers = process.env.KAFKA_BROKERS;
     let kafkaVersion = 'external';
     if (brokers === undefined || brokers === '') {
+      await stopKafkaBroker(BROKER_NAME, { removeData: true }); // what an interrupted run left
       const broker = await startKafkaBroker({
         name: BROKER_NAME,
         port: await freePort(),

@@ -93,8 +93,12 @@ export async function seedEventSourced(
         [stack.topic],
       );
       const next = new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
-      if ([...end].every(([partition, high]) => (next.get(partition) ?? 0n) >= BigInt(high)))
+      if ([...end].every(([partition, high]) => (next.get(partition) ?? 0n) >= BigInt(high))) {
+        // Settle before measuring: planner statistics for the new rows, dirty pages written out.
+        await client.query('vacuum analyze sessions');
+        await client.query('checkpoint').catch(() => undefined); // superuser only
         return;
+      }
       if (Date.now() > deadline) throw new Error('the projection did not catch up with the seed');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
