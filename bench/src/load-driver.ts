@@ -76,7 +76,8 @@ async function openLoop(rate: number): Promise<number> {
   for (;;) {
     const now = performance.now();
     if (now >= end || exhausted()) break;
-    const target = Math.floor(((now - begin) / 1000) * rate);
+    // Request k is due at begin + k/rate: send every request whose time has come.
+    const target = Math.floor(((now - begin) / 1000) * rate) + 1;
     while (due < target) {
       const dueAt = begin + (due / rate) * 1000;
       due += 1;
