@@ -126,7 +126,11 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     // BENCH_CPU_PROF_DIR=dir: every service writes a V8 CPU profile there when it stops.
     const profileDir = process.env.BENCH_CPU_PROF_DIR;
     const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-    for (const spec of specs) services.push(startService({ ...spec, nodeArgs }, log));
+    for (const spec of specs) {
+      const service = startService({ ...spec, nodeArgs }, log);
+      services.push(service);
+      log(`${spec.name} started, pid ${service.child.pid ?? '?'}`);
+    }
     await Promise.all(services.map((service) => waitReady(service, 60_000)));
     return {
       brokers: brokers.split(','),

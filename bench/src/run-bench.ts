@@ -27,7 +27,7 @@ const quick = values.quick === true;
 const seed = Number(values.seed ?? 20261124);
 const settings = quick
   ? { seconds: 1, warmupSeconds: 0.3, rates: [50, 100, 200], saturationBudget: 3000 }
-  : { seconds: 10, warmupSeconds: 2, rates: [500, 1000, 2000], saturationBudget: 60_000 };
+  : { seconds: 10, warmupSeconds: 2, rates: [100, 250, 500, 1000, 2000], saturationBudget: 60_000 };
 const sizes = quick
   ? { whoami: 500, propagation: 50, propagationRate: 50, rebuild: 5000, floor: 50 }
   : { whoami: 10_000, propagation: 1000, propagationRate: 100, rebuild: 1_000_000, floor: 2000 };

@@ -52,5 +52,18 @@ describe('npm run bench -- --quick', () => {
     for (const step of result.load) expect(step.unexpected, step.scenario).toEqual({});
     expect(result.propagation.missing).toBe(0);
     expect(stdout).toContain('| scenario | offered req/s |');
+
+    // It leaves no process behind.
+    const pids = [...stderr.matchAll(/started, pid (\d+)/g)].map((match) => Number(match[1]));
+    expect(pids.length).toBe(5);
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
   }, 240_000);
 });
