@@ -1,40 +1,23 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchResultSchema } from '@session-authority/bench';
-import { repoRoot } from '@session-authority/local-infra';
-import { inject } from 'vitest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { runScript } from '../support/run-script.js';
 
 // Keeps the benchmark from rotting: it must run and write well-formed results. Never a timing.
 describe('npm run bench -- --quick', () => {
   it('runs every scenario and writes a well-formed JSON result and Markdown table', async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const { code, stdout, stderr } = await new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-    }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [join(repoRoot, 'bench/dist/run-bench.js'), '--quick', '--out', out],
-        {
-          env: {
-            ...process.env,
-            KAFKA_BROKERS: inject('kafkaBrokers'),
-            DATABASE_URL: inject('postgresUrl'),
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('exit', (exitCode) => resolve({ code: exitCode, stdout, stderr }));
-    });
+    const { code, stdout, stderr } = await runScript(
+      'bench/dist/run-bench.js',
+      ['--quick', '--out', out],
+      {
+        ...(process.env as Record<string, string>),
+        KAFKA_BROKERS: inject('kafkaBrokers'),
+        DATABASE_URL: inject('postgresUrl'),
+      },
+    );
     expect(code, stderr).toBe(0);
 
     const result = benchResultSchema.parse(

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot } from '@session-authority/local-infra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuedEvent, revokedEvent } from '../support/events.js';
 import { createRawProducer } from '../support/raw-producer.js';
+import { runScript } from '../support/run-script.js';
 import {
   createTestDatabase,
   createTestTopic,
@@ -23,28 +21,13 @@ afterAll(async () => {
   await db.drop();
 });
 
-function rebuild(schema: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot, 'services/projector/dist/rebuild-cli.js'), '--schema', schema],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          KAFKA_BROKERS: kafkaBrokers().join(','),
-          KAFKA_TOPIC: topic,
-          DATABASE_URL: db.url,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+function rebuild(schema: string) {
+  return runScript('services/projector/dist/rebuild-cli.js', ['--schema', schema], {
+    PATH: process.env.PATH ?? '',
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_TOPIC: topic,
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'warn',
   });
 }
 

@@ -85,7 +85,7 @@ export async function applyProjectionBatch(
 ): Promise<BatchOutcome> {
   const offsets = qualified(schema, 'projection_offsets');
   const sessions = qualified(schema, 'sessions');
-  const pool = (await em.getConnection().getNativeClient());
+  const pool = await em.getConnection().getNativeClient();
   const client = await pool.connect();
   let released = false;
   const lit = (value: string) => client.escapeLiteral(value);
