@@ -100,7 +100,15 @@ async function run(
       }),
     );
   }
-  const revokedFile = writeTokens(tokenDir, 'revoked', revokeSets[0] ?? []);
+  // The first open-loop step sent about rate × its duration logouts: those sessions are revoked.
+  const firstStepSent = Math.floor(
+    (settings.rates[0] ?? 0) * (settings.seconds + settings.warmupSeconds) * 0.95,
+  );
+  const revokedFile = writeTokens(
+    tokenDir,
+    'revoked',
+    (revokeSets[0] ?? []).slice(0, firstStepSent),
+  );
   load.push(
     await drive({
       scenario: 'logout-repeat',
