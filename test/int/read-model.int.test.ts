@@ -1,4 +1,8 @@
-import { applyProjectionBatch, type ProjectionBatch } from '@session-authority/read-model';
+import {
+  applyProjectionBatch,
+  applyProjectionBatches,
+  type ProjectionBatch,
+} from '@session-authority/read-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuedEvent, revokedEvent } from '../support/events.js';
 import { sessionRow } from '../support/projector-probe.js';
@@ -57,5 +61,26 @@ describe('the read model in PostgreSQL', () => {
     );
     expect(overlapping.applied.map((e) => e.offset)).toEqual(['2']);
     expect(await sessionRow(db, issued.data.session_id)).toEqual(before);
+  });
+
+  it('applies batches of several partitions in one transaction, skipping one applied before', async () => {
+    const [a, b] = [issuedEvent(), issuedEvent()];
+    const of = (partition: number, event: typeof a): ProjectionBatch => ({
+      projection: 'sessions',
+      topic: 'several',
+      partition,
+      events: [{ offset: '0', event }],
+      nextOffset: '1',
+    });
+    await applyProjectionBatch(db.orm.em, 'public', of(1, a));
+    const outcomes = await applyProjectionBatches(db.orm.em, 'public', [of(1, a), of(2, b)]);
+    expect(outcomes.map((o) => o.applied.length)).toEqual([0, 1]);
+    expect(await sessionRow(db, b.data.session_id)).toBeDefined();
+    const [row] = await db.orm.em
+      .fork()
+      .execute<{ log_partition: number }[]>('select log_partition from sessions where id = ?', [
+        b.data.session_id,
+      ]);
+    expect(row?.log_partition).toBe(2);
   });
 });

@@ -64,7 +64,8 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 4,
+        // Every partition's batch can join the projector's next transaction.
+        partitionsConsumedConcurrently: 16,
         eachBatch: async (payload) => {
           const { batch } = payload;
           const partition = batch.partition;

@@ -10,6 +10,7 @@ export {
 export { createSessionReader, type SessionReader } from './session-queries.js';
 export {
   applyProjectionBatch,
+  applyProjectionBatches,
   readProjectionOffsets,
   OFFSETS_CHANNEL,
   type BatchOutcome,

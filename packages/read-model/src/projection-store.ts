@@ -37,32 +37,38 @@ interface SessionChanges {
   readonly revoked: Record<string, unknown>[];
 }
 
-function changesOf(events: readonly PositionedEvent[]): SessionChanges {
-  const issued: Record<string, unknown>[] = [];
-  const revoked = new Map<string, Record<string, unknown>>();
-  for (const { offset, event } of events) {
-    if (event.type === 'session.issued.v1') {
-      const d = event.data;
-      issued.push({
-        id: d.session_id,
-        identity_id: d.identity_id,
-        token_sha256: d.token_sha256,
-        issued_at: d.issued_at,
-        authenticated_at: d.authenticated_at,
-        expires_at: d.expires_at,
-        log_offset: offset,
-      });
-    } else if (!revoked.has(event.data.session_id)) {
-      // The first revocation in log order wins; later ones are no-ops.
-      revoked.set(event.data.session_id, {
-        id: event.data.session_id,
-        revoked_at: event.data.revoked_at,
-        reason: event.data.reason,
-        log_offset: offset,
-      });
+/** Rows for the two set-based statements. A session's events all share its partition (its key). */
+function changesOf(batches: readonly { partition: number; fresh: readonly PositionedEvent[] }[]) {
+  const changes: SessionChanges = { issued: [], revoked: [] };
+  const revoked = new Set<string>();
+  for (const { partition, fresh } of batches) {
+    for (const { offset, event } of fresh) {
+      if (event.type === 'session.issued.v1') {
+        const d = event.data;
+        changes.issued.push({
+          id: d.session_id,
+          identity_id: d.identity_id,
+          token_sha256: d.token_sha256,
+          issued_at: d.issued_at,
+          authenticated_at: d.authenticated_at,
+          expires_at: d.expires_at,
+          log_partition: partition,
+          log_offset: offset,
+        });
+      } else if (!revoked.has(event.data.session_id)) {
+        // The first revocation in log order wins; later ones are no-ops.
+        revoked.add(event.data.session_id);
+        changes.revoked.push({
+          id: event.data.session_id,
+          revoked_at: event.data.revoked_at,
+          reason: event.data.reason,
+          log_partition: partition,
+          log_offset: offset,
+        });
+      }
     }
   }
-  return { issued, revoked: [...revoked.values()] };
+  return changes;
 }
 
 function digits(value: string): string {
@@ -70,70 +76,115 @@ function digits(value: string): string {
   return value;
 }
 
-/**
- * Applies a batch and moves the partition's offset in ONE transaction, then notifies listeners
- * (PostgreSQL delivers NOTIFY only on commit). Records below the stored offset were applied
- * before and are dropped, and the writes are idempotent besides, so re-delivery is harmless.
- *
- * Two round trips, each a multi-statement simple query: the first opens the transaction and
- * locks the partition's offset row, the second writes, moves the offset, notifies and commits.
- */
+/** Applies one batch; see applyProjectionBatches. */
 export async function applyProjectionBatch(
   em: EntityManager,
   schema: string,
   batch: ProjectionBatch,
 ): Promise<BatchOutcome> {
+  const [outcome] = await applyProjectionBatches(em, schema, [batch]);
+  if (outcome === undefined) throw new Error('no outcome for the batch');
+  return outcome;
+}
+
+/**
+ * Applies batches of distinct partitions and moves their offsets in ONE transaction, then
+ * notifies listeners (PostgreSQL delivers NOTIFY only on commit). Records below a stored offset
+ * were applied before and are dropped, and the writes are idempotent besides, so re-delivery is
+ * harmless.
+ *
+ * Two round trips, each a multi-statement simple query: the first opens the transaction and
+ * locks the partitions' offset rows, the second writes, moves the offsets, notifies and commits.
+ */
+export async function applyProjectionBatches(
+  em: EntityManager,
+  schema: string,
+  batches: readonly ProjectionBatch[],
+): Promise<BatchOutcome[]> {
+  const first = batches[0];
+  if (first === undefined) return [];
+  const { projection, topic } = first;
+  const partitions = batches.map((b) => Math.trunc(b.partition));
+  if (
+    batches.some((b) => b.projection !== projection || b.topic !== topic) ||
+    new Set(partitions).size !== partitions.length
+  ) {
+    throw new Error('batches of one projection and topic, one per partition, are expected');
+  }
   const offsets = qualified(schema, 'projection_offsets');
   const sessions = qualified(schema, 'sessions');
   const pool = await em.getConnection().getNativeClient();
   const client = await pool.connect();
   let released = false;
   const lit = (value: string) => client.escapeLiteral(value);
-  const partition = String(Math.trunc(batch.partition));
-  const key = `projection = ${lit(batch.projection)} and topic = ${lit(batch.topic)} and partition = ${partition}`;
+  const owner = `${lit(projection)}, ${lit(topic)}`;
   try {
+    // Sorted, so that concurrent appliers lock offset rows in the same order.
+    const rows = [...partitions].sort((a, b) => a - b).map((p) => `(${owner}, ${p}, 0, now())`);
     const opened = (await client.query(
       `begin;
        insert into ${offsets} (projection, topic, partition, next_offset, updated_at)
-       values (${lit(batch.projection)}, ${lit(batch.topic)}, ${partition}, 0, now())
+       values ${rows.join(', ')}
        on conflict (projection, topic, partition) do update set next_offset = ${offsets}.next_offset
-       returning next_offset`,
-    )) as unknown as pg.QueryResult<{ next_offset: string }>[];
-    const storedNext = BigInt(opened[1]?.rows[0]?.next_offset ?? '0');
-    if (BigInt(batch.nextOffset) <= storedNext) {
-      await client.query('rollback');
-      return { applied: [], nextOffset: storedNext.toString() };
-    }
-    const fresh = batch.events.filter((e) => BigInt(e.offset) >= storedNext);
-    const { issued, revoked } = changesOf(fresh);
-    const statements: string[] = [];
-    if (issued.length > 0) {
-      statements.push(`insert into ${sessions} (id, identity_id, token_sha256, issued_at, authenticated_at,
-           expires_at, revoked_at, revoke_reason, log_partition, log_offset)
-         select id, identity_id, token_sha256, issued_at, authenticated_at, expires_at, null, null, ${partition}, log_offset
-         from jsonb_to_recordset(${lit(JSON.stringify(issued))}::jsonb) as x(id uuid, identity_id uuid, token_sha256 text,
-           issued_at timestamptz, authenticated_at timestamptz, expires_at timestamptz, log_offset bigint)
-         on conflict do nothing`);
-    }
-    if (revoked.length > 0) {
-      statements.push(`update ${sessions} s
-         set revoked_at = x.revoked_at, revoke_reason = x.reason, log_partition = ${partition}, log_offset = x.log_offset
-         from jsonb_to_recordset(${lit(JSON.stringify(revoked))}::jsonb) as x(id uuid, revoked_at timestamptz, reason text, log_offset bigint)
-         where s.id = x.id and s.revoked_at is null`);
-    }
-    const notice: OffsetNotice = {
-      projection: batch.projection,
-      topic: batch.topic,
-      partition: batch.partition,
-      next: batch.nextOffset,
-    };
-    statements.push(
-      `update ${offsets} set next_offset = ${digits(batch.nextOffset)}, updated_at = now() where ${key}`,
-      `select pg_notify(${lit(OFFSETS_CHANNEL)}, ${lit(JSON.stringify(notice))})`,
-      'commit',
+       returning partition, next_offset`,
+    )) as unknown as pg.QueryResult<{ partition: number; next_offset: string }>[];
+    const stored = new Map(
+      (opened[1]?.rows ?? []).map((row) => [row.partition, BigInt(row.next_offset)]),
     );
-    await client.query(statements.join(';\n'));
-    return { applied: fresh, nextOffset: batch.nextOffset };
+    const moving = batches
+      .map((batch) => {
+        const storedNext = stored.get(batch.partition) ?? 0n;
+        const fresh = batch.events.filter((e) => BigInt(e.offset) >= storedNext);
+        return { batch, storedNext, fresh, moves: BigInt(batch.nextOffset) > storedNext };
+      })
+      .filter((entry) => entry.moves);
+    if (moving.length === 0) {
+      await client.query('rollback');
+    } else {
+      const { issued, revoked } = changesOf(
+        moving.map(({ batch, fresh }) => ({ partition: batch.partition, fresh })),
+      );
+      const statements: string[] = [];
+      if (issued.length > 0) {
+        statements.push(`insert into ${sessions} (id, identity_id, token_sha256, issued_at, authenticated_at,
+           expires_at, revoked_at, revoke_reason, log_partition, log_offset)
+         select id, identity_id, token_sha256, issued_at, authenticated_at, expires_at, null, null, log_partition, log_offset
+         from jsonb_to_recordset(${lit(JSON.stringify(issued))}::jsonb) as x(id uuid, identity_id uuid, token_sha256 text,
+           issued_at timestamptz, authenticated_at timestamptz, expires_at timestamptz, log_partition int, log_offset bigint)
+         on conflict do nothing`);
+      }
+      if (revoked.length > 0) {
+        statements.push(`update ${sessions} s
+         set revoked_at = x.revoked_at, revoke_reason = x.reason, log_partition = x.log_partition, log_offset = x.log_offset
+         from jsonb_to_recordset(${lit(JSON.stringify(revoked))}::jsonb)
+           as x(id uuid, revoked_at timestamptz, reason text, log_partition int, log_offset bigint)
+         where s.id = x.id and s.revoked_at is null`);
+      }
+      const moved = moving.map(({ batch }) => `(${batch.partition}, ${digits(batch.nextOffset)})`);
+      const notices = moving.map(({ batch }) => {
+        const notice: OffsetNotice = {
+          projection,
+          topic,
+          partition: batch.partition,
+          next: batch.nextOffset,
+        };
+        return `pg_notify(${lit(OFFSETS_CHANNEL)}, ${lit(JSON.stringify(notice))})`;
+      });
+      statements.push(
+        `update ${offsets} o set next_offset = v.next, updated_at = now()
+         from (values ${moved.join(', ')}) as v(partition, next)
+         where o.projection = ${lit(projection)} and o.topic = ${lit(topic)} and o.partition = v.partition`,
+        `select ${notices.join(', ')}`,
+        'commit',
+      );
+      await client.query(statements.join(';\n'));
+    }
+    return batches.map((batch) => {
+      const entry = moving.find((m) => m.batch === batch);
+      return entry === undefined
+        ? { applied: [], nextOffset: (stored.get(batch.partition) ?? 0n).toString() }
+        : { applied: entry.fresh, nextOffset: batch.nextOffset };
+    });
   } catch (error) {
     // A connection that cannot even roll back is dropped from the pool, not reused.
     const unusable = await client.query('rollback').then(

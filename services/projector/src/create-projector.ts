@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { PartitionBatch, Subscription } from '@session-authority/event-log';
 import {
-  applyProjectionBatch,
+  applyProjectionBatches,
   readProjectionOffsets,
   type ReadModelOrm,
 } from '@session-authority/read-model';
+import { BatchCoalescer } from './batch-coalescer.js';
 import { decodeBatch } from './decode-batch.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
 
@@ -28,13 +29,16 @@ export interface Projector {
 /** Consumes the log and keeps the sessions read model, one PostgreSQL transaction per batch. */
 export function createProjector(deps: ProjectorDeps): Projector {
   const { orm, schema, topic, metrics, logger } = deps;
+  const coalescer = new BatchCoalescer((batches) =>
+    applyProjectionBatches(orm.em, schema, batches),
+  );
 
   async function handleBatch(batch: PartitionBatch): Promise<'continue' | 'halt'> {
     const partition = String(batch.partition);
     const decoded = decodeBatch(batch.records);
     if (decoded.nextOffset !== undefined) {
       const stopTimer = metrics.batchSeconds.startTimer();
-      const outcome = await applyProjectionBatch(orm.em, schema, {
+      const outcome = await coalescer.apply({
         projection: SESSIONS_PROJECTION,
         topic,
         partition: batch.partition,

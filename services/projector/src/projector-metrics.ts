@@ -54,7 +54,7 @@ export function createProjectorMetrics(): ProjectorMetrics {
     }),
     batchSeconds: new Histogram({
       name: 'projector_batch_apply_seconds',
-      help: 'Time to apply one batch in one PostgreSQL transaction.',
+      help: "Time from a batch's arrival to its commit (batches of several partitions may share one).",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),

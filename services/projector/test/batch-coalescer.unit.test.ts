@@ -1,0 +1,46 @@
+import type { BatchOutcome, ProjectionBatch } from '@session-authority/read-model';
+import { describe, expect, it } from 'vitest';
+import { BatchCoalescer } from '../src/batch-coalescer.js';
+
+const batch = (partition: number, nextOffset = '1'): ProjectionBatch => ({
+  projection: 'sessions',
+  topic: 't',
+  partition,
+  events: [],
+  nextOffset,
+});
+
+describe('BatchCoalescer', () => {
+  it('sends a lone batch at once and joins those that arrive meanwhile, one per partition', async () => {
+    const calls: number[][] = [];
+    let release: () => void = () => undefined;
+    const coalescer = new BatchCoalescer(async (batches) => {
+      calls.push(batches.map((b) => b.partition));
+      if (calls.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return batches.map((b): BatchOutcome => ({ applied: [], nextOffset: b.nextOffset }));
+    });
+    const first = coalescer.apply(batch(0));
+    const rest = [
+      coalescer.apply(batch(1)),
+      coalescer.apply(batch(2)),
+      coalescer.apply(batch(1, '9')),
+    ];
+    release();
+    await Promise.all([first, ...rest]);
+    expect(calls).toEqual([[0], [1, 2], [1]]);
+    expect((await rest[2])?.nextOffset).toBe('9');
+  });
+
+  it('rejects every batch of a failed transaction and goes on with the next', async () => {
+    let fail = true;
+    const coalescer = new BatchCoalescer((batches) => {
+      if (fail) {
+        fail = false;
+        return Promise.reject(new Error('connection lost'));
+      }
+      return Promise.resolve(batches.map((b) => ({ applied: [], nextOffset: b.nextOffset })));
+    });
+    await expect(coalescer.apply(batch(0))).rejects.toThrow('connection lost');
+    await expect(coalescer.apply(batch(0, '2'))).resolves.toEqual({ applied: [], nextOffset: '2' });
+  });
+});
