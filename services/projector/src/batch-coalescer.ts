@@ -6,41 +6,63 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+export interface CoalescerOptions {
+  /** Transactions at once. The bench showed one lane halving a rebuild's rate on two cores. */
+  readonly lanes?: number;
+  /** A transaction takes no more batches once it holds this many events. */
+  readonly maxEvents?: number;
+}
+
 /**
- * Batches of different partitions that arrive while a transaction runs share the next one: one
+ * Batches of different partitions that arrive while transactions run share the next one: one
  * commit (and one fsync) for many partitions instead of one each. A lone batch goes at once.
  */
 export class BatchCoalescer {
   readonly #applyAll: (batches: ProjectionBatch[]) => Promise<BatchOutcome[]>;
+  readonly #lanes: number;
+  readonly #maxEvents: number;
   #queue: Pending[] = [];
-  #draining = false;
+  #busyLanes = 0;
 
-  constructor(applyAll: (batches: ProjectionBatch[]) => Promise<BatchOutcome[]>) {
+  constructor(
+    applyAll: (batches: ProjectionBatch[]) => Promise<BatchOutcome[]>,
+    options: CoalescerOptions = {},
+  ) {
     this.#applyAll = applyAll;
+    this.#lanes = options.lanes ?? 2;
+    this.#maxEvents = options.maxEvents ?? 2000;
   }
 
   apply(batch: ProjectionBatch): Promise<BatchOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ batch, resolve, reject });
-      if (!this.#draining) void this.#drain();
+      if (this.#busyLanes < this.#lanes) void this.#drain();
     });
   }
 
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    while (this.#queue.length > 0) {
-      // One batch per partition per transaction; a second one of a partition waits its turn.
-      const taken: Pending[] = [];
-      const later: Pending[] = [];
-      const partitions = new Set<number>();
-      for (const pending of this.#queue) {
-        if (partitions.has(pending.batch.partition)) later.push(pending);
-        else {
-          partitions.add(pending.batch.partition);
-          taken.push(pending);
-        }
+  /** The next transaction's batches: one per partition (a second one waits), up to maxEvents. */
+  #take(): Pending[] {
+    const taken: Pending[] = [];
+    const left: Pending[] = [];
+    const partitions = new Set<number>();
+    let events = 0;
+    for (const pending of this.#queue) {
+      const fits = taken.length === 0 || events + pending.batch.events.length <= this.#maxEvents;
+      if (partitions.has(pending.batch.partition) || !fits) {
+        left.push(pending);
+        continue;
       }
-      this.#queue = later;
+      partitions.add(pending.batch.partition);
+      events += pending.batch.events.length;
+      taken.push(pending);
+    }
+    this.#queue = left;
+    return taken;
+  }
+
+  async #drain(): Promise<void> {
+    this.#busyLanes += 1;
+    for (let taken = this.#take(); taken.length > 0; taken = this.#take()) {
       try {
         const outcomes = await this.#applyAll(taken.map((pending) => pending.batch));
         taken.forEach((pending, i) => {
@@ -52,6 +74,6 @@ export class BatchCoalescer {
         for (const pending of taken) pending.reject(error);
       }
     }
-    this.#draining = false;
+    this.#busyLanes -= 1;
   }
 }

@@ -14,11 +14,14 @@ describe('BatchCoalescer', () => {
   it('sends a lone batch at once and joins those that arrive meanwhile, one per partition', async () => {
     const calls: number[][] = [];
     let release: () => void = () => undefined;
-    const coalescer = new BatchCoalescer(async (batches) => {
-      calls.push(batches.map((b) => b.partition));
-      if (calls.length === 1) await new Promise<void>((resolve) => (release = resolve));
-      return batches.map((b): BatchOutcome => ({ applied: [], nextOffset: b.nextOffset }));
-    });
+    const coalescer = new BatchCoalescer(
+      async (batches) => {
+        calls.push(batches.map((b) => b.partition));
+        if (calls.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return batches.map((b): BatchOutcome => ({ applied: [], nextOffset: b.nextOffset }));
+      },
+      { lanes: 1 },
+    );
     const first = coalescer.apply(batch(0));
     const rest = [
       coalescer.apply(batch(1)),
@@ -29,6 +32,33 @@ describe('BatchCoalescer', () => {
     await Promise.all([first, ...rest]);
     expect(calls).toEqual([[0], [1, 2], [1]]);
     expect((await rest[2])?.nextOffset).toBe('9');
+  });
+
+  it('caps a transaction by events and runs up to `lanes` transactions at once', async () => {
+    const running: number[] = [];
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const coalescer = new BatchCoalescer(
+      async (batches) => {
+        running.push(1);
+        most = Math.max(most, running.length);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running.pop();
+        return batches.map((b) => ({ applied: [], nextOffset: b.nextOffset }));
+      },
+      { lanes: 2, maxEvents: 1 },
+    );
+    const withEvent = (partition: number): ProjectionBatch => ({
+      ...batch(partition),
+      events: [{ offset: '0', event: {} as never }],
+    });
+    const all = [0, 1, 2, 3].map((p) => coalescer.apply(withEvent(p)));
+    while (releases.length > 0 || running.length > 0) {
+      releases.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(all);
+    expect(most).toBe(2);
   });
 
   it('rejects every batch of a failed transaction and goes on with the next', async () => {
