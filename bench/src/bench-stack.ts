@@ -15,6 +15,8 @@ import {
   withDatabase,
   type ServiceProcess,
   type ServiceSpec,
+  apiSpec,
+  projectorSpec,
 } from '@session-authority/local-infra';
 import pg from 'pg';
 
@@ -88,32 +90,21 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     };
     const projectorPort = await freePort();
     const specs: ServiceSpec[] = [
-      {
-        name: 'projector',
-        entry: join(repoRoot, 'services/projector/dist/main.js'),
-        env: { ...shared, PROJECTOR_PORT: String(projectorPort), PROJECTOR_GROUP_ID: topic },
-        readyUrl: `http://127.0.0.1:${projectorPort}/health/ready`,
-      },
+      projectorSpec('projector', projectorPort, { ...shared, PROJECTOR_GROUP_ID: topic }),
     ];
     const apiOrigins: string[] = [];
     const baselineOrigins: string[] = [];
     for (const replica of [1, 2]) {
-      const port = await freePort();
-      apiOrigins.push(`http://127.0.0.1:${port}`);
-      specs.push({
-        name: `api-${replica}`,
-        entry: join(repoRoot, 'services/auth-api/dist/server.js'),
-        env: {
+      const ports = { public: await freePort(), admin: await freePort() };
+      apiOrigins.push(`http://127.0.0.1:${ports.public}`);
+      specs.push(
+        apiSpec(`api-${replica}`, ports, {
           ...shared,
-          PUBLIC_PORT: String(port),
-          ADMIN_PORT: String(await freePort()),
           ADMIN_API_KEY: `bench-admin-key-${topic}-0000000000`,
-          INSTANCE_ID: `api-${replica}`,
           // The benchmark's unknown-token scenario is token guessing by design.
           LOGOUT_FORBIDDEN_LIMIT: '1000000000',
-        },
-        readyUrl: `http://127.0.0.1:${port}/health/ready`,
-      });
+        }),
+      );
       const baselinePort = await freePort();
       baselineOrigins.push(`http://127.0.0.1:${baselinePort}`);
       specs.push({

@@ -2,6 +2,7 @@ import { readEnvelope, type EventEnvelope } from '@session-authority/events';
 import { readLogEnd } from '@session-authority/event-log';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaBrokers, uniqueName } from './stores.js';
+import { waitFor } from './wait-for.js';
 
 /** Reads a whole topic from the start up to its current end, in log order per partition. */
 export function createKafka(topic: string) {
@@ -16,36 +17,26 @@ export function createKafka(topic: string) {
       const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 50 });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
-      const done = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`could not read ${topic} to its end in time`)),
-          20_000,
-        );
-        void consumer.run({
-          eachMessage: async ({ partition, message }) => {
-            const read = readEnvelope({
-              key: message.key,
-              value: message.value,
-              headers: Object.fromEntries(
-                Object.entries(message.headers ?? {}).map(([k, v]) => [
-                  k,
-                  Array.isArray(v) ? v[0] : v,
-                ]),
-              ),
-            });
-            if (read.ok) events.push({ ...read.envelope, partition, offset: message.offset });
-            if (BigInt(message.offset) + 1n >= BigInt(remaining.get(partition) ?? '0'))
-              remaining.delete(partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-            return Promise.resolve();
-          },
-        });
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const read = readEnvelope({
+            key: message.key,
+            value: message.value,
+            headers: Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [
+                k,
+                Array.isArray(v) ? v[0] : v,
+              ]),
+            ),
+          });
+          if (read.ok) events.push({ ...read.envelope, partition, offset: message.offset });
+          if (BigInt(message.offset) + 1n >= BigInt(remaining.get(partition) ?? '0'))
+            remaining.delete(partition);
+          return Promise.resolve();
+        },
       });
       try {
-        await done;
+        await waitFor(`${topic} read to its end`, () => remaining.size === 0, 20_000);
       } finally {
         await consumer.disconnect();
       }

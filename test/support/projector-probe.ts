@@ -1,16 +1,12 @@
+import { readProjectionOffsets } from '@session-authority/read-model';
 import type { TestDatabase } from './stores.js';
 import type { RunningService } from './service-process.js';
 import { waitFor } from './wait-for.js';
 
 /** The projection's next offset per partition, as stored in PostgreSQL. */
 export async function storedOffsets(db: TestDatabase, topic: string): Promise<Map<number, bigint>> {
-  const rows = await db.orm.em
-    .fork()
-    .execute<{ partition: number; next_offset: string }[]>(
-      'select partition, next_offset from projection_offsets where topic = ?',
-      [topic],
-    );
-  return new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
+  const stored = await readProjectionOffsets(db.orm.em, 'public', 'sessions', topic);
+  return new Map([...stored].map(([partition, next]) => [partition, BigInt(next)]));
 }
 
 /** Waits until the projection has applied every record before `next` on `partition`. */

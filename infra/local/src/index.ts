@@ -23,3 +23,4 @@ export {
   type ServiceSpec,
 } from './stack/service-process.js';
 export { prepareStores } from './prepare.js';
+export { apiSpec, projectorSpec } from './stack/service-specs.js';

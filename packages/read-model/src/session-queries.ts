@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RevokeReason } from '@session-authority/events';
 import type { SessionState } from '@session-authority/sessions';
 import type pg from 'pg';
-import { SessionEntity } from './entities.js';
 import { qualified } from './sql.js';
 
 // The ORM's pool may hand timestamps over as strings or as Dates; new Date() takes either.
@@ -43,45 +42,28 @@ const COLUMNS =
   'id, identity_id, token_sha256, issued_at, authenticated_at, expires_at, revoked_at, revoke_reason';
 
 /**
- * The two lookups on every request's path are named prepared statements on the ORM's own pg pool:
- * the profile showed entity hydration and per-query planning as the API's largest CPU cost.
+ * Named prepared statements on the ORM's own pg pool: the profile showed entity hydration and
+ * per-query planning as the API's largest CPU cost on the request path.
  */
 export function createSessionReader(em: EntityManager, schema = 'public'): SessionReader {
   const table = qualified(schema, 'sessions');
   let pool: Promise<pg.Pool> | undefined;
   const native = () => (pool ??= em.getConnection().getNativeClient());
-  const one = async (name: string, where: string, value: string) => {
+  const query = async (name: string, where: string, value: string) => {
     const result = await (
       await native()
     ).query<SessionRow>({
       name: `${name}:${schema}`,
-      text: `select ${COLUMNS} from ${table} where ${where} = $1`,
+      text: `select ${COLUMNS} from ${table} where ${where} = $1 order by issued_at, id`,
       values: [value],
     });
-    const row = result.rows[0];
-    return row === undefined ? null : toState(row);
+    return result.rows.map(toState);
   };
+  const one = async (name: string, where: string, value: string) =>
+    (await query(name, where, value))[0] ?? null;
   return {
     findByTokenDigest: (tokenSha256) => one('session-by-digest', 'token_sha256', tokenSha256),
     findById: (sessionId) => one('session-by-id', 'id', sessionId),
-    async listByIdentity(identityId) {
-      const rows = await em
-        .fork({ clear: true, freshEventManager: true })
-        .find(
-          SessionEntity,
-          { identityId },
-          { orderBy: { issuedAt: 'asc', id: 'asc' }, disableIdentityMap: true },
-        );
-      return rows.map((row) => ({
-        id: row.id,
-        identityId: row.identityId,
-        tokenSha256: row.tokenSha256,
-        issuedAt: row.issuedAt,
-        authenticatedAt: row.authenticatedAt,
-        expiresAt: row.expiresAt,
-        revokedAt: row.revokedAt ?? null,
-        revokeReason: (row.revokeReason ?? null) as RevokeReason | null,
-      }));
-    },
+    listByIdentity: (identityId) => query('sessions-of-identity', 'identity_id', identityId),
   };
 }

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import { DEFAULT_TOPIC } from '@session-authority/config';
 import { MissingToolError } from '../kafka/fetch-kafka.js';
 import { startKafkaBroker, stopKafkaBroker } from '../kafka/kafka-broker.js';
-import { repoRoot } from '../paths.js';
 import { ensureDatabase, resolvePostgres, withDatabase } from '../postgres.js';
 import { prepareStores } from '../prepare.js';
 import {
@@ -11,6 +9,7 @@ import {
   waitReady,
   type ServiceProcess,
 } from '../stack/service-process.js';
+import { apiSpec, projectorSpec } from '../stack/service-specs.js';
 
 /**
  * `npm start`: Kafka, PostgreSQL, migrations and topic, then 2 API replicas and 1 projector as
@@ -86,24 +85,14 @@ try {
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
   };
   const specs = [
-    {
-      name: 'projector',
-      entry: join(repoRoot, 'services/projector/dist/main.js'),
-      env: { ...shared, PROJECTOR_PORT: String(projectorPort), INSTANCE_ID: 'projector-1' },
-      readyUrl: `http://127.0.0.1:${projectorPort}/health/ready`,
-    },
-    ...[0, 1].map((replica) => ({
-      name: `api-${replica + 1}`,
-      entry: join(repoRoot, 'services/auth-api/dist/server.js'),
-      env: {
-        ...shared,
-        ADMIN_API_KEY: adminKey,
-        PUBLIC_PORT: String(publicPort + replica * 10),
-        ADMIN_PORT: String(adminPort + replica * 10),
-        INSTANCE_ID: `api-${replica + 1}`,
-      },
-      readyUrl: `http://127.0.0.1:${publicPort + replica * 10}/health/ready`,
-    })),
+    projectorSpec('projector', projectorPort, shared),
+    ...[0, 1].map((replica) =>
+      apiSpec(
+        `api-${replica + 1}`,
+        { public: publicPort + replica * 10, admin: adminPort + replica * 10 },
+        { ...shared, ADMIN_API_KEY: adminKey },
+      ),
+    ),
   ];
   for (const spec of specs) {
     const service = startService(spec, print);
