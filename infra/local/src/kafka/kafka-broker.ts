@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { pingKafka } from '@session-authority/event-log';
 import { localDir } from '../paths.js';
 import { isAlive, run, terminate, waitUntil } from '../process-tools.js';
+import { newClusterId } from './cluster-id.js';
 import { fetchKafka } from './fetch-kafka.js';
 
 export interface BrokerOptions {
@@ -105,15 +105,14 @@ export async function startKafkaBroker(options: BrokerOptions): Promise<RunningB
     `-Dlog4j2.configurationFile=${log4j}`,
   ];
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     await run('java', [
       ...jvm,
       '-cp',
       classpath,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      clusterId,
+      `--cluster-id=${clusterId}`,
       '-c',
       config,
     ]);
