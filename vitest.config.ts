@@ -6,7 +6,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.unit.test.ts', 'services/*/test/**/*.unit.test.ts'],
+          include: [
+            'packages/*/test/**/*.unit.test.ts',
+            'services/*/test/**/*.unit.test.ts',
+            'infra/local/test/**/*.unit.test.ts',
+          ],
         },
       },
       {

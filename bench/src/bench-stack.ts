@@ -111,14 +111,17 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
         name: `crud-baseline-${replica}`,
         entry: join(repoRoot, 'bench/dist/crud-baseline.js'),
         env: { DATABASE_URL: databaseUrl, PORT: String(baselinePort) },
-        readyUrl: `http://127.0.0.1:${baselinePort}/health`,
+        healthUrl: `http://127.0.0.1:${baselinePort}`,
       });
     }
     // BENCH_CPU_PROF_DIR=dir: every service writes a V8 CPU profile there when it stops.
     const profileDir = process.env.BENCH_CPU_PROF_DIR;
     const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
     for (const spec of specs) {
-      const service = startService({ ...spec, nodeArgs }, log);
+      const service = startService(
+        { ...spec, nodeArgs },
+        { onLine: (line) => log(`[${spec.name}] ${line}`) },
+      );
       services.push(service);
       log(`${spec.name} started, pid ${service.child.pid ?? '?'}`);
     }

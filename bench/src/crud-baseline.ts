@@ -25,7 +25,7 @@ app.delete('/auth/self-service/logout/api', async (request, reply) => {
   return reply.code(result.rowCount === 0 ? 403 : 204).send();
 });
 
-app.get('/health', () => ({ status: 'ok' }));
+app.get('/health/ready', () => ({ status: 'ok' }));
 
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) });
 process.on('SIGTERM', () => {

@@ -3,6 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafkaAppender, readLogEnd } from '@session-authority/event-log';
 import { SESSION_ISSUED_V1, type EventEnvelope } from '@session-authority/events';
+import {
+  lastPositions,
+  ProjectionWatermark,
+  SESSIONS_PROJECTION,
+} from '@session-authority/read-model';
 import { generateToken, tokenDigest } from '@session-authority/sessions';
 import pg from 'pg';
 
@@ -83,25 +88,26 @@ export async function seedEventSourced(
     await appender.close();
   }
   const end = await readLogEnd({ brokers: stack.brokers, clientId: 'bench-seed' }, stack.topic);
+  const watermark = new ProjectionWatermark({
+    url: stack.databaseUrl,
+    schema: 'public',
+    projection: SESSIONS_PROJECTION,
+    topic: stack.topic,
+    pollMs: 500,
+  });
+  await watermark.start();
+  try {
+    if (!(await watermark.waitFor(lastPositions(end), 300_000)))
+      throw new Error('the projection did not catch up with the seed');
+  } finally {
+    await watermark.close();
+  }
+  // Settle before measuring: planner statistics for the new rows, dirty pages written out.
   const client = new pg.Client({ connectionString: stack.databaseUrl });
   await client.connect();
   try {
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const { rows } = await client.query<{ partition: number; next_offset: string }>(
-        'select partition, next_offset from projection_offsets where topic = $1',
-        [stack.topic],
-      );
-      const next = new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
-      if ([...end].every(([partition, high]) => (next.get(partition) ?? 0n) >= BigInt(high))) {
-        // Settle before measuring: planner statistics for the new rows, dirty pages written out.
-        await client.query('vacuum analyze sessions');
-        await client.query('checkpoint').catch(() => undefined); // superuser only
-        return;
-      }
-      if (Date.now() > deadline) throw new Error('the projection did not catch up with the seed');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await client.query('vacuum analyze sessions');
+    await client.query('checkpoint').catch(() => undefined); // superuser only
   } finally {
     await client.end();
   }

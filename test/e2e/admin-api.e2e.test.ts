@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { adminUrl, issueSession, logout, whoami } from '../support/http.js';
-import { createKafka } from '../support/kafka-reader.js';
+import { readTopic } from '../support/topic-reader.js';
 import { ADMIN_KEY, type RunningService } from '../support/service-process.js';
 
 let cluster: Cluster;
@@ -85,7 +85,7 @@ describe('the admin API', () => {
     );
     expect(listed.every((s) => !s.active)).toBe(true);
 
-    const revocations = (await createKafka(cluster.topic).readAll())
+    const revocations = (await readTopic(cluster.topic))
       .filter((e) => e.type === 'session.revoked.v1')
       .map((e) => e.data as { session_id: string; reason: string; actor: { type: string } })
       .filter((data) => listed.some((s) => s.id === data.session_id));

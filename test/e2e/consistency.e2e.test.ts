@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../support/kafka-reader.js';
+import { readTopic } from '../support/topic-reader.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { issueSession, logout, whoami } from '../support/http.js';
 
@@ -43,7 +43,7 @@ describe('two API replicas and a projector, each its own process', () => {
         [session.sessionId],
       );
     expect(rows).toHaveLength(1);
-    const revocations = (await createKafka(cluster.topic).readAll())
+    const revocations = (await readTopic(cluster.topic))
       .filter((e) => e.type === 'session.revoked.v1' && e.subject === session.sessionId)
       .map((e) => (e.data as { revoked_at: string }).revoked_at);
     expect(revocations.length).toBeGreaterThanOrEqual(1);

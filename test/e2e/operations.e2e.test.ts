@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { expectErrorGeneric, issueSession, logout, publicUrl } from '../support/http.js';
-import { createKafka } from '../support/kafka-reader.js';
+import { readTopic } from '../support/topic-reader.js';
 import { metricValue } from '../support/projector-probe.js';
 import { startService, type RunningService } from '../support/service-process.js';
 import { waitFor } from '../support/wait-for.js';
@@ -47,25 +47,6 @@ describe('operations', () => {
     expect(await metricValue(projector, 'projector_next_offset')).toBe(2);
   });
 
-  it('serves OpenAPI 3.1 documents of both APIs', async () => {
-    const get = async (name: string) =>
-      (await (await fetch(publicUrl(api, `/openapi/${name}.json`))).json()) as {
-        openapi: string;
-        servers: { url: string }[];
-        paths: Record<string, Record<string, unknown>>;
-      };
-    const publicDoc = await get('public');
-    expect(publicDoc.openapi).toMatch(/^3\.1\./);
-    expect(publicDoc.servers[0]?.url).toMatch(/\/auth$/);
-    expect(Object.keys(publicDoc.paths['/self-service/logout/api'] ?? {})).toContain('delete');
-    expect(Object.keys(publicDoc.paths['/sessions/whoami'] ?? {})).toContain('get');
-    const adminDoc = await get('admin');
-    expect(Object.keys(adminDoc.paths).sort()).toEqual([
-      '/admin/identities/{identity_id}/sessions',
-      '/admin/sessions/{id}',
-    ]);
-  });
-
   // Last: it leaves this client rate limited on this replica.
   it('answers 429 with Retry-After once a client has collected the configured 403s', async () => {
     for (let i = 0; i < 3; i++)
@@ -84,7 +65,7 @@ describe('graceful shutdown', () => {
     await cluster.projector.stop();
     const answer = logout(replica, session.token);
     await waitFor('the revocation to reach the log', async () =>
-      (await createKafka(cluster.topic).readAll()).some(
+      (await readTopic(cluster.topic)).some(
         (e) => e.type === 'session.revoked.v1' && e.subject === session.sessionId,
       ),
     );

@@ -39,7 +39,7 @@ afterAll(async () => {
 it('a record produced to the real broker is consumed by the projector process and lands in PostgreSQL', async () => {
   const event = issuedEvent();
   const [position] = await appender.append([event]);
-  expect(position?.offset).toMatch(/^\d+$/);
+  expect(position?.offset).toBeGreaterThanOrEqual(0n);
 
   const row = await waitFor('the session row', async () => {
     const rows = await db.orm.em
@@ -51,5 +51,5 @@ it('a record produced to the real broker is consumed by the projector process an
     return rows[0];
   });
   expect(row.token_sha256).toBe(event.data.token_sha256);
-  expect(row.log_offset).toBe(position?.offset);
+  expect(BigInt(row.log_offset)).toBe(position?.offset);
 });

@@ -62,7 +62,7 @@ describe('the projector process', () => {
     const first = revokedEvent(issued.data, new Date(Date.now() + 1000));
     const later = revokedEvent(issued.data, new Date(Date.now() + 5000));
     const offsets = await producer.sendEvents(0, [issued, first, first, later, first]);
-    await waitForProjection(db, topic, 0, BigInt(offsets.at(-1) ?? '0') + 1n);
+    await waitForProjection(db, topic, [{ partition: 0, offset: offsets.at(-1) ?? 0n }]);
 
     const row = await sessionRow(db, issued.data.session_id);
     expect(iso(row?.revoked_at)).toBe(first.data.revoked_at);
@@ -74,7 +74,7 @@ describe('the projector process', () => {
     const future = encodeEnvelope({ ...issuedEvent(), type: 'session.renamed.v9' });
     const after = issuedEvent();
     const offsets = await producer.send(1, [future, encodeEnvelope(after)]);
-    await waitForProjection(db, topic, 1, BigInt(offsets.at(-1) ?? '0') + 1n);
+    await waitForProjection(db, topic, [{ partition: 1, offset: offsets.at(-1) ?? 0n }]);
 
     expect(await sessionRow(db, after.data.session_id)).toBeDefined();
     expect(
@@ -108,11 +108,11 @@ describe('the projector process', () => {
       );
       expect(await sessionRow(db, before.data.session_id)).toBeDefined();
       expect(await sessionRow(db, behind.data.session_id)).toBeUndefined();
-      expect((await storedOffsets(db, topic)).get(0)).toBe(BigInt(poisonOffset ?? '-1'));
+      expect((await storedOffsets(db, topic)).get(0)).toBe(poisonOffset);
       expect((await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status).toBe(503);
     };
     await halted(projector);
-    await waitForProjection(db, topic, 1, BigInt(elsewhereOffset ?? '0') + 1n);
+    await waitForProjection(db, topic, [{ partition: 1, offset: elsewhereOffset ?? 0n }]);
 
     await projector.stop();
     projector = await startProjector('alive');
@@ -146,7 +146,7 @@ describe('the projector process', () => {
     const total = BigInt(sessions.length + revoked.length);
 
     const second = await startProjector();
-    await waitForProjection(db, topic, 0, total);
+    await waitForProjection(db, topic, [{ partition: 0, offset: total - 1n }]);
     const [counts] = await db.orm.em
       .fork()
       .execute<{ sessions: string; revoked: string }[]>(

@@ -1,12 +1,16 @@
+import type { SessionEvent } from '@session-authority/events';
 import {
-  applyProjectionBatch,
-  applyProjectionBatches,
+  createProjectionStore,
+  readProjectionOffsets,
+  sessionsProjection,
+  type Projection,
   type ProjectionBatch,
 } from '@session-authority/read-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectionCases } from '../../packages/sessions/test/projection-cases.js';
 import { issuedEvent, revokedEvent } from '../support/events.js';
 import { sessionRow } from '../support/projector-probe.js';
-import { createTestDatabase, type TestDatabase } from '../support/stores.js';
+import { createTestDatabase, uniqueName, type TestDatabase } from '../support/stores.js';
 
 let db: TestDatabase;
 
@@ -18,69 +22,124 @@ afterAll(async () => {
   await db.drop();
 });
 
+const store = (topic: string, projections: readonly Projection[] = [sessionsProjection]) =>
+  createProjectionStore({ em: db.orm.em, schema: 'public', topic, projections });
+
+const positioned = (events: readonly SessionEvent[], from = 0n) =>
+  events.map((event, i) => ({ offset: from + BigInt(i), event }));
+
+const batchOf = (partition: number, events: ProjectionBatch['events'], nextOffset: bigint) => ({
+  partition,
+  events,
+  nextOffset,
+});
+
 describe('the read model in PostgreSQL', () => {
   it('the committed migrations produce exactly the schema the entities describe', async () => {
     const drift = await db.orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false });
     expect(drift.trim()).toBe('');
   });
 
+  // The same given/when/then cases as the pure rule's unit test: the SQL is that rule.
+  it.each(projectionCases)('the projection SQL follows the rule: $name', async (spec) => {
+    const ids = Object.keys(spec.then);
+    for (const id of ids) await db.orm.em.fork().execute('delete from sessions where id = ?', [id]);
+    const projection = store(uniqueName('case'));
+    const given = positioned(spec.given);
+    await projection.apply([batchOf(0, given, BigInt(given.length))]);
+    const when = positioned(spec.when, BigInt(given.length));
+    await projection.apply([batchOf(0, when, BigInt(given.length + when.length))]);
+    for (const [id, want] of Object.entries(spec.then)) {
+      const [row] = await db.orm.em
+        .fork()
+        .execute<{ revoked_at: Date | null; revoke_reason: string | null; expires_at: Date }[]>(
+          'select revoked_at, revoke_reason, expires_at from sessions where id = ?',
+          [id],
+        );
+      const got =
+        row === undefined
+          ? null
+          : {
+              revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
+              revokeReason: row.revoke_reason,
+              expiresAt: new Date(row.expires_at).toISOString(),
+            };
+      expect(got).toEqual(want);
+    }
+  });
+
   it('a redelivered batch, whole or overlapping, changes nothing', async () => {
+    const projection = store('redelivery');
     const issued = issuedEvent();
     const first = revokedEvent(issued.data, new Date(Date.now() + 1000));
-    const batch = (events: ProjectionBatch['events'], nextOffset: string): ProjectionBatch => ({
-      projection: 'sessions',
-      topic: 'redelivery',
-      partition: 3,
-      events,
-      nextOffset,
-    });
-    const original = batch(
-      [
-        { offset: '0', event: issued },
-        { offset: '1', event: first },
-      ],
-      '2',
-    );
-    expect((await applyProjectionBatch(db.orm.em, 'public', original)).applied).toHaveLength(2);
+    const original = batchOf(3, positioned([issued, first]), 2n);
+    const [applied] = await projection.apply([original]);
+    expect(applied?.applied).toHaveLength(2);
     const before = await sessionRow(db, issued.data.session_id);
 
-    const again = await applyProjectionBatch(db.orm.em, 'public', original);
-    expect(again).toEqual({ applied: [], nextOffset: '2' });
+    expect(await projection.apply([original])).toEqual([{ applied: [], nextOffset: 2n }]);
 
     const later = revokedEvent(issued.data, new Date(Date.now() + 9000));
-    const overlapping = await applyProjectionBatch(
-      db.orm.em,
-      'public',
-      batch(
-        [
-          { offset: '1', event: first },
-          { offset: '2', event: later },
-        ],
-        '3',
-      ),
-    );
-    expect(overlapping.applied.map((e) => e.offset)).toEqual(['2']);
+    const [overlapping] = await projection.apply([batchOf(3, positioned([first, later], 1n), 3n)]);
+    expect(overlapping?.applied.map((e) => e.offset)).toEqual([2n]);
     expect(await sessionRow(db, issued.data.session_id)).toEqual(before);
   });
 
   it('applies batches of several partitions in one transaction, skipping one applied before', async () => {
+    const projection = store('several');
     const [a, b] = [issuedEvent(), issuedEvent()];
-    const of = (partition: number, event: typeof a): ProjectionBatch => ({
-      projection: 'sessions',
-      topic: 'several',
-      partition,
-      events: [{ offset: '0', event }],
-      nextOffset: '1',
-    });
-    await applyProjectionBatch(db.orm.em, 'public', of(1, a));
-    const outcomes = await applyProjectionBatches(db.orm.em, 'public', [of(1, a), of(2, b)]);
+    await projection.apply([batchOf(1, positioned([a]), 1n)]);
+    const outcomes = await projection.apply([
+      batchOf(1, positioned([a]), 1n),
+      batchOf(2, positioned([b]), 1n),
+    ]);
     expect(outcomes.map((o) => o.applied.length)).toEqual([0, 1]);
-    expect(await sessionRow(db, b.data.session_id)).toBeDefined();
     const [row] = await db.orm.em
       .fork()
       .execute<{ log_partition: number }[]>('select log_partition from sessions where id = ?', [
         b.data.session_id,
       ]);
     expect(row?.log_partition).toBe(2);
+  });
+
+  it('runs several projections in one transaction, each with its own offsets', async () => {
+    const table = uniqueName('revocations_seen');
+    await db.orm.em.fork().execute(`create table ${table} (session_id uuid, log_offset bigint)`);
+    const seen: Projection = {
+      name: 'revocations-seen',
+      handles: new Set(['session.revoked.v1']),
+      statements: (batches) =>
+        batches.flatMap(({ events }) =>
+          events.map(
+            ({ offset, event }) => `insert into ${table} values ('${event.subject}', ${offset})`,
+          ),
+        ),
+    };
+    const topic = uniqueName('two');
+    const both = store(topic, [sessionsProjection, seen]);
+    const issued = issuedEvent();
+    const events = positioned([issued, revokedEvent(issued.data)]);
+    await both.apply([batchOf(0, events, 2n)]);
+    const offsetsOf = async (name: string) =>
+      (await readProjectionOffsets(db.orm.em, 'public', name, topic)).get(0);
+    expect(await offsetsOf('sessions')).toBe(2n);
+    expect(await offsetsOf('revocations-seen')).toBe(2n);
+    expect(await both.startOffsets()).toEqual(new Map([[0, 2n]]));
+
+    // One projection behind (as if added later): only it re-applies, and the start is its offset.
+    await db.orm.em
+      .fork()
+      .execute(
+        `update projection_offsets set next_offset = 0 where projection = 'revocations-seen' and topic = ?`,
+        [topic],
+      );
+    expect(await both.startOffsets()).toEqual(new Map([[0, 0n]]));
+    const [outcome] = await both.apply([batchOf(0, events, 2n)]);
+    expect(outcome?.applied).toHaveLength(2);
+    const rows = await db.orm.em
+      .fork()
+      .execute<{ log_offset: unknown }[]>(`select * from ${table}`);
+    expect(rows.map((r) => String(r.log_offset))).toEqual(['1', '1']);
+    expect(await sessionRow(db, issued.data.session_id)).toMatchObject({ revoke_reason: 'admin' });
   });
 });

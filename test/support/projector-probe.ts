@@ -1,26 +1,40 @@
-import { readProjectionOffsets } from '@session-authority/read-model';
+import {
+  ProjectionWatermark,
+  readProjectionOffsets,
+  SESSIONS_PROJECTION,
+  type Position,
+} from '@session-authority/read-model';
 import type { TestDatabase } from './stores.js';
 import type { RunningService } from './service-process.js';
-import { waitFor } from './wait-for.js';
 
 /** The projection's next offset per partition, as stored in PostgreSQL. */
-export async function storedOffsets(db: TestDatabase, topic: string): Promise<Map<number, bigint>> {
-  const stored = await readProjectionOffsets(db.orm.em, 'public', 'sessions', topic);
-  return new Map([...stored].map(([partition, next]) => [partition, BigInt(next)]));
+export function storedOffsets(db: TestDatabase, topic: string): Promise<Map<number, bigint>> {
+  return readProjectionOffsets(db.orm.em, 'public', SESSIONS_PROJECTION, topic);
 }
 
-/** Waits until the projection has applied every record before `next` on `partition`. */
-export function waitForProjection(
+/** Waits, with the services' own wait primitive, until the projection has applied these records. */
+export async function waitForProjection(
   db: TestDatabase,
   topic: string,
-  partition: number,
-  next: bigint,
-): Promise<true> {
-  return waitFor(
-    `the projection of partition ${partition} to reach offset ${next}`,
-    async () => ((await storedOffsets(db, topic)).get(partition) ?? 0n) >= next || undefined,
-    20_000,
-  );
+  positions: readonly Position[],
+  timeoutMs = 20_000,
+): Promise<void> {
+  const watermark = new ProjectionWatermark({
+    url: db.url,
+    schema: 'public',
+    projection: SESSIONS_PROJECTION,
+    topic,
+    pollMs: 200,
+  });
+  await watermark.start();
+  try {
+    if (!(await watermark.waitFor(positions, timeoutMs))) {
+      const at = positions.map((p) => `${p.partition}:${p.offset}`).join(', ');
+      throw new Error(`the projection did not apply ${at} within ${timeoutMs} ms`);
+    }
+  } finally {
+    await watermark.close();
+  }
 }
 
 /** Sum of a Prometheus counter over the series whose labels contain `labels`. */

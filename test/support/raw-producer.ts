@@ -4,8 +4,8 @@ import { kafkaBrokers } from './stores.js';
 
 export interface RawProducer {
   /** Sends records to one partition, in order, with acks=all; resolves with their offsets. */
-  send(partition: number, records: readonly RawRecord[]): Promise<string[]>;
-  sendEvents(partition: number, events: readonly EventEnvelope[]): Promise<string[]>;
+  send(partition: number, records: readonly RawRecord[]): Promise<bigint[]>;
+  sendEvents(partition: number, events: readonly EventEnvelope[]): Promise<bigint[]>;
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function createRawProducer(topic: string): Promise<RawProducer> {
       })),
     });
     const base = BigInt(result?.baseOffset ?? '0');
-    return records.map((_, i) => (base + BigInt(i)).toString());
+    return records.map((_, i) => base + BigInt(i));
   };
   return {
     send,

@@ -1,7 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { freePort, repoRoot } from '@session-authority/local-infra';
-import { waitFor } from './wait-for.js';
+import type { ChildProcess } from 'node:child_process';
+import {
+  apiSpec,
+  freePort,
+  killService,
+  projectorSpec,
+  startService as launch,
+  stopService,
+  waitReady,
+} from '@session-authority/local-infra';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
 
@@ -20,11 +26,6 @@ export interface RunningService {
   kill(): Promise<void>;
 }
 
-const ENTRIES = {
-  'auth-api': 'services/auth-api/dist/server.js',
-  projector: 'services/projector/dist/main.js',
-} as const;
-
 export interface ServiceEnv {
   readonly kafkaBrokers: string;
   readonly databaseUrl: string;
@@ -32,9 +33,9 @@ export interface ServiceEnv {
   readonly extra?: Record<string, string>;
 }
 
-/** Starts a service from its build output as a separate process and waits until it is ready. */
+/** Starts a service from its build output with the stack's own launcher, and waits until it is ready. */
 export async function startService(
-  kind: keyof typeof ENTRIES,
+  kind: 'auth-api' | 'projector',
   env: ServiceEnv,
   name: string = kind,
   /** 'alive' for a process expected to start unready, e.g. a projector with a halted partition. */
@@ -42,57 +43,36 @@ export async function startService(
 ): Promise<RunningService> {
   const port = await freePort();
   const adminPort = await freePort();
-  const child = spawn(process.execPath, [join(repoRoot, ENTRIES[kind])], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      KAFKA_BROKERS: env.kafkaBrokers,
-      DATABASE_URL: env.databaseUrl,
-      KAFKA_TOPIC: env.topic,
-      ADMIN_API_KEY: ADMIN_KEY,
-      PUBLIC_PORT: String(port),
-      ADMIN_PORT: String(adminPort),
-      PROJECTOR_PORT: String(port),
-      PROJECTOR_GROUP_ID: `projector-${env.topic}`,
-      INSTANCE_ID: name,
-      LOG_LEVEL: 'info',
-      ...env.extra,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const running: RunningService = {
+  const shared = {
+    KAFKA_BROKERS: env.kafkaBrokers,
+    DATABASE_URL: env.databaseUrl,
+    KAFKA_TOPIC: env.topic,
+    ADMIN_API_KEY: ADMIN_KEY,
+    PROJECTOR_GROUP_ID: `projector-${env.topic}`,
+    LOG_LEVEL: 'info',
+    ...env.extra,
+  };
+  const spec =
+    kind === 'auth-api'
+      ? apiSpec(name, { public: port, admin: adminPort }, shared)
+      : projectorSpec(name, port, shared);
+  const service = launch(spec, { baseEnv: { PATH: process.env.PATH ?? '' }, keepOutput: true });
+  try {
+    await waitReady(service, 30_000, until);
+  } catch (error) {
+    await killService(service);
+    throw new Error(`${name} did not become ${until}:\n${service.output()}`, { cause: error });
+  }
+  return {
     name,
-    child,
+    child: service.child,
     port,
     adminPort,
-    output: () => output,
-    exited: () => exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
+    output: () => service.output(),
+    exited: async () => {
+      await service.exited;
     },
-    kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
+    stop: () => stopService(service, 30_000),
+    kill: () => killService(service),
   };
-  try {
-    await waitFor(
-      `${name} to be ${until}`,
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited:\n${output}`);
-        const response = await fetch(`http://127.0.0.1:${port}/health/${until}`);
-        return response.ok;
-      },
-      30_000,
-      100,
-    );
-  } catch (error) {
-    await running.kill();
-    throw new Error(`${name} did not become ready:\n${output}`, { cause: error });
-  }
-  return running;
 }

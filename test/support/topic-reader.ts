@@ -4,45 +4,40 @@ import { Kafka, logLevel } from 'kafkajs';
 import { kafkaBrokers, uniqueName } from './stores.js';
 import { waitFor } from './wait-for.js';
 
-/** Reads a whole topic from the start up to its current end, in log order per partition. */
-export function createKafka(topic: string) {
-  return {
-    async readAll(): Promise<(EventEnvelope & { partition: number; offset: string })[]> {
-      const brokers = kafkaBrokers();
-      const end = await readLogEnd({ brokers, clientId: 'test-reader' }, topic);
-      const remaining = new Map([...end].filter(([, high]) => high !== '0'));
-      const events: (EventEnvelope & { partition: number; offset: string })[] = [];
-      if (remaining.size === 0) return events;
-      const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING });
-      const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 50 });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          const read = readEnvelope({
-            key: message.key,
-            value: message.value,
-            headers: Object.fromEntries(
-              Object.entries(message.headers ?? {}).map(([k, v]) => [
-                k,
-                Array.isArray(v) ? v[0] : v,
-              ]),
-            ),
-          });
-          if (read.ok) events.push({ ...read.envelope, partition, offset: message.offset });
-          if (BigInt(message.offset) + 1n >= BigInt(remaining.get(partition) ?? '0'))
-            remaining.delete(partition);
-          return Promise.resolve();
-        },
+export type LoggedEvent = EventEnvelope & { partition: number; offset: bigint };
+
+/** Every event of a topic from its start to its current end, in log order per partition. */
+export async function readTopic(topic: string): Promise<LoggedEvent[]> {
+  const brokers = kafkaBrokers();
+  const end = await readLogEnd({ brokers, clientId: 'test-reader' }, topic);
+  const remaining = new Map([...end].filter(([, high]) => high > 0n));
+  const events: LoggedEvent[] = [];
+  if (remaining.size === 0) return events;
+  const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const offset = BigInt(message.offset);
+      const read = readEnvelope({
+        key: message.key,
+        value: message.value,
+        headers: Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
+        ),
       });
-      try {
-        await waitFor(`${topic} read to its end`, () => remaining.size === 0, 20_000);
-      } finally {
-        await consumer.disconnect();
-      }
-      return events.sort(
-        (x, y) => x.partition - y.partition || Number(BigInt(x.offset) - BigInt(y.offset)),
-      );
+      if (read.ok) events.push({ ...read.envelope, partition, offset });
+      if (offset + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition);
+      return Promise.resolve();
     },
-  };
+  });
+  try {
+    await waitFor(`${topic} read to its end`, () => remaining.size === 0, 20_000);
+  } finally {
+    await consumer.disconnect();
+  }
+  return events.sort(
+    (x, y) => x.partition - y.partition || (x.offset < y.offset ? -1 : x.offset > y.offset ? 1 : 0),
+  );
 }

@@ -18,9 +18,11 @@ export { freePort } from './free-port.js';
 export {
   startService,
   stopService,
+  killService,
   waitReady,
   type ServiceProcess,
   type ServiceSpec,
+  type StartOptions,
 } from './stack/service-process.js';
 export { prepareStores } from './prepare.js';
 export { apiSpec, projectorSpec } from './stack/service-specs.js';

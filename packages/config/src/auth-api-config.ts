@@ -1,14 +1,11 @@
-import { hostname } from 'node:os';
+import { DURATION_PATTERN } from '@session-authority/sessions';
 import { z } from 'zod';
 import { flag, port, positiveInt } from './env-fields.js';
 import { parseConfig } from './parse-config.js';
-import { databaseEnv, kafkaEnv, loggingEnv } from './shared-env.js';
+import { serviceEnv } from './shared-env.js';
 
 export const authApiEnvSchema = z.object({
-  ...kafkaEnv,
-  ...databaseEnv,
-  ...loggingEnv,
-  HOST: z.string().min(1).default('127.0.0.1'),
+  ...serviceEnv,
   PUBLIC_PORT: port(4433),
   ADMIN_PORT: port(4434),
   PUBLIC_BASE_PATH: z
@@ -18,18 +15,16 @@ export const authApiEnvSchema = z.object({
   ADMIN_API_KEY: z
     .string()
     .min(32, 'at least 32 characters; generate one with `openssl rand -hex 32`'),
-  INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   CONSISTENCY_WAIT_MS: positiveInt(5000),
   CONSISTENCY_POLL_MS: positiveInt(200),
   BODY_LIMIT_BYTES: positiveInt(8192),
   SESSION_DEFAULT_LIFESPAN: z
     .string()
-    .regex(/^(\d+(h|m|s))+$/, 'a duration such as 24h or 90m')
+    .regex(DURATION_PATTERN, 'a duration such as 24h or 90m')
     .default('24h'),
   LOGOUT_FORBIDDEN_LIMIT: positiveInt(60),
   LOGOUT_FORBIDDEN_WINDOW_MS: positiveInt(60_000),
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
-  SHUTDOWN_GRACE_MS: positiveInt(10_000),
   TRUST_PROXY: flag(false),
   DEBUG: flag(false),
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { brokerList, logLevel, positiveInt, postgresUrl } from './env-fields.js';
 
@@ -21,4 +22,14 @@ export const databaseEnv = {
 
 export const loggingEnv = {
   LOG_LEVEL: logLevel,
+};
+
+/** What every service process reads: the log, the read model, logging, where it listens, who it is. */
+export const serviceEnv = {
+  ...kafkaEnv,
+  ...databaseEnv,
+  ...loggingEnv,
+  HOST: z.string().min(1).default('127.0.0.1'),
+  INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  SHUTDOWN_GRACE_MS: positiveInt(10_000),
 };

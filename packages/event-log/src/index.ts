@@ -1,4 +1,5 @@
 export * from './types.js';
+export { planBatch, type BatchPlan } from './batch-plan.js';
 export { createKafkaAppender, type KafkaAppenderOptions } from './kafka-appender.js';
 export {
   createKafkaSubscription,
@@ -7,3 +8,4 @@ export {
   type SubscriptionHandlers,
 } from './kafka-subscription.js';
 export { ensureTopic, pingKafka, readLogEnd, type TopicSpec } from './kafka-topics.js';
+export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js';

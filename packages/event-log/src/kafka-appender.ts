@@ -64,7 +64,7 @@ export async function createKafkaAppender(options: KafkaAppenderOptions): Promis
           if (base === undefined || base < 0n) {
             pending.reject(new Error(`no offset acknowledged for partition ${partition}`));
           } else {
-            pending.resolve({ partition, offset: (base + index).toString() });
+            pending.resolve({ partition, offset: base + index });
           }
         }
       } catch (error) {

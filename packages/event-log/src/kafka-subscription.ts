@@ -1,11 +1,12 @@
-import type { Consumer } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { planBatch } from './batch-plan.js';
 import { createKafka } from './kafka-client.js';
 import type { KafkaConnection, LogRecord, PartitionBatch } from './types.js';
 
 export interface SubscriptionHandlers {
   /** Where to resume each assigned partition: the projection's own stored offsets, not Kafka's. */
-  startOffsets(partitions: readonly number[]): Promise<ReadonlyMap<number, string>>;
-  /** Applies one batch; resolves with the next offset to read. Throwing retries the batch later. */
+  startOffsets(partitions: readonly number[]): Promise<ReadonlyMap<number, bigint>>;
+  /** Applies one batch. Throwing retries the batch; 'halt' stops the partition until the next assignment. */
   handleBatch(batch: PartitionBatch): Promise<'continue' | 'halt'>;
   onAssigned?(partitions: readonly number[]): void;
 }
@@ -22,9 +23,25 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+function toLogRecord(message: KafkaMessage): LogRecord {
+  return {
+    offset: BigInt(message.offset),
+    record: {
+      key: message.key,
+      value: message.value,
+      headers: Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value[0] : value,
+        ]),
+      ),
+    },
+  };
+}
+
 /**
- * A consumer-group subscription that never trusts Kafka's committed offsets: on every assignment
- * it seeks to the offsets the handler reports, and it drops records it is handed below them.
+ * A consumer-group subscription that seeks, on every assignment, to the offsets the handler
+ * reports (see planBatch for what it does with each fetched batch).
  */
 export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subscription {
   const kafka = createKafka(options);
@@ -37,30 +54,30 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
   });
   const expected = new Map<number, bigint>();
   const halted = new Set<number>();
-  const logger = options.logger;
+  const topic = options.topic;
 
   return {
     async start(handlers) {
       async function seekToStored(partitions: readonly number[]): Promise<void> {
         const offsets = await handlers.startOffsets(partitions);
         for (const partition of partitions) {
-          const offset = offsets.get(partition) ?? '0';
-          expected.set(partition, BigInt(offset));
-          consumer.seek({ topic: options.topic, partition, offset });
+          const offset = offsets.get(partition) ?? 0n;
+          expected.set(partition, offset);
+          consumer.seek({ topic, partition, offset: offset.toString() });
         }
       }
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
-        const partitions = event.payload.memberAssignment[options.topic] ?? [];
+        const partitions = event.payload.memberAssignment[topic] ?? [];
         expected.clear();
         halted.clear();
         handlers.onAssigned?.(partitions);
         seekToStored(partitions).catch((error: unknown) => {
           // eachBatch tries again for every partition whose offset is still unknown.
-          logger?.warn({ err: error }, 'could not read stored offsets on assignment');
+          options.logger?.warn({ err: error }, 'could not read stored offsets on assignment');
         });
       });
       await consumer.connect();
-      await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+      await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -70,50 +87,36 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
           const { batch } = payload;
           const partition = batch.partition;
           if (halted.has(partition) || !payload.isRunning() || payload.isStale()) return;
-          const from = expected.get(partition);
-          if (from === undefined) {
-            await seekToStored([partition]);
-            return;
-          }
-          const first = batch.messages[0];
-          if (first !== undefined && BigInt(first.offset) > from) {
-            // A gap: the fetch started past what the projection applied. Go back.
-            consumer.seek({ topic: options.topic, partition, offset: from.toString() });
-            return;
-          }
-          const records: LogRecord[] = batch.messages
-            .filter((message) => BigInt(message.offset) >= from)
-            .map((message) => ({
-              offset: message.offset,
-              record: {
-                key: message.key,
-                value: message.value,
-                headers: Object.fromEntries(
-                  Object.entries(message.headers ?? {}).map(([name, value]) => [
-                    name,
-                    Array.isArray(value) ? value[0] : value,
-                  ]),
-                ),
-              },
-            }));
-          const last = batch.messages.at(-1);
-          if (records.length === 0 || last === undefined) {
-            if (last !== undefined) payload.resolveOffset(last.offset);
-            return;
+          const offsets = batch.messages.map((message) => BigInt(message.offset));
+          const plan = planBatch(expected.get(partition), offsets);
+          switch (plan.kind) {
+            case 'empty':
+              return;
+            case 'read-stored-offset':
+              await seekToStored([partition]);
+              return;
+            case 'seek':
+              consumer.seek({ topic, partition, offset: plan.offset.toString() });
+              return;
+            case 'skip':
+              payload.resolveOffset(plan.last.toString());
+              return;
+            case 'handle':
+              break;
           }
           const outcome = await handlers.handleBatch({
-            topic: options.topic,
+            topic,
             partition,
-            records,
-            highWatermark: batch.highWatermark,
+            records: batch.messages.slice(plan.from).map(toLogRecord),
+            highWatermark: BigInt(batch.highWatermark),
           });
           if (outcome === 'halt') {
             halted.add(partition);
-            consumer.pause([{ topic: options.topic, partitions: [partition] }]);
+            consumer.pause([{ topic, partitions: [partition] }]);
             return;
           }
-          expected.set(partition, BigInt(last.offset) + 1n);
-          payload.resolveOffset(last.offset);
+          expected.set(partition, plan.last + 1n);
+          payload.resolveOffset(plan.last.toString());
           await payload.heartbeat();
         },
       });

@@ -43,12 +43,12 @@ export async function ensureTopic(
 export async function readLogEnd(
   connection: KafkaConnection,
   topic: string,
-): Promise<Map<number, string>> {
+): Promise<Map<number, bigint>> {
   const admin = createKafka(connection).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, o.high]));
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   } finally {
     await admin.disconnect();
   }

@@ -1,9 +1,9 @@
-import type { EventEnvelope, RawRecord } from '@session-authority/events';
+import type { EventEnvelope, PositionedRecord } from '@session-authority/events';
 
-/** Where a record landed in the log. Offsets are decimal strings: they are 64-bit. */
+/** Where a record landed in the log. */
 export interface LogPosition {
   readonly partition: number;
-  readonly offset: string;
+  readonly offset: bigint;
 }
 
 export interface EventAppender {
@@ -12,17 +12,14 @@ export interface EventAppender {
   close(): Promise<void>;
 }
 
-export interface LogRecord {
-  readonly offset: string;
-  readonly record: RawRecord;
-}
+export type LogRecord = PositionedRecord;
 
 export interface PartitionBatch {
   readonly topic: string;
   readonly partition: number;
   readonly records: readonly LogRecord[];
   /** One past the last record the broker holds for this partition, as of this fetch. */
-  readonly highWatermark: string;
+  readonly highWatermark: bigint;
 }
 
 export interface LogLogger {

@@ -1,42 +1,52 @@
-import { decodeSessionEvent, readEnvelope, type SessionEvent } from '@session-authority/events';
-import type { LogRecord } from '@session-authority/event-log';
-import type { PositionedEvent } from '@session-authority/read-model';
+import type { RawRecord } from './envelope.js';
+import { readEnvelope } from './envelope.js';
+import { decodeSessionEvent, type SessionEvent } from './session-events.js';
+
+/** A record and its offset in its partition. Offsets are 64-bit, hence bigint. */
+export interface PositionedRecord {
+  readonly offset: bigint;
+  readonly record: RawRecord;
+}
+
+export interface PositionedEvent {
+  readonly offset: bigint;
+  readonly event: SessionEvent;
+}
 
 export interface Poison {
-  readonly offset: string;
+  readonly offset: bigint;
   readonly problem: string;
 }
 
-export interface DecodedBatch {
+export interface DecodedRecords {
   /** Events before the first poison record (all of them when there is none). */
   readonly events: PositionedEvent[];
   readonly unknownTypes: string[];
-  /** One past the last record that may be applied. */
-  readonly nextOffset: string | undefined;
+  /** One past the last record that may be applied; undefined when that is none. */
+  readonly nextOffset: bigint | undefined;
   readonly poison: Poison | undefined;
 }
 
-/** Splits a batch at its first poison record: what precedes it is applied, the rest waits. */
-export function decodeBatch(records: readonly LogRecord[]): DecodedBatch {
-  const events: { offset: string; event: SessionEvent }[] = [];
+/**
+ * How the projector reads records, and so the test of what the API may append: records are
+ * decoded up to the first poison one; what precedes it may be applied, the rest waits.
+ */
+export function decodeRecords(records: readonly PositionedRecord[]): DecodedRecords {
+  const events: PositionedEvent[] = [];
   const unknownTypes: string[] = [];
-  let nextOffset: string | undefined;
+  let nextOffset: bigint | undefined;
   for (const { offset, record } of records) {
     const envelope = readEnvelope(record);
     if (!envelope.ok)
       return { events, unknownTypes, nextOffset, poison: { offset, problem: envelope.problem } };
     const decoded = decodeSessionEvent(envelope.envelope);
     if (decoded.kind === 'invalid') {
-      return {
-        events,
-        unknownTypes,
-        nextOffset,
-        poison: { offset, problem: `${decoded.type}: ${decoded.problem}` },
-      };
+      const problem = `${decoded.type}: ${decoded.problem}`;
+      return { events, unknownTypes, nextOffset, poison: { offset, problem } };
     }
     if (decoded.kind === 'unknown-type') unknownTypes.push(decoded.type);
     else events.push({ offset, event: decoded.event });
-    nextOffset = (BigInt(offset) + 1n).toString();
+    nextOffset = offset + 1n;
   }
   return { events, unknownTypes, nextOffset, poison: undefined };
 }

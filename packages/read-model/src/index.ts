@@ -8,14 +8,23 @@ export {
   type ReadModelOrm,
 } from './orm.js';
 export { createSessionReader, type SessionReader } from './session-queries.js';
+export type { FreshEvents, Projection, SqlContext } from './projection.js';
+export { sessionsProjection, SESSIONS_PROJECTION } from './sessions-projection.js';
 export {
-  applyProjectionBatch,
-  applyProjectionBatches,
+  createProjectionStore,
   readProjectionOffsets,
   OFFSETS_CHANNEL,
   type BatchOutcome,
   type OffsetNotice,
-  type PositionedEvent,
   type ProjectionBatch,
+  type ProjectionStore,
+  type ProjectionStoreOptions,
 } from './projection-store.js';
-export { ProjectionWatermark, type WatermarkOptions } from './projection-watermark.js';
+export {
+  ProjectionWatermark,
+  lastPositions,
+  type Position,
+  type ProjectionWaiter,
+  type WatermarkOptions,
+} from './projection-watermark.js';
+export { InMemoryReadModel } from './in-memory-read-model.js';

@@ -2,6 +2,25 @@ import pg from 'pg';
 import { OFFSETS_CHANNEL, type OffsetNotice } from './projection-store.js';
 import { qualified } from './sql.js';
 
+/** A record's place in the log: the partition and its offset there. */
+export interface Position {
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+/** The one wait primitive: "the projection has applied the records at these positions". */
+export interface ProjectionWaiter {
+  /** True once every position is applied; false when `timeoutMs` passes first. */
+  waitFor(positions: readonly Position[], timeoutMs: number): Promise<boolean>;
+}
+
+/** The last record of each non-empty partition, from log end offsets (one past the last record). */
+export function lastPositions(logEnd: ReadonlyMap<number, bigint>): Position[] {
+  return [...logEnd]
+    .filter(([, end]) => end > 0n)
+    .map(([partition, end]) => ({ partition, offset: end - 1n }));
+}
+
 export interface WatermarkOptions {
   readonly url: string;
   readonly schema: string;
@@ -9,33 +28,36 @@ export interface WatermarkOptions {
   readonly topic: string;
   /** Fallback poll interval while someone waits, for a lost or late notification. */
   readonly pollMs: number;
+  /** First and longest pause between reconnection attempts; each pause is jittered. */
+  readonly reconnectMs?: { readonly min: number; readonly max: number };
   readonly onError?: (error: unknown) => void;
 }
 
 interface Waiter {
-  readonly partition: number;
-  readonly offset: bigint;
+  readonly pending: Map<number, bigint>;
   readonly resolve: (reached: boolean) => void;
-  readonly timer: NodeJS.Timeout;
 }
 
 /**
- * Tells the API when the projection has applied a given log position. One LISTEN connection per
- * process serves every waiter; a poll of projection_offsets backs it up.
+ * Follows a projection's offsets: one LISTEN connection per process serves every waiter, a poll of
+ * projection_offsets backs it up while anyone waits, and a dropped connection is re-opened by
+ * itself with jittered exponential backoff, whether or not anyone waits.
  */
-export class ProjectionWatermark {
+export class ProjectionWatermark implements ProjectionWaiter {
   readonly #options: WatermarkOptions;
   readonly #next = new Map<number, bigint>();
   readonly #waiters = new Set<Waiter>();
   #client: pg.Client | undefined;
-  #connecting: Promise<void> | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #failures = 0;
   #closed = false;
 
   constructor(options: WatermarkOptions) {
     this.#options = options;
   }
 
+  /** Connects once; a failure here is the caller's (a service refuses to start without it). */
   async start(): Promise<void> {
     await this.#connect();
   }
@@ -49,22 +71,23 @@ export class ProjectionWatermark {
     return this.#next.get(partition) ?? -1n;
   }
 
-  /** Resolves true once the record at (partition, offset) is applied, false when `timeoutMs` passes first. */
-  waitFor(partition: number, offset: bigint | string, timeoutMs: number): Promise<boolean> {
-    const target = BigInt(offset);
-    if (this.nextOffset(partition) > target) return Promise.resolve(true);
+  waitFor(positions: readonly Position[], timeoutMs: number): Promise<boolean> {
+    const pending = new Map<number, bigint>();
+    for (const { partition, offset } of positions) {
+      if (this.nextOffset(partition) > offset) continue;
+      const highest = pending.get(partition);
+      if (highest === undefined || offset > highest) pending.set(partition, offset);
+    }
+    if (pending.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
+      const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
       const waiter: Waiter = {
-        partition,
-        offset: target,
+        pending,
         resolve: (reached) => {
-          clearTimeout(waiter.timer);
+          clearTimeout(timer);
           this.#waiters.delete(waiter);
           resolve(reached);
         },
-        timer: setTimeout(() => {
-          waiter.resolve(false);
-        }, timeoutMs),
       };
       this.#waiters.add(waiter);
       this.#schedulePoll();
@@ -74,39 +97,59 @@ export class ProjectionWatermark {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#pollTimer);
+    clearTimeout(this.#reconnectTimer);
     for (const waiter of this.#waiters) waiter.resolve(false);
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => undefined);
   }
 
-  #connect(): Promise<void> {
-    this.#connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.#options.url });
-      client.on('notification', (message) => {
-        if (message.channel === OFFSETS_CHANNEL && message.payload !== undefined) {
-          this.#onNotice(message.payload);
-        }
-      });
-      client.on('error', (error) => {
-        this.#options.onError?.(error);
-        if (this.#client === client) this.#client = undefined;
-        client.end().catch(() => undefined);
-      });
-      try {
-        await client.connect();
-        await client.query(`listen ${OFFSETS_CHANNEL}`);
-        this.#client = client;
-        // Whatever was committed before LISTEN took effect is read here.
-        await this.#poll();
-      } catch (error) {
-        await client.end().catch(() => undefined);
-        throw error;
-      }
-    })().finally(() => {
-      this.#connecting = undefined;
+  async #connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#options.url, keepAlive: true });
+    client.on('notification', (message) => {
+      if (message.channel === OFFSETS_CHANNEL && message.payload !== undefined)
+        this.#onNotice(message.payload);
     });
-    return this.#connecting;
+    const dropped = (error?: unknown) => {
+      if (error !== undefined) this.#options.onError?.(error);
+      if (this.#client !== client) return;
+      this.#client = undefined;
+      client.end().catch(() => undefined);
+      this.#scheduleReconnect();
+    };
+    client.on('error', dropped);
+    client.on('end', () => dropped());
+    try {
+      await client.connect();
+      await client.query(`listen ${OFFSETS_CHANNEL}`);
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.#closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.#client = client;
+    this.#failures = 0;
+    // Whatever was committed before LISTEN took effect is read here.
+    await this.#poll().catch((error: unknown) => this.#options.onError?.(error));
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed || this.#reconnectTimer !== undefined) return;
+    const { min, max } = this.#options.reconnectMs ?? { min: 100, max: 5000 };
+    const ceiling = Math.min(max, min * 2 ** this.#failures);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#connect().catch((error: unknown) => {
+        this.#failures += 1;
+        this.#options.onError?.(error);
+        this.#scheduleReconnect();
+      });
+    }, delay);
   }
 
   #onNotice(payload: string): void {
@@ -125,7 +168,10 @@ export class ProjectionWatermark {
     if (next <= this.nextOffset(partition)) return;
     this.#next.set(partition, next);
     for (const waiter of this.#waiters) {
-      if (waiter.partition === partition && next > waiter.offset) waiter.resolve(true);
+      const offset = waiter.pending.get(partition);
+      if (offset === undefined || next <= offset) continue;
+      waiter.pending.delete(partition);
+      if (waiter.pending.size === 0) waiter.resolve(true);
     }
   }
 
@@ -143,12 +189,9 @@ export class ProjectionWatermark {
   }
 
   async #poll(): Promise<void> {
-    if (this.#client === undefined) {
-      if (this.#closed) return;
-      await this.#connect();
-      return;
-    }
-    const result = await this.#client.query<{ partition: number; next_offset: string }>(
+    const client = this.#client;
+    if (client === undefined) return;
+    const result = await client.query<{ partition: number; next_offset: string }>(
       `select partition, next_offset from ${qualified(this.#options.schema, 'projection_offsets')}
        where projection = $1 and topic = $2`,
       [this.#options.projection, this.#options.topic],

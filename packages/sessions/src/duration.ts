@@ -1,7 +1,9 @@
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 } as const;
-const DURATION_PATTERN = /^(?:\d+[hms])+$/;
 
-/** Parses Go-style durations as Kratos uses them ("24h", "1h30m", "90s"); undefined when malformed or zero. */
+/** Go-style durations as Kratos uses them: "24h", "1h30m", "90s". */
+export const DURATION_PATTERN = /^(?:\d+[hms])+$/;
+
+/** Parses a duration; undefined when malformed, zero, or too large to count in milliseconds. */
 export function parseDuration(text: string): number | undefined {
   if (!DURATION_PATTERN.test(text)) return undefined;
   let total = 0;

@@ -2,4 +2,4 @@ export * from './token.js';
 export * from './duration.js';
 export * from './session.js';
 export * from './decisions.js';
-export * from './evolve.js';
+export * from './projection-rule.js';

@@ -5,8 +5,6 @@ import {
   decideLogout,
   decideRevoke,
   decideRevokeIdentitySessions,
-  evolve,
-  isActive,
   parseDuration,
   type SessionState,
 } from '@session-authority/sessions';
@@ -98,7 +96,7 @@ describe('admin revocation', () => {
   });
 });
 
-describe('issue and evolve', () => {
+describe('issue', () => {
   const issued = decideIssue(
     {
       sessionId: session.id,
@@ -112,52 +110,6 @@ describe('issue and evolve', () => {
 
   it('issues a valid session.issued.v1 that expires after the lifespan', () => {
     expect(sessionIssuedV1Schema.parse(issued).expires_at).toBe('2026-11-24T13:00:00.000Z');
-  });
-
-  it('the first revocation wins and a duplicate changes nothing', () => {
-    const created = evolve(null, {
-      id: 'e1',
-      source: 's',
-      type: 'session.issued.v1',
-      time: issued.issued_at,
-      subject: session.id,
-      data: issued,
-    });
-    expect(created && isActive(created, now)).toBe(true);
-    const first = decideRevoke(
-      created,
-      { reason: 'logout', actor: { type: 'identity', id: session.identityId } },
-      context,
-    );
-    const later = decideRevoke(
-      created,
-      { reason: 'admin', actor: { type: 'admin', id: 'k' } },
-      { now: new Date('2026-11-24T12:05:00.000Z'), requestId: 'r2' },
-    );
-    if (first.kind !== 'revoke' || later.kind !== 'revoke') throw new Error('expected revocations');
-    const envelope = (data: typeof first.event) => ({
-      id: 'x',
-      source: 's',
-      type: 'session.revoked.v1' as const,
-      time: data.revoked_at,
-      subject: session.id,
-      data,
-    });
-    const afterFirst = evolve(created, envelope(first.event));
-    const afterBoth = evolve(afterFirst, envelope(later.event));
-    expect(afterBoth).toEqual(afterFirst);
-    expect(afterBoth?.revokedAt?.toISOString()).toBe(now.toISOString());
-    expect(afterBoth?.revokeReason).toBe('logout');
-    expect(
-      evolve(afterFirst, {
-        id: 'e1',
-        source: 's',
-        type: 'session.issued.v1',
-        time: issued.issued_at,
-        subject: session.id,
-        data: issued,
-      }),
-    ).toBe(afterFirst);
   });
 });
 

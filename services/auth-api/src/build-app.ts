@@ -3,10 +3,10 @@ import type { ApiMetrics } from './api-metrics.js';
 import { requireAdminKey } from './http/admin-auth.js';
 import { createServer } from './http/create-server.js';
 import { ForbiddenLimiter } from './http/forbidden-limiter.js';
-import { buildOpenApiDocument } from './http/openapi.js';
-import { adminRouteDocs, registerAdminRoutes } from './routes/admin-routes.js';
+import { documentRoutes } from './http/openapi.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerOpsRoutes, type Readiness } from './routes/ops-routes.js';
-import { NOT_JSON, publicRouteDocs, registerPublicRoutes } from './routes/public-routes.js';
+import { registerPublicRoutes } from './routes/public-routes.js';
 import type { SessionService } from './sessions/session-service.js';
 
 export interface AppConfig {
@@ -32,23 +32,13 @@ export interface AppDeps {
 export interface Apps {
   readonly publicApp: FastifyInstance;
   readonly adminApp: FastifyInstance;
+  /** Stops taking requests on both ports and waits for those in flight. */
+  close(): Promise<void>;
 }
 
-/** Only JSON bodies are parsed; any other media type reaches the handler as NOT_JSON, unread, so it is a 400 and not a 413. */
-function acceptJsonOnly(app: FastifyInstance): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
-  app.addContentTypeParser('*', (_request, _payload, done) => {
-    done(null, NOT_JSON);
-  });
-}
-
+/** Both ports, ready to listen (or to be driven with `inject`). */
 export async function buildApp(deps: AppDeps): Promise<Apps> {
-  const { config, metrics, logger } = deps;
+  const { config, metrics, logger, service } = deps;
   const serverOptions = {
     bodyLimit: config.bodyLimit,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -57,46 +47,44 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
     requestSeconds: metrics.requestSeconds,
   };
 
-  const publicApp = createServer({
-    ...serverOptions,
-    logger: logger.child({ port: 'public' }),
-    portName: 'public',
-  });
-  acceptJsonOnly(publicApp);
+  const port = async (portName: 'public' | 'admin', serverUrl: string) => {
+    const app = createServer({
+      ...serverOptions,
+      logger: logger.child({ port: portName }),
+      portName,
+    });
+    const title = `session-authority ${portName} API`;
+    await documentRoutes(app, { title, serverUrl, bearer: portName === 'admin' });
+    return app;
+  };
+
+  const publicApp = await port('public', config.basePath || '/');
   const limiter = new ForbiddenLimiter(config.forbiddenLimit, config.forbiddenWindowMs);
   await publicApp.register(
     (scope, _options, done) => {
-      registerPublicRoutes(scope, { service: deps.service, limiter });
+      registerPublicRoutes(scope, { service, limiter });
       done();
     },
     { prefix: config.basePath },
   );
+
+  const adminApp = await port('admin', '/');
+  requireAdminKey(adminApp, config.adminApiKey);
+  registerAdminRoutes(adminApp, { service, defaultLifespanMs: config.defaultLifespanMs });
+
   registerOpsRoutes(publicApp, {
     registry: metrics.registry,
     readiness: deps.readiness,
-    documents: {
-      public: buildOpenApiDocument(
-        'session-authority public API',
-        config.basePath || '/',
-        publicRouteDocs,
-      ),
-      admin: buildOpenApiDocument('session-authority admin API', '/', adminRouteDocs, 'bearer'),
-    },
+    documents: { public: () => publicApp.swagger(), admin: () => adminApp.swagger() },
   });
   publicApp.addMethodNotAllowedRoutes();
-
-  const adminApp = createServer({
-    ...serverOptions,
-    logger: logger.child({ port: 'admin' }),
-    portName: 'admin',
-  });
-  acceptJsonOnly(adminApp);
-  requireAdminKey(adminApp, config.adminApiKey);
-  registerAdminRoutes(adminApp, {
-    service: deps.service,
-    defaultLifespanMs: config.defaultLifespanMs,
-  });
   adminApp.addMethodNotAllowedRoutes();
-
-  return { publicApp, adminApp };
+  await Promise.all([publicApp.ready(), adminApp.ready()]);
+  return {
+    publicApp,
+    adminApp,
+    close: async () => {
+      await Promise.all([publicApp.close(), adminApp.close()]);
+    },
+  };
 }

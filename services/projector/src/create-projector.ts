@@ -1,20 +1,19 @@
 import type { Logger } from 'pino';
+import { decodeRecords } from '@session-authority/events';
 import type { PartitionBatch, Subscription } from '@session-authority/event-log';
 import {
-  applyProjectionBatches,
-  readProjectionOffsets,
+  createProjectionStore,
+  type Projection,
   type ReadModelOrm,
 } from '@session-authority/read-model';
 import { BatchCoalescer } from './batch-coalescer.js';
-import { decodeBatch } from './decode-batch.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
-
-export const SESSIONS_PROJECTION = 'sessions';
 
 export interface ProjectorDeps {
   readonly orm: ReadModelOrm;
   readonly schema: string;
   readonly topic: string;
+  readonly projections: readonly Projection[];
   readonly subscription: Subscription;
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
@@ -26,21 +25,22 @@ export interface Projector {
   haltedPartitions(): number[];
 }
 
-/** Consumes the log and keeps the sessions read model, one PostgreSQL transaction per batch. */
+/**
+ * Consumes the log into every projection. Batches of different partitions that arrive together
+ * share one PostgreSQL transaction (see BatchCoalescer), which also moves each projection's
+ * offsets; a poison record halts its partition.
+ */
 export function createProjector(deps: ProjectorDeps): Projector {
   const { orm, schema, topic, metrics, logger } = deps;
-  const coalescer = new BatchCoalescer((batches) =>
-    applyProjectionBatches(orm.em, schema, batches),
-  );
+  const store = createProjectionStore({ em: orm.em, schema, topic, projections: deps.projections });
+  const coalescer = new BatchCoalescer((batches) => store.apply(batches));
 
   async function handleBatch(batch: PartitionBatch): Promise<'continue' | 'halt'> {
     const partition = String(batch.partition);
-    const decoded = decodeBatch(batch.records);
+    const decoded = decodeRecords(batch.records);
     if (decoded.nextOffset !== undefined) {
       const stopTimer = metrics.batchSeconds.startTimer();
       const outcome = await coalescer.apply({
-        projection: SESSIONS_PROJECTION,
-        topic,
         partition: batch.partition,
         events: decoded.events,
         nextOffset: decoded.nextOffset,
@@ -49,10 +49,8 @@ export function createProjector(deps: ProjectorDeps): Projector {
       for (const { event } of outcome.applied) metrics.applied.inc({ type: event.type });
       for (const type of decoded.unknownTypes) metrics.skippedUnknown.inc({ type });
       metrics.nextOffset.set({ partition }, Number(outcome.nextOffset));
-      metrics.lag.set(
-        { partition },
-        Math.max(0, Number(batch.highWatermark) - Number(outcome.nextOffset)),
-      );
+      const lag = batch.highWatermark - outcome.nextOffset;
+      metrics.lag.set({ partition }, lag > 0n ? Number(lag) : 0);
     }
     if (decoded.poison === undefined) return 'continue';
     metrics.poison.inc({ partition });
@@ -60,7 +58,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     logger.error(
       {
         partition: batch.partition,
-        offset: decoded.poison.offset,
+        offset: decoded.poison.offset.toString(),
         problem: decoded.poison.problem,
       },
       'poison record: partition halted; fix or upcast the record and restart the projector',
@@ -72,8 +70,8 @@ export function createProjector(deps: ProjectorDeps): Projector {
     async start() {
       await deps.subscription.start({
         startOffsets: async (partitions) => {
-          const stored = await readProjectionOffsets(orm.em, schema, SESSIONS_PROJECTION, topic);
-          return new Map(partitions.map((p) => [p, stored.get(p) ?? '0']));
+          const stored = await store.startOffsets();
+          return new Map(partitions.map((p) => [p, stored.get(p) ?? 0n]));
         },
         handleBatch,
         onAssigned: (partitions) => {

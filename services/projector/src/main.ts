@@ -1,7 +1,12 @@
 import closeWithGrace from 'close-with-grace';
 import { loadProjectorConfig } from '@session-authority/config';
 import { createKafkaSubscription, pingKafka } from '@session-authority/event-log';
-import { migrateReadModel, openReadModel, pingReadModel } from '@session-authority/read-model';
+import {
+  migrateReadModel,
+  openReadModel,
+  pingReadModel,
+  sessionsProjection,
+} from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
 import { createLogger } from './logger.js';
 import { buildOpsServer } from './ops-server.js';
@@ -31,6 +36,7 @@ const projector = createProjector({
   orm,
   schema: config.DATABASE_SCHEMA,
   topic: config.KAFKA_TOPIC,
+  projections: [sessionsProjection],
   subscription,
   metrics,
   logger,

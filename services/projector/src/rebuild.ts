@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createKafkaSubscription, readLogEnd } from '@session-authority/event-log';
 import {
+  lastPositions,
   migrateReadModel,
   openReadModel,
+  ProjectionWatermark,
   readProjectionOffsets,
+  SESSIONS_PROJECTION,
+  sessionsProjection,
 } from '@session-authority/read-model';
-import { createProjector, SESSIONS_PROJECTION } from './create-projector.js';
+import { createProjector } from './create-projector.js';
 import { createProjectorMetrics } from './projector-metrics.js';
 
 export interface RebuildOptions {
@@ -28,10 +32,6 @@ export interface RebuildResult {
 }
 
 export class RebuildError extends Error {}
-
-function caughtUp(end: ReadonlyMap<number, string>, next: ReadonlyMap<number, string>): boolean {
-  return [...end].every(([partition, high]) => BigInt(next.get(partition) ?? '0') >= BigInt(high));
-}
 
 /**
  * Replays the whole log, from offset 0 to the end it has when the rebuild starts, into a fresh
@@ -55,13 +55,23 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     }
     const connection = { brokers: options.brokers, clientId: `rebuild-${schema}`, logger };
     const end = await readLogEnd(connection, topic);
-    const records = [...end.values()].reduce((sum, high) => sum + Number(high), 0);
+    const records = Number([...end.values()].reduce((sum, high) => sum + high, 0n));
+    const watermark = new ProjectionWatermark({
+      url: options.databaseUrl,
+      schema,
+      projection: SESSIONS_PROJECTION,
+      topic,
+      pollMs: 500,
+      onError: (err) => logger.warn({ err }, 'rebuild progress listener problem'),
+    });
+    await watermark.start();
     const started = performance.now();
     const projector = createProjector({
       orm,
       schema,
       topic,
       logger,
+      projections: [sessionsProjection],
       metrics: createProjectorMetrics(),
       subscription: createKafkaSubscription({
         ...connection,
@@ -71,25 +81,35 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     });
     await projector.start();
     try {
-      const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
-      for (;;) {
-        const halted = projector.haltedPartitions();
-        if (halted.length > 0) {
-          throw new RebuildError(
-            `poison records halted partitions ${halted.join(', ')}; see the log above`,
-          );
-        }
-        const next = await readProjectionOffsets(orm.em, schema, SESSIONS_PROJECTION, topic);
-        if (caughtUp(end, next)) break;
-        if (Date.now() > deadline) throw new RebuildError('the rebuild did not finish in time');
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      const caughtUp = watermark.waitFor(lastPositions(end), options.timeoutMs ?? 3_600_000);
+      const halted = haltedWhile(caughtUp, () => projector.haltedPartitions());
+      if (!(await Promise.race([caughtUp, halted]))) {
+        throw new RebuildError('the rebuild did not finish in time');
       }
     } finally {
       await projector.stop();
+      await watermark.close();
     }
     const seconds = (performance.now() - started) / 1000;
     return { schema, records, seconds, recordsPerSecond: Math.round(records / seconds) };
   } finally {
     await orm.close();
   }
+}
+
+/** Rejects as soon as a poison record halts a partition; checks once a second until `done`. */
+function haltedWhile(done: Promise<boolean>, halted: () => number[]): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const timer = setInterval(() => {
+      const partitions = halted();
+      if (partitions.length === 0) return;
+      clearInterval(timer);
+      reject(
+        new RebuildError(
+          `poison records halted partitions ${partitions.join(', ')}; see the log above`,
+        ),
+      );
+    }, 1000);
+    void done.finally(() => clearInterval(timer));
+  });
 }

@@ -2,9 +2,7 @@ import type { BatchOutcome, ProjectionBatch } from '@session-authority/read-mode
 import { describe, expect, it } from 'vitest';
 import { BatchCoalescer } from '../src/batch-coalescer.js';
 
-const batch = (partition: number, nextOffset = '1'): ProjectionBatch => ({
-  projection: 'sessions',
-  topic: 't',
+const batch = (partition: number, nextOffset = 1n): ProjectionBatch => ({
   partition,
   events: [],
   nextOffset,
@@ -26,12 +24,12 @@ describe('BatchCoalescer', () => {
     const rest = [
       coalescer.apply(batch(1)),
       coalescer.apply(batch(2)),
-      coalescer.apply(batch(1, '9')),
+      coalescer.apply(batch(1, 9n)),
     ];
     release();
     await Promise.all([first, ...rest]);
     expect(calls).toEqual([[0], [1, 2], [1]]);
-    expect((await rest[2])?.nextOffset).toBe('9');
+    expect((await rest[2])?.nextOffset).toBe(9n);
   });
 
   it('caps a transaction by events and runs up to `lanes` transactions at once', async () => {
@@ -50,7 +48,7 @@ describe('BatchCoalescer', () => {
     );
     const withEvent = (partition: number): ProjectionBatch => ({
       ...batch(partition),
-      events: [{ offset: '0', event: {} as never }],
+      events: [{ offset: 0n, event: {} as never }],
     });
     const all = [0, 1, 2, 3].map((p) => coalescer.apply(withEvent(p)));
     while (releases.length > 0 || running.length > 0) {
@@ -71,6 +69,6 @@ describe('BatchCoalescer', () => {
       return Promise.resolve(batches.map((b) => ({ applied: [], nextOffset: b.nextOffset })));
     });
     await expect(coalescer.apply(batch(0))).rejects.toThrow('connection lost');
-    await expect(coalescer.apply(batch(0, '2'))).resolves.toEqual({ applied: [], nextOffset: '2' });
+    await expect(coalescer.apply(batch(0, 2n))).resolves.toEqual({ applied: [], nextOffset: 2n });
   });
 });

@@ -95,7 +95,7 @@ try {
     ),
   ];
   for (const spec of specs) {
-    const service = startService(spec, print);
+    const service = startService(spec, { onLine: (line) => print(`[${spec.name}] ${line}`) });
     services.push(service);
     void service.exited.then((code) => {
       if (!stopping) {

@@ -12,11 +12,11 @@ export function projectorSpec(
     name,
     entry: join(repoRoot, 'services/projector/dist/main.js'),
     env: { ...env, PROJECTOR_PORT: String(port), INSTANCE_ID: name },
-    readyUrl: `http://127.0.0.1:${port}/health/ready`,
+    healthUrl: `http://127.0.0.1:${port}`,
   };
 }
 
-/** One API replica of a stack, ready once its public port answers /health/ready. */
+/** One API replica of a stack; its health answers on the public port. */
 export function apiSpec(
   name: string,
   ports: { readonly public: number; readonly admin: number },
@@ -31,6 +31,6 @@ export function apiSpec(
       ADMIN_PORT: String(ports.admin),
       INSTANCE_ID: name,
     },
-    readyUrl: `http://127.0.0.1:${ports.public}/health/ready`,
+    healthUrl: `http://127.0.0.1:${ports.public}`,
   };
 }

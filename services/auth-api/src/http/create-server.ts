@@ -1,12 +1,9 @@
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-} from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Histogram } from 'prom-client';
 import { answerClientError } from './client-error.js';
 import { HttpError, errorGeneric } from './error-generic.js';
+import { installErrorHandler, NOT_JSON_REASON } from './error-handler.js';
 import { requestIdFrom } from './request-id.js';
 
 export interface ServerOptions {
@@ -21,31 +18,17 @@ export interface ServerOptions {
 
 const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-/** Maps what fastify itself rejects to a client answer; anything unexpected is a bare 500. */
-function classify(
-  error: FastifyError | HttpError,
-  bodyLimit: number,
-): { code: number; reason?: string } {
-  if (error instanceof HttpError)
-    return {
-      code: error.statusCode,
-      ...(error.reason === undefined ? {} : { reason: error.reason }),
-    };
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { code: 413, reason: `The request body is larger than ${bodyLimit} bytes.` };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { code: 400, reason: 'The request body must be sent as application/json.' };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { code: 400, reason: 'The request body is empty.' };
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { code: 400, reason: 'The request body is not valid JSON.' };
-  }
-  const status = error.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) {
-    return { code: status, reason: 'The request could not be processed.' };
-  }
-  return { code: 500 };
+/** Only JSON bodies are parsed; any other media type is a 400 before a byte of it is read (not a 413). */
+function acceptJsonOnly(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.addContentTypeParser('*', (_request, _payload, done) => {
+    done(new HttpError(400, NOT_JSON_REASON), undefined);
+  });
 }
 
 /** A fastify instance with the conventions both ports share: ids, errors, 404/405, metrics, timeouts. */
@@ -66,6 +49,11 @@ export function createServer(options: ServerOptions): FastifyInstance {
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
   });
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the answers; types check them at compile time, so no runtime pass.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  acceptJsonOnly(app);
+  installErrorHandler(app, options);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -92,24 +80,6 @@ export function createServer(options: ServerOptions): FastifyInstance {
     else request.log.info(access, 'request completed');
   });
 
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    const { code, reason } = classify(error, options.bodyLimit);
-    if (code >= 500 && !(error instanceof HttpError))
-      request.log.error({ err: error }, 'unhandled error');
-    if (error instanceof HttpError) void reply.headers(error.headers);
-    const debug = options.debug && code >= 500 ? error.message : undefined;
-    return reply
-      .code(code)
-      .type('application/json')
-      .send(errorGeneric(code, request.id, reason, debug));
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .type('application/json')
-      .send(errorGeneric(404, request.id, 'No route matches this path.')),
-  );
-
   const methodsByUrl = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -125,6 +95,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       app.route({
         method: missing,
         url,
+        schema: { hide: true },
         handler: (request, reply) =>
           reply
             .code(405)

@@ -1,4 +1,6 @@
+import { DURATION_PATTERN } from '@session-authority/sessions';
 import { z } from 'zod';
+import { errorGenericSchema } from './error-generic.js';
 
 /** Validates the logout body's shape (a 400 when it fails); the token's format is checked after (a 403). */
 export const logoutBodySchema = z
@@ -26,14 +28,10 @@ export const identityIdParamsSchema = z.object({ identity_id: z.uuid() });
 
 export const issueSessionBodySchema = z
   .looseObject({
-    expires_in: z
-      .string()
-      .regex(/^(\d+(h|m|s))+$/)
-      .optional()
-      .meta({
-        description:
-          'Lifespan as a Go duration such as `24h` or `1h30m`; the configured default when absent.',
-      }),
+    expires_in: z.string().regex(DURATION_PATTERN).optional().meta({
+      description:
+        'Lifespan as a Go duration such as `24h` or `1h30m`; the configured default when absent.',
+    }),
   })
   .meta({ id: 'issueSessionBody' });
 
@@ -42,3 +40,29 @@ export const issuedSessionSchema = z
   .meta({ id: 'issuedSession' });
 
 export const sessionListSchema = z.array(sessionSchema);
+
+export const tokenHeadersSchema = z.looseObject({
+  'x-session-token': z.string().optional().meta({ description: 'The session token.' }),
+  authorization: z
+    .string()
+    .optional()
+    .meta({ description: '`Bearer <session token>`, when X-Session-Token is absent.' }),
+});
+
+/** An OpenAPI response with a JSON body. */
+export function json<S extends z.ZodType>(description: string, schema: S) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+/** An answer with no body (204). */
+export const noBody = (description: string) => z.undefined().describe(description);
+
+/** errorGeneric answers, one description per status. */
+export function errors(descriptions: Readonly<Record<number, string>>) {
+  return Object.fromEntries(
+    Object.entries(descriptions).map(([code, description]) => [
+      code,
+      json(description, errorGenericSchema),
+    ]),
+  );
+}

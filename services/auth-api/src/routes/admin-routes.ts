@@ -1,21 +1,21 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Actor } from '@session-authority/events';
 import { parseDuration } from '@session-authority/sessions';
-import type { z } from 'zod';
 import { HttpError } from '../http/error-generic.js';
-import type { RouteDoc } from '../http/openapi.js';
 import {
+  errors,
   identityIdParamsSchema,
   issueSessionBodySchema,
   issuedSessionSchema,
+  json,
+  noBody,
   sessionIdParamsSchema,
   sessionListSchema,
   sessionSchema,
 } from '../http/schemas.js';
 import { sessionView } from '../http/session-view.js';
 import type { SessionService } from '../sessions/session-service.js';
-import { asUnavailable } from '../http/as-unavailable.js';
-import { NOT_JSON } from './public-routes.js';
 
 export interface AdminRouteDeps {
   readonly service: SessionService;
@@ -23,150 +23,122 @@ export interface AdminRouteDeps {
 }
 
 const ADMIN: Actor = { type: 'admin', id: 'admin-api-key' };
-const unauthorized = { description: 'Missing or wrong admin key.' };
-const unavailable = {
-  description: 'The log or the read model could not confirm the change in time; retry.',
-};
+const UNAUTHORIZED = 'Missing or wrong admin key.';
+const UNAVAILABLE = 'The log or the read model could not confirm the change in time; retry.';
+const BAD_SESSION_ID = { params: 'Invalid session id: a UUID is expected.' };
+const BAD_IDENTITY_ID = { params: 'Invalid identity id: a UUID is expected.' };
 
-export const adminRouteDocs: RouteDoc[] = [
-  {
-    method: 'post',
-    path: '/admin/identities/{identity_id}/sessions',
-    operationId: 'issueSession',
-    summary: 'Issue a session for an identity (the login service calls this).',
-    params: identityIdParamsSchema,
-    body: issueSessionBodySchema,
-    responses: {
-      201: { description: 'Issued; visible to every replica.', schema: issuedSessionSchema },
-      400: { description: 'Invalid identity id or body.' },
-      401: unauthorized,
-      503: unavailable,
-    },
-  },
-  {
-    method: 'get',
-    path: '/admin/sessions/{id}',
-    operationId: 'getSession',
-    summary: 'Read one session.',
-    params: sessionIdParamsSchema,
-    responses: {
-      200: { description: 'The session.', schema: sessionSchema },
-      400: { description: 'Invalid id.' },
-      401: unauthorized,
-      404: { description: 'Unknown session.' },
-    },
-  },
-  {
-    method: 'delete',
-    path: '/admin/sessions/{id}',
-    operationId: 'disableSession',
-    summary: 'Revoke one session by id.',
-    params: sessionIdParamsSchema,
-    responses: {
-      204: { description: 'Revoked now, or revoked before.' },
-      400: { description: 'Invalid id.' },
-      401: unauthorized,
-      404: { description: 'Unknown session.' },
-      503: unavailable,
-    },
-  },
-  {
-    method: 'get',
-    path: '/admin/identities/{identity_id}/sessions',
-    operationId: 'listIdentitySessions',
-    summary: "List an identity's sessions, revoked ones included.",
-    params: identityIdParamsSchema,
-    responses: {
-      200: { description: 'The sessions, oldest first.', schema: sessionListSchema },
-      400: { description: 'Invalid id.' },
-      401: unauthorized,
-    },
-  },
-  {
-    method: 'delete',
-    path: '/admin/identities/{identity_id}/sessions',
-    operationId: 'deleteIdentitySessions',
-    summary: 'Revoke every session of an identity.',
-    params: identityIdParamsSchema,
-    responses: {
-      204: { description: 'Every session is revoked.' },
-      400: { description: 'Invalid id.' },
-      401: unauthorized,
-      404: { description: 'The identity has no sessions.' },
-      503: unavailable,
-    },
-  },
-];
+/** A revocation answers 204 whether it revoked now or before; unknown is 404. */
+const revocationResponses = (revoked: string, unknown: string) => ({
+  204: noBody(revoked),
+  ...errors({ 400: 'Invalid id.', 401: UNAUTHORIZED, 404: unknown, 503: UNAVAILABLE }),
+});
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError(400, `Invalid ${what}.`);
-  return result.data;
-}
-
-export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
+export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps): void {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
   const { service } = deps;
 
-  app.post('/admin/identities/:identity_id/sessions', async (request, reply) => {
-    const { identity_id } = parse(
-      identityIdParamsSchema,
-      request.params,
-      'identity id: a UUID is expected',
-    );
-    if (request.body === NOT_JSON)
-      throw new HttpError(400, 'The request body must be sent as application/json.');
-    const body = parse(
-      issueSessionBodySchema,
-      request.body ?? {},
-      'body: expires_in must be a duration such as 24h',
-    );
-    const lifespanMs =
-      body.expires_in === undefined ? deps.defaultLifespanMs : parseDuration(body.expires_in);
-    if (lifespanMs === undefined)
-      throw new HttpError(400, 'Invalid body: expires_in must be a positive duration.');
-    const issued = await service
-      .issue(identity_id, lifespanMs, ADMIN, request.id)
-      .catch(asUnavailable);
-    return reply
-      .code(201)
-      .send({ session: sessionView(issued.session, new Date()), session_token: issued.token });
+  app.route({
+    method: 'POST',
+    url: '/admin/identities/:identity_id/sessions',
+    schema: {
+      operationId: 'issueSession',
+      summary: 'Issue a session for an identity (the login service calls this).',
+      params: identityIdParamsSchema,
+      body: issueSessionBodySchema.nullish(),
+      response: {
+        201: json('Issued; visible to every replica.', issuedSessionSchema),
+        ...errors({
+          400: 'Invalid identity id or body.',
+          401: UNAUTHORIZED,
+          503: UNAVAILABLE,
+        }),
+      },
+    },
+    config: {
+      invalid: {
+        ...BAD_IDENTITY_ID,
+        body: 'Invalid body: expires_in must be a duration such as 24h.',
+      },
+    },
+    handler: async (request, reply) => {
+      const expiresIn = request.body?.expires_in;
+      const lifespanMs =
+        expiresIn === undefined ? deps.defaultLifespanMs : parseDuration(expiresIn);
+      if (lifespanMs === undefined)
+        throw new HttpError(400, 'Invalid body: expires_in must be a positive duration.');
+      const issued = await service.issue(request.params.identity_id, lifespanMs, ADMIN, request.id);
+      return reply
+        .code(201)
+        .send({ session: sessionView(issued.session, new Date()), session_token: issued.token });
+    },
   });
 
-  app.get('/admin/sessions/:id', async (request) => {
-    const { id } = parse(sessionIdParamsSchema, request.params, 'session id: a UUID is expected');
-    const session = await service.findById(id).catch(asUnavailable);
-    if (session === null) throw new HttpError(404, 'No session has this id.');
-    return sessionView(session, new Date());
+  app.route({
+    method: 'GET',
+    url: '/admin/sessions/:id',
+    schema: {
+      operationId: 'getSession',
+      summary: 'Read one session.',
+      params: sessionIdParamsSchema,
+      response: {
+        200: json('The session.', sessionSchema),
+        ...errors({ 400: 'Invalid id.', 401: UNAUTHORIZED, 404: 'Unknown session.' }),
+      },
+    },
+    config: { invalid: BAD_SESSION_ID },
+    handler: async (request) => sessionView(await service.getById(request.params.id), new Date()),
   });
 
-  app.delete('/admin/sessions/:id', async (request, reply) => {
-    const { id } = parse(sessionIdParamsSchema, request.params, 'session id: a UUID is expected');
-    const outcome = await service.revokeById(id, ADMIN, request.id).catch(asUnavailable);
-    if (outcome === 'unknown-session') throw new HttpError(404, 'No session has this id.');
-    return reply.code(204).send();
+  app.route({
+    method: 'DELETE',
+    url: '/admin/sessions/:id',
+    schema: {
+      operationId: 'disableSession',
+      summary: 'Revoke one session by id.',
+      params: sessionIdParamsSchema,
+      response: revocationResponses('Revoked now, or revoked before.', 'Unknown session.'),
+    },
+    config: { invalid: BAD_SESSION_ID },
+    handler: async (request, reply) => {
+      await service.revokeById(request.params.id, ADMIN, request.id);
+      return reply.code(204).send();
+    },
   });
 
-  app.get('/admin/identities/:identity_id/sessions', async (request) => {
-    const { identity_id } = parse(
-      identityIdParamsSchema,
-      request.params,
-      'identity id: a UUID is expected',
-    );
-    const now = new Date();
-    const sessions = await service.listByIdentity(identity_id).catch(asUnavailable);
-    return sessions.map((session) => sessionView(session, now));
+  app.route({
+    method: 'GET',
+    url: '/admin/identities/:identity_id/sessions',
+    schema: {
+      operationId: 'listIdentitySessions',
+      summary: "List an identity's sessions, revoked ones included.",
+      params: identityIdParamsSchema,
+      response: {
+        200: json('The sessions, oldest first.', sessionListSchema),
+        ...errors({ 400: 'Invalid id.', 401: UNAUTHORIZED }),
+      },
+    },
+    config: { invalid: BAD_IDENTITY_ID },
+    handler: async (request) => {
+      const now = new Date();
+      const sessions = await service.listByIdentity(request.params.identity_id);
+      return sessions.map((session) => sessionView(session, now));
+    },
   });
 
-  app.delete('/admin/identities/:identity_id/sessions', async (request, reply) => {
-    const { identity_id } = parse(
-      identityIdParamsSchema,
-      request.params,
-      'identity id: a UUID is expected',
-    );
-    const outcome = await service
-      .revokeIdentity(identity_id, ADMIN, request.id)
-      .catch(asUnavailable);
-    if (outcome === 'unknown-session') throw new HttpError(404, 'This identity has no sessions.');
-    return reply.code(204).send();
+  app.route({
+    method: 'DELETE',
+    url: '/admin/identities/:identity_id/sessions',
+    schema: {
+      operationId: 'deleteIdentitySessions',
+      summary: 'Revoke every session of an identity.',
+      params: identityIdParamsSchema,
+      response: revocationResponses('Every session is revoked.', 'The identity has no sessions.'),
+    },
+    config: { invalid: BAD_IDENTITY_ID },
+    handler: async (request, reply) => {
+      await service.revokeIdentity(request.params.identity_id, ADMIN, request.id);
+      return reply.code(204).send();
+    },
   });
 }

@@ -4,15 +4,17 @@ import {
   SESSION_REVOKED_V1,
   type Actor,
   type EventEnvelope,
+  type SessionIssuedEvent,
   type SessionRevokedV1,
 } from '@session-authority/events';
 import type { EventAppender, LogPosition } from '@session-authority/event-log';
-import type { ProjectionWatermark, SessionReader } from '@session-authority/read-model';
+import type { ProjectionWaiter, SessionReader } from '@session-authority/read-model';
 import {
   decideIssue,
   decideLogout,
   decideRevoke,
   decideRevokeIdentitySessions,
+  evolve,
   generateToken,
   tokenDigest,
   type DecisionContext,
@@ -20,30 +22,21 @@ import {
   type SessionState,
 } from '@session-authority/sessions';
 import type { ApiMetrics } from '../api-metrics.js';
-
-/** The answer cannot be confirmed now; the client may retry (every command here is idempotent). */
-export class UnavailableError extends Error {
-  constructor(
-    readonly reason: string,
-    options?: { cause: unknown },
-  ) {
-    super(reason, options);
-    this.name = 'UnavailableError';
-  }
-}
+import { NotFoundError, UnavailableError } from './service-errors.js';
 
 export interface SessionServiceDeps {
   readonly reader: SessionReader;
   readonly appender: EventAppender;
-  readonly watermark: Pick<ProjectionWatermark, 'waitFor'>;
-  readonly metrics: ApiMetrics;
+  readonly waiter: ProjectionWaiter;
+  readonly metrics: Pick<ApiMetrics, 'revocations' | 'projectionWaitSeconds'>;
   /** The CloudEvents source of this replica. */
   readonly source: string;
   readonly consistencyWaitMs: number;
   readonly now?: () => Date;
 }
 
-export type RevokeOutcome = 'revoked' | 'already-revoked' | 'unknown-session';
+export type LogoutOutcome = 'revoked' | 'already-revoked' | 'unknown-session';
+export type RevokeOutcome = Exclude<LogoutOutcome, 'unknown-session'>;
 
 export interface IssuedSession {
   readonly session: SessionState;
@@ -54,7 +47,10 @@ const READ_MODEL_DOWN = 'The session store is unavailable; retry the request.';
 const LOG_DOWN = 'The event log is unavailable; retry the request.';
 const NOT_VISIBLE =
   'The change is recorded but not yet visible to every replica; retry the request.';
+export const NO_SUCH_SESSION = 'No session has this id.';
+export const NO_IDENTITY_SESSIONS = 'This identity has no sessions.';
 
+const TIMED_OUT = Symbol('timed out');
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -62,19 +58,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIM
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
-const TIMED_OUT = Symbol('timed out');
 const RECENTLY_REVOKED_MAX = 10_000;
 
 /**
  * The write side of the authority. Every change is an event appended to the log; a command
  * answers only once the log has it (acks=all) AND the projection has applied it, so that
  * every replica's read of PostgreSQL already agrees with the answer.
+ * Failures are UnavailableError (retry) or NotFoundError; the HTTP layer maps both.
  */
 export class SessionService {
   readonly #deps: SessionServiceDeps;
   readonly #now: () => Date;
   /** Concurrent revocations of one session in this replica share one event and one wait. */
-  readonly #inFlight = new Map<string, Promise<RevokeOutcome>>();
+  readonly #inFlight = new Map<string, Promise<LogoutOutcome>>();
   /** Sessions this replica revoked lately, for requests that read the session before that. */
   readonly #recentlyRevoked = new Set<string>();
 
@@ -83,38 +79,39 @@ export class SessionService {
     this.#now = deps.now ?? (() => new Date());
   }
 
-  async findByToken(token: string): Promise<SessionState | null> {
+  findByToken(token: string): Promise<SessionState | null> {
     return this.#read(() => this.#deps.reader.findByTokenDigest(tokenDigest(token)));
   }
 
-  async findById(sessionId: string): Promise<SessionState | null> {
-    return this.#read(() => this.#deps.reader.findById(sessionId));
+  async getById(sessionId: string): Promise<SessionState> {
+    const session = await this.#read(() => this.#deps.reader.findById(sessionId));
+    if (session === null) throw new NotFoundError(NO_SUCH_SESSION);
+    return session;
   }
 
-  async listByIdentity(identityId: string): Promise<SessionState[]> {
+  listByIdentity(identityId: string): Promise<SessionState[]> {
     return this.#read(() => this.#deps.reader.listByIdentity(identityId));
   }
 
-  async logout(token: string, requestId: string): Promise<RevokeOutcome> {
+  async logout(token: string, requestId: string): Promise<LogoutOutcome> {
     const session = await this.findByToken(token);
     if (session === null) return 'unknown-session';
-    return this.#revokeOnce(
-      session.id,
-      (current, context) => decideLogout(current, context),
+    return this.#revokeOnce(session.id, (current, context) => decideLogout(current, context), {
       requestId,
-      session,
-    );
+      justRead: session,
+    });
   }
 
   async revokeById(sessionId: string, actor: Actor, requestId: string): Promise<RevokeOutcome> {
-    return this.#revokeOnce(
+    const outcome = await this.#revokeOnce(
       sessionId,
       (current, context) => decideRevoke(current, { reason: 'admin', actor }, context),
-      requestId,
+      { requestId },
     );
+    if (outcome === 'unknown-session') throw new NotFoundError(NO_SUCH_SESSION);
+    return outcome;
   }
 
-  /** 'unknown-session' when the identity never had a session. */
   async revokeIdentity(
     identityId: string,
     actor: Actor,
@@ -122,9 +119,9 @@ export class SessionService {
   ): Promise<RevokeOutcome> {
     const sessions = await this.listByIdentity(identityId);
     const decision = decideRevokeIdentitySessions(sessions, actor, this.#context(requestId));
-    if (decision.kind === 'no-sessions') return 'unknown-session';
+    if (decision.kind === 'no-sessions') throw new NotFoundError(NO_IDENTITY_SESSIONS);
     if (decision.events.length === 0) return 'already-revoked';
-    await this.#publish(decision.events.map((data) => this.#revokedEnvelope(data)));
+    await this.#publishRevocations(decision.events);
     return 'revoked';
   }
 
@@ -139,20 +136,16 @@ export class SessionService {
       { sessionId: randomUUID(), identityId, tokenSha256: tokenDigest(token), lifespanMs, actor },
       this.#context(requestId),
     );
-    await this.#publish([this.#envelope(SESSION_ISSUED_V1, data.session_id, data.issued_at, data)]);
-    return {
-      token,
-      session: {
-        id: data.session_id,
-        identityId,
-        tokenSha256: data.token_sha256,
-        issuedAt: new Date(data.issued_at),
-        authenticatedAt: new Date(data.authenticated_at),
-        expiresAt: new Date(data.expires_at),
-        revokedAt: null,
-        revokeReason: null,
-      },
-    };
+    const event: SessionIssuedEvent = this.#envelope(
+      SESSION_ISSUED_V1,
+      data.session_id,
+      data.issued_at,
+      data,
+    );
+    await this.#publish([event]);
+    const session = evolve(null, event);
+    if (session === null) throw new Error('an issuance always creates a session');
+    return { token, session };
   }
 
   /**
@@ -162,17 +155,16 @@ export class SessionService {
   async #revokeOnce(
     sessionId: string,
     decide: (session: SessionState | null, context: DecisionContext) => RevokeDecision,
-    requestId: string,
-    justRead?: SessionState,
-  ): Promise<RevokeOutcome> {
+    { requestId, justRead }: { requestId: string; justRead?: SessionState },
+  ): Promise<LogoutOutcome> {
     const pending = this.#inFlight.get(sessionId);
     if (pending !== undefined) return pending;
-    if (this.#recentlyRevoked.has(sessionId)) return Promise.resolve('already-revoked');
-    const work = (async (): Promise<RevokeOutcome> => {
-      const session = justRead ?? (await this.findById(sessionId));
+    if (this.#recentlyRevoked.has(sessionId)) return 'already-revoked';
+    const work = (async (): Promise<LogoutOutcome> => {
+      const session = justRead ?? (await this.#read(() => this.#deps.reader.findById(sessionId)));
       const decision = decide(session, this.#context(requestId));
       if (decision.kind !== 'revoke') return decision.kind;
-      await this.#publish([this.#revokedEnvelope(decision.event)]);
+      await this.#publishRevocations([decision.event]);
       this.#rememberRevoked(sessionId);
       return 'revoked';
     })().finally(() => this.#inFlight.delete(sessionId));
@@ -188,12 +180,21 @@ export class SessionService {
     }
   }
 
-  #revokedEnvelope(data: SessionRevokedV1): EventEnvelope {
-    this.#deps.metrics.revocations.inc({ reason: data.reason });
-    return this.#envelope(SESSION_REVOKED_V1, data.session_id, data.revoked_at, data);
+  async #publishRevocations(revocations: readonly SessionRevokedV1[]): Promise<void> {
+    await this.#publish(
+      revocations.map((data) =>
+        this.#envelope(SESSION_REVOKED_V1, data.session_id, data.revoked_at, data),
+      ),
+    );
+    for (const data of revocations) this.#deps.metrics.revocations.inc({ reason: data.reason });
   }
 
-  #envelope(type: string, subject: string, time: string, data: unknown): EventEnvelope {
+  #envelope<Type extends string, Data>(
+    type: Type,
+    subject: string,
+    time: string,
+    data: Data,
+  ): EventEnvelope<Type, Data> {
     return { id: randomUUID(), source: this.#deps.source, type, time, subject, data };
   }
 
@@ -202,7 +203,7 @@ export class SessionService {
   }
 
   /** Appends, then waits until the projection has applied every position, all within the wait budget. */
-  async #publish(envelopes: EventEnvelope[]): Promise<void> {
+  async #publish(envelopes: readonly EventEnvelope[]): Promise<void> {
     const deadline = Date.now() + this.#deps.consistencyWaitMs;
     let positions: LogPosition[] | typeof TIMED_OUT;
     try {
@@ -215,12 +216,9 @@ export class SessionService {
     }
     if (positions === TIMED_OUT) throw new UnavailableError(LOG_DOWN);
     const stopTimer = this.#deps.metrics.projectionWaitSeconds.startTimer();
-    const remaining = Math.max(1, deadline - Date.now());
-    const reached = await Promise.all(
-      positions.map((p) => this.#deps.watermark.waitFor(p.partition, p.offset, remaining)),
-    );
-    stopTimer({ outcome: reached.every(Boolean) ? 'visible' : 'timeout' });
-    if (!reached.every(Boolean)) throw new UnavailableError(NOT_VISIBLE);
+    const reached = await this.#deps.waiter.waitFor(positions, Math.max(1, deadline - Date.now()));
+    stopTimer({ outcome: reached ? 'visible' : 'timeout' });
+    if (!reached) throw new UnavailableError(NOT_VISIBLE);
   }
 
   async #read<T>(query: () => Promise<T>): Promise<T> {

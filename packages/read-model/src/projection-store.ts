@@ -1,0 +1,214 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import type { PositionedEvent } from '@session-authority/events';
+import type { FreshEvents, Projection, SqlContext } from './projection.js';
+import { qualified } from './sql.js';
+
+export const OFFSETS_CHANNEL = 'projection_offsets';
+
+/** Consecutive records of one partition; `nextOffset` is one past the last record, skipped ones included. */
+export interface ProjectionBatch {
+  readonly partition: number;
+  readonly events: readonly PositionedEvent[];
+  readonly nextOffset: bigint;
+}
+
+export interface BatchOutcome {
+  /** The events that at least one projection had not applied before. */
+  readonly applied: readonly PositionedEvent[];
+  /** Where the slowest projection now stands in this partition. */
+  readonly nextOffset: bigint;
+}
+
+/** What the store NOTIFYs on OFFSETS_CHANNEL after each commit, one per projection and partition. */
+export interface OffsetNotice {
+  readonly projection: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** A decimal string: JSON has no 64-bit integers. */
+  readonly next: string;
+}
+
+export interface ProjectionStore {
+  /** Per partition, the lowest next offset of any projection: where a subscription resumes. */
+  startOffsets(): Promise<Map<number, bigint>>;
+  /**
+   * Applies batches of distinct partitions to every projection and moves each projection's
+   * offsets, all in ONE transaction, then notifies listeners (PostgreSQL delivers NOTIFY on
+   * commit). Records below a projection's stored offset were applied before and are dropped.
+   */
+  apply(batches: readonly ProjectionBatch[]): Promise<BatchOutcome[]>;
+}
+
+export interface ProjectionStoreOptions {
+  readonly em: EntityManager;
+  readonly schema: string;
+  readonly topic: string;
+  readonly projections: readonly Projection[];
+}
+
+export function createProjectionStore(options: ProjectionStoreOptions): ProjectionStore {
+  const { em, schema, topic, projections } = options;
+  const offsetsTable = qualified(schema, 'projection_offsets');
+  return {
+    async startOffsets() {
+      const stored = await Promise.all(
+        projections.map((p) => readProjectionOffsets(em, schema, p.name, topic)),
+      );
+      const start = new Map<number, bigint>();
+      for (const offsets of stored) {
+        for (const [partition, next] of offsets) {
+          const seen = start.get(partition);
+          start.set(partition, seen === undefined || next < seen ? next : seen);
+        }
+      }
+      // A partition a projection has never seen starts from 0 for all of them.
+      for (const partition of start.keys()) {
+        if (stored.some((offsets) => !offsets.has(partition))) start.set(partition, 0n);
+      }
+      return start;
+    },
+    apply: (batches) =>
+      applyInOneTransaction(em, { schema, topic, projections, offsetsTable }, batches),
+  };
+}
+
+interface Moving {
+  readonly projection: Projection;
+  readonly batch: ProjectionBatch;
+  readonly fresh: readonly PositionedEvent[];
+}
+
+async function applyInOneTransaction(
+  em: EntityManager,
+  target: {
+    schema: string;
+    topic: string;
+    projections: readonly Projection[];
+    offsetsTable: string;
+  },
+  batches: readonly ProjectionBatch[],
+): Promise<BatchOutcome[]> {
+  if (batches.length === 0) return [];
+  const partitions = batches.map((b) => b.partition);
+  if (
+    partitions.some((p) => !Number.isInteger(p)) ||
+    new Set(partitions).size !== partitions.length
+  )
+    throw new Error('one batch per partition is expected');
+  const { topic, projections, offsetsTable } = target;
+  const pool = await em.getConnection().getNativeClient();
+  const client = await pool.connect();
+  const sql: SqlContext = {
+    table: (name) => qualified(target.schema, name),
+    literal: (value) => client.escapeLiteral(value),
+  };
+  const key = (projection: string, partition: number) => `${projection}\u0000${partition}`;
+  let released = false;
+  try {
+    // Sorted, so that concurrent appliers lock offset rows in the same order.
+    const rows = projections
+      .map((p) => p.name)
+      .sort()
+      .flatMap((name) =>
+        [...partitions]
+          .sort((a, b) => a - b)
+          .map((p) => `(${sql.literal(name)}, ${sql.literal(topic)}, ${p}, 0, now())`),
+      );
+    const opened = (await client.query(
+      `begin;
+       insert into ${offsetsTable} (projection, topic, partition, next_offset, updated_at)
+       values ${rows.join(', ')}
+       on conflict (projection, topic, partition) do update set next_offset = ${offsetsTable}.next_offset
+       returning projection, partition, next_offset`,
+    )) as unknown as pg.QueryResult<{
+      projection: string;
+      partition: number;
+      next_offset: string;
+    }>[];
+    const stored = new Map(
+      (opened[1]?.rows ?? []).map((r) => [key(r.projection, r.partition), BigInt(r.next_offset)]),
+    );
+    const storedNext = (projection: string, partition: number) =>
+      stored.get(key(projection, partition)) ?? 0n;
+
+    const moving: Moving[] = projections.flatMap((projection) =>
+      batches
+        .filter((batch) => batch.nextOffset > storedNext(projection.name, batch.partition))
+        .map((batch) => {
+          const from = storedNext(projection.name, batch.partition);
+          const fresh = batch.events.filter((e) => e.offset >= from);
+          return { projection, batch, fresh };
+        }),
+    );
+    if (moving.length === 0) {
+      await client.query('rollback');
+    } else {
+      const statements = projections.flatMap((projection) => {
+        const own = moving.filter((m) => m.projection === projection);
+        const fresh: FreshEvents[] = own.map((m) => ({
+          partition: m.batch.partition,
+          events: m.fresh.filter((e) => projection.handles.has(e.event.type)),
+        }));
+        return fresh.some((f) => f.events.length > 0) ? projection.statements(fresh, sql) : [];
+      });
+      const moved = moving.map(
+        (m) => `(${sql.literal(m.projection.name)}, ${m.batch.partition}, ${m.batch.nextOffset})`,
+      );
+      const notices = moving.map((m) => {
+        const notice: OffsetNotice = {
+          projection: m.projection.name,
+          topic,
+          partition: m.batch.partition,
+          next: m.batch.nextOffset.toString(),
+        };
+        return `pg_notify(${sql.literal(OFFSETS_CHANNEL)}, ${sql.literal(JSON.stringify(notice))})`;
+      });
+      statements.push(
+        `update ${offsetsTable} o set next_offset = v.next, updated_at = now()
+         from (values ${moved.join(', ')}) as v(projection, partition, next)
+         where o.projection = v.projection and o.topic = ${sql.literal(topic)} and o.partition = v.partition`,
+        `select ${notices.join(', ')}`,
+        'commit',
+      );
+      await client.query(statements.join(';\n'));
+    }
+    return batches.map((batch) => {
+      const applied = new Map<bigint, PositionedEvent>();
+      let nextOffset: bigint | undefined;
+      for (const projection of projections) {
+        const entry = moving.find((m) => m.batch === batch && m.projection === projection);
+        for (const event of entry?.fresh ?? []) applied.set(event.offset, event);
+        const next = entry?.batch.nextOffset ?? storedNext(projection.name, batch.partition);
+        if (nextOffset === undefined || next < nextOffset) nextOffset = next;
+      }
+      return { applied: [...applied.values()], nextOffset: nextOffset ?? 0n };
+    });
+  } catch (error) {
+    // A connection that cannot even roll back is dropped from the pool, not reused.
+    const unusable = await client.query('rollback').then(
+      () => undefined,
+      (rollbackError: unknown) => rollbackError as Error,
+    );
+    client.release(unusable);
+    released = true;
+    throw error;
+  } finally {
+    if (!released) client.release();
+  }
+}
+
+/** A projection's next offset per partition, as stored. */
+export async function readProjectionOffsets(
+  em: EntityManager,
+  schema: string,
+  projection: string,
+  topic: string,
+): Promise<Map<number, bigint>> {
+  const rows = await em.fork().execute<{ partition: number; next_offset: string }[]>(
+    `select partition, next_offset from ${qualified(schema, 'projection_offsets')}
+       where projection = ? and topic = ?`,
+    [projection, topic],
+  );
+  return new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
+}

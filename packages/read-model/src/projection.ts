@@ -1,0 +1,26 @@
+import type { PositionedEvent } from '@session-authority/events';
+
+/** Events of one partition that this projection has not applied before, in log order. */
+export interface FreshEvents {
+  readonly partition: number;
+  readonly events: readonly PositionedEvent[];
+}
+
+/** What a projection's SQL may use: schema-qualified tables and quoted literals. */
+export interface SqlContext {
+  table(name: string): string;
+  literal(value: string): string;
+}
+
+/**
+ * A projection of the log into PostgreSQL. The projection store runs it inside the transaction
+ * that also moves its own `projection_offsets` rows, so its writes and its position commit
+ * together; records below its stored offsets never reach it again.
+ */
+export interface Projection {
+  readonly name: string;
+  /** The event types it applies; records of other types still move its offsets. */
+  readonly handles: ReadonlySet<string>;
+  /** Statements that apply the fresh events; run in one multi-statement round trip. */
+  statements(batches: readonly FreshEvents[], sql: SqlContext): string[];
+}

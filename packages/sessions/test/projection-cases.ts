@@ -1,0 +1,135 @@
+import type {
+  RevokeReason,
+  SessionEvent,
+  SessionIssuedEvent,
+  SessionRevokedEvent,
+} from '@session-authority/events';
+
+/**
+ * Given-events / when-events / then-state cases of the projection rule, in the style of emmett's
+ * DeciderSpecification. The pure rule and the read model's SQL both run them.
+ */
+export interface ProjectionCase {
+  readonly name: string;
+  readonly given: readonly SessionEvent[];
+  readonly when: readonly SessionEvent[];
+  /** Expected state per session id after given then when; null: no such session. */
+  readonly then: Readonly<Record<string, ExpectedSession | null>>;
+}
+
+export interface ExpectedSession {
+  readonly revokedAt: string | null;
+  readonly revokeReason: RevokeReason | null;
+  readonly expiresAt: string;
+}
+
+const A = '5b2f6f0e-8a8e-4c47-9b0e-2f8d7c2b1a10';
+const B = '6c3f7f1e-9b9e-4d58-8c1f-3f9e8d3c2b21';
+const IDENTITY = '0c8f3c44-1b9a-4c9b-8f57-2d3e4f5a6b7c';
+const ISSUED_AT = '2026-11-24T11:00:00.000Z';
+const EXPIRES_AT = '2026-11-25T11:00:00.000Z';
+
+export function issued(sessionId: string, expiresAt = EXPIRES_AT): SessionIssuedEvent {
+  return {
+    id: `issued-${sessionId}-${expiresAt}`,
+    source: 'urn:test',
+    type: 'session.issued.v1',
+    time: ISSUED_AT,
+    subject: sessionId,
+    data: {
+      session_id: sessionId,
+      identity_id: IDENTITY,
+      token_sha256: sessionId.replaceAll('-', '').padEnd(64, '0').slice(0, 64),
+      issued_at: ISSUED_AT,
+      authenticated_at: ISSUED_AT,
+      expires_at: expiresAt,
+      actor: { type: 'admin', id: 'test' },
+      request_id: 'req-issue',
+    },
+  };
+}
+
+export function revoked(sessionId: string, at: string, reason: RevokeReason): SessionRevokedEvent {
+  return {
+    id: `revoked-${sessionId}-${at}`,
+    source: 'urn:test',
+    type: 'session.revoked.v1',
+    time: at,
+    subject: sessionId,
+    data: {
+      session_id: sessionId,
+      identity_id: IDENTITY,
+      token_sha256: sessionId.replaceAll('-', '').padEnd(64, '0').slice(0, 64),
+      revoked_at: at,
+      session_expires_at: EXPIRES_AT,
+      reason,
+      actor: { type: 'admin', id: 'test' },
+      request_id: `req-${at}`,
+    },
+  };
+}
+
+const T1 = '2026-11-24T12:00:00.000Z';
+const T2 = '2026-11-24T12:05:00.000Z';
+const active = { revokedAt: null, revokeReason: null, expiresAt: EXPIRES_AT };
+const revokedAtT1 = { revokedAt: T1, revokeReason: 'logout', expiresAt: EXPIRES_AT } as const;
+
+export const projectionCases: readonly ProjectionCase[] = [
+  {
+    name: 'an issuance creates an active session',
+    given: [],
+    when: [issued(A)],
+    then: { [A]: active },
+  },
+  {
+    name: 'a second issuance of the same id changes nothing',
+    given: [issued(A)],
+    when: [issued(A, '2030-01-01T00:00:00.000Z')],
+    then: { [A]: active },
+  },
+  {
+    name: 'a revocation revokes an active session',
+    given: [issued(A)],
+    when: [revoked(A, T1, 'logout')],
+    then: { [A]: revokedAtT1 },
+  },
+  {
+    name: 'the first revocation wins over a later one',
+    given: [issued(A), revoked(A, T1, 'logout')],
+    when: [revoked(A, T2, 'admin')],
+    then: { [A]: revokedAtT1 },
+  },
+  {
+    name: 'the first revocation wins within one batch',
+    given: [issued(A)],
+    when: [revoked(A, T1, 'logout'), revoked(A, T2, 'admin')],
+    then: { [A]: revokedAtT1 },
+  },
+  {
+    name: 'issuance and revocation in one batch',
+    given: [],
+    when: [issued(A), revoked(A, T1, 'logout')],
+    then: { [A]: revokedAtT1 },
+  },
+  {
+    name: 'a re-delivered revocation changes nothing',
+    given: [issued(A), revoked(A, T1, 'logout')],
+    when: [revoked(A, T1, 'logout')],
+    then: { [A]: revokedAtT1 },
+  },
+  {
+    name: 'a revocation of a session never issued creates nothing',
+    given: [],
+    when: [revoked(B, T1, 'admin')],
+    then: { [B]: null },
+  },
+  {
+    name: 'one session revoked leaves another active',
+    given: [issued(A), issued(B)],
+    when: [revoked(B, T2, 'identity_revoked')],
+    then: {
+      [A]: active,
+      [B]: { revokedAt: T2, revokeReason: 'identity_revoked', expiresAt: EXPIRES_AT },
+    },
+  },
+];

@@ -1,0 +1,18 @@
+/** The answer cannot be confirmed now; the client may retry (every command here is idempotent). */
+export class UnavailableError extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause: unknown },
+  ) {
+    super(reason, options);
+    this.name = 'UnavailableError';
+  }
+}
+
+/** The thing a command names does not exist. */
+export class NotFoundError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'NotFoundError';
+  }
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcess, type InProcessAuthority } from './support/in-process.js';
+
+let authority: InProcessAuthority;
+beforeAll(async () => {
+  authority = await startInProcess();
+});
+afterAll(async () => {
+  await authority.close();
+});
+
+interface Document {
+  openapi: string;
+  servers: { url: string }[];
+  paths: Record<
+    string,
+    Record<string, { operationId: string; responses: Record<string, unknown> }>
+  >;
+}
+
+async function document(name: 'public' | 'admin'): Promise<Document> {
+  const response = await authority.publicApp.inject({
+    method: 'GET',
+    url: `/openapi/${name}.json`,
+  });
+  expect(response.statusCode).toBe(200);
+  return response.json<Document>();
+}
+
+const operations = (doc: Document) =>
+  Object.entries(doc.paths)
+    .flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => `${method} ${path} ${op.operationId}`),
+    )
+    .sort();
+
+describe('OpenAPI 3.1 documents, generated from the route declarations', () => {
+  it('the public document has exactly the Kratos operations, relative to the base path', async () => {
+    const doc = await document('public');
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers[0]?.url).toBe('/auth');
+    expect(operations(doc)).toEqual([
+      'delete /self-service/logout/api performNativeLogout',
+      'get /sessions/whoami toSession',
+    ]);
+    expect(Object.keys(doc.paths['/self-service/logout/api']?.delete?.responses ?? {})).toEqual([
+      '204',
+      '400',
+      '403',
+      '413',
+      '429',
+      '503',
+    ]);
+  });
+
+  it('the admin document has every admin route, with {param} paths', async () => {
+    expect(operations(await document('admin'))).toEqual([
+      'delete /admin/identities/{identity_id}/sessions deleteIdentitySessions',
+      'delete /admin/sessions/{id} disableSession',
+      'get /admin/identities/{identity_id}/sessions listIdentitySessions',
+      'get /admin/sessions/{id} getSession',
+      'post /admin/identities/{identity_id}/sessions issueSession',
+    ]);
+  });
+});

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { decodeRecords, readEnvelope } from '@session-authority/events';
+import { InMemoryEventLog } from '@session-authority/event-log';
+import { InMemoryReadModel, type SessionReader } from '@session-authority/read-model';
+import type { SessionState } from '@session-authority/sessions';
+import { describe, expect, it } from 'vitest';
+import { createApiMetrics } from '../src/api-metrics.js';
+import { NotFoundError, UnavailableError } from '../src/sessions/service-errors.js';
+import { SessionService } from '../src/sessions/session-service.js';
+
+const ADMIN = { type: 'admin', id: 'test' } as const;
+
+/** A service over the twins; `hold()` leaves appended events unprojected until `release()`. */
+function setup(
+  options: { waitMs?: number; reader?: (model: InMemoryReadModel) => SessionReader } = {},
+) {
+  const log = new InMemoryEventLog(4);
+  const readModel = new InMemoryReadModel();
+  const held: (() => void)[] = [];
+  let holding = false;
+  log.onAppend((partition, records) => {
+    const decoded = decodeRecords(records);
+    const apply = () => readModel.apply(partition, decoded.events, decoded.nextOffset ?? 0n);
+    if (holding) held.push(apply);
+    else apply();
+  });
+  const metrics = createApiMetrics();
+  const service = new SessionService({
+    reader: options.reader?.(readModel) ?? readModel,
+    appender: log,
+    waiter: readModel,
+    metrics,
+    source: 'urn:test',
+    consistencyWaitMs: options.waitMs ?? 1000,
+  });
+  const revocationsOf = (sessionId: string) =>
+    log
+      .records(log.partitionOf(sessionId))
+      .map(({ record }) => readEnvelope(record))
+      .filter((read) => read.ok && read.envelope.type === 'session.revoked.v1').length;
+  const hold = () => {
+    holding = true;
+  };
+  const release = () => {
+    holding = false;
+    for (const apply of held.splice(0)) apply();
+  };
+  return { log, readModel, metrics, service, revocationsOf, hold, release };
+}
+
+describe('SessionService', () => {
+  it('concurrent logouts of one session share one event (single flight)', async () => {
+    const { service, revocationsOf } = setup();
+    const { session, token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => service.logout(token, `r${i}`)),
+    );
+    expect(outcomes.filter((o) => o === 'revoked')).toHaveLength(10);
+    expect(revocationsOf(session.id)).toBe(1);
+  });
+
+  it('a session this replica just revoked appends nothing, even when read before the revocation', async () => {
+    let stale: SessionState | null = null;
+    const { service, revocationsOf } = setup({
+      reader: (model) => ({
+        findById: (id) => model.findById(id),
+        listByIdentity: (id) => model.listByIdentity(id),
+        // A replica's read that raced its own revocation: the session as it was before.
+        findByTokenDigest: async (digest) => stale ?? (await model.findByTokenDigest(digest)),
+      }),
+    });
+    const { session, token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    stale = session;
+    expect(await service.logout(token, 'r2')).toBe('revoked');
+    expect(await service.logout(token, 'r3')).toBe('already-revoked');
+    expect(await service.revokeById(session.id, ADMIN, 'r4')).toBe('already-revoked');
+    expect(revocationsOf(session.id)).toBe(1);
+  });
+
+  it('a revocation the projection does not show in time is a 503; once it does, a retry is 204-safe', async () => {
+    const { service, hold, release, revocationsOf } = setup({ waitMs: 50 });
+    const { session, token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    hold();
+    await expect(service.logout(token, 'r2')).rejects.toBeInstanceOf(UnavailableError);
+    expect(revocationsOf(session.id)).toBe(1);
+    release();
+    expect(await service.logout(token, 'r3')).toBe('already-revoked');
+    expect(revocationsOf(session.id)).toBe(1);
+  });
+
+  it('a log that rejects appends is a 503 and counts no revocation', async () => {
+    const { service, log, metrics } = setup();
+    const { token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    log.failWith(new Error('broker down'));
+    await expect(service.logout(token, 'r2')).rejects.toBeInstanceOf(UnavailableError);
+    expect((await metrics.revocations.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
+    log.failWith(undefined);
+    expect(await service.logout(token, 'r3')).toBe('revoked');
+    expect((await metrics.revocations.get()).values.reduce((n, v) => n + v.value, 0)).toBe(1);
+  });
+
+  it('a read model that fails is a 503, an unknown id is NotFound', async () => {
+    const { service, readModel } = setup();
+    await expect(service.getById(randomUUID())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.revokeIdentity(randomUUID(), ADMIN, 'r')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    readModel.failReads(new Error('down'));
+    await expect(service.findByToken('ory_st_' + 'a'.repeat(32))).rejects.toBeInstanceOf(
+      UnavailableError,
+    );
+  });
+
+  it('issuance returns the session the projection will hold', async () => {
+    const { service, readModel } = setup();
+    const { session } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    expect(await readModel.findById(session.id)).toEqual(session);
+  });
+});

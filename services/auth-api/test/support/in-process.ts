@@ -1,0 +1,80 @@
+import { decodeRecords } from '@session-authority/events';
+import { InMemoryEventLog } from '@session-authority/event-log';
+import { InMemoryReadModel } from '@session-authority/read-model';
+import { pino } from 'pino';
+import { createApiMetrics } from '../../src/api-metrics.js';
+import { buildApp, type AppConfig, type Apps } from '../../src/build-app.js';
+import { SessionService } from '../../src/sessions/session-service.js';
+
+export const ADMIN_KEY = 'in-process-admin-key-0123456789abcdef';
+
+export interface InProcessAuthority extends Apps {
+  readonly log: InMemoryEventLog;
+  readonly readModel: InMemoryReadModel;
+  /** While paused, appended records wait; `resume` projects them. */
+  pauseProjection(): void;
+  resumeProjection(): void;
+}
+
+/**
+ * The whole API in one process: real SessionService, real fastify apps, the in-memory twins of
+ * the log and the read model, and a projector that decodes each appended record exactly as the
+ * real one does (so an event the projector would reject fails the test).
+ */
+export async function startInProcess(
+  overrides: Partial<AppConfig> & { consistencyWaitMs?: number } = {},
+): Promise<InProcessAuthority> {
+  const log = new InMemoryEventLog(4);
+  const readModel = new InMemoryReadModel();
+  let paused = false;
+  const waiting: (() => void)[] = [];
+  log.onAppend((partition, records) => {
+    const decoded = decodeRecords(records);
+    if (decoded.poison !== undefined || decoded.nextOffset === undefined)
+      throw new Error(
+        `the API appended a record the projector rejects: ${decoded.poison?.problem}`,
+      );
+    const project = () => readModel.apply(partition, decoded.events, decoded.nextOffset ?? 0n);
+    if (paused) waiting.push(project);
+    else queueMicrotask(project);
+  });
+  const metrics = createApiMetrics();
+  const service = new SessionService({
+    reader: readModel,
+    appender: log,
+    waiter: readModel,
+    metrics,
+    source: 'urn:session-authority:auth-api:in-process',
+    consistencyWaitMs: overrides.consistencyWaitMs ?? 1000,
+  });
+  const apps = await buildApp({
+    config: {
+      basePath: '/auth',
+      bodyLimit: 1024,
+      requestTimeoutMs: 10_000,
+      trustProxy: false,
+      debug: false,
+      adminApiKey: ADMIN_KEY,
+      defaultLifespanMs: 86_400_000,
+      forbiddenLimit: 1000,
+      forbiddenWindowMs: 60_000,
+      ...overrides,
+    },
+    service,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    readiness: () => Promise.resolve({ ok: true, checks: { inProcess: true } }),
+  });
+  return {
+    ...apps,
+    log,
+    readModel,
+    pauseProjection: () => {
+      paused = true;
+    },
+    resumeProjection: () => {
+      paused = false;
+      for (const project of waiting.splice(0)) project();
+    },
+  };
+}
