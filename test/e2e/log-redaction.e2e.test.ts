@@ -43,6 +43,15 @@ describe('secrets never reach logs or events', () => {
     await fetch(adminUrl(a, `/admin/identities/${first.identityId}/sessions`), {
       headers: { authorization: `Bearer ${wrongKey}` },
     });
+    // A token pasted into a path, a token and the admin key sent as request ids, the key in a path.
+    await fetch(publicUrl(a, `/auth/sessions/${second.token}`));
+    await fetch(adminUrl(b, `/admin/sessions/${second.token}`), {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    await fetch(publicUrl(b, '/auth/sessions/whoami'), {
+      headers: { 'x-request-id': second.token },
+    });
+    await fetch(publicUrl(a, `/auth/${ADMIN_KEY}`), { headers: { 'x-request-id': ADMIN_KEY } });
     const last = await fetch(adminUrl(b, `/admin/identities/${first.identityId}/sessions`), {
       method: 'DELETE',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-request-id': 'redaction-last' },

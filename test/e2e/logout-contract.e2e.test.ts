@@ -101,4 +101,21 @@ describe('errors on every route of both ports', () => {
     expect(head).toMatch(/content-type: application\/json/i);
     expect(errorGenericBody.parse(JSON.parse(body)).error.code).toBe(400);
   });
+
+  it('a request without Host -> 400 errorGeneric', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(api.port, '127.0.0.1', () =>
+        socket.end('GET /auth/sessions/whoami HTTP/1.1\r\nConnection: close\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(errorGenericBody.parse(JSON.parse(body)).error.reason).toBe(
+      'The request has no Host header.',
+    );
+  });
 });

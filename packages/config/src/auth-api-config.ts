@@ -1,6 +1,5 @@
-import { DURATION_PATTERN } from '@session-authority/sessions';
 import { z } from 'zod';
-import { flag, port, positiveInt } from './env-fields.js';
+import { durationMs, flag, port, positiveInt } from './env-fields.js';
 import { parseConfig } from './parse-config.js';
 import { serviceEnv } from './shared-env.js';
 
@@ -18,10 +17,9 @@ export const authApiEnvSchema = z.object({
   CONSISTENCY_WAIT_MS: positiveInt(5000),
   CONSISTENCY_POLL_MS: positiveInt(200),
   BODY_LIMIT_BYTES: positiveInt(8192),
-  SESSION_DEFAULT_LIFESPAN: z
-    .string()
-    .regex(DURATION_PATTERN, 'a duration such as 24h or 90m')
-    .default('24h'),
+  SESSION_DEFAULT_LIFESPAN: durationMs('24h'),
+  /** The longest lifespan an issue request may ask for. */
+  SESSION_MAX_LIFESPAN: durationMs('8760h'),
   LOGOUT_FORBIDDEN_LIMIT: positiveInt(60),
   LOGOUT_FORBIDDEN_WINDOW_MS: positiveInt(60_000),
   REQUEST_TIMEOUT_MS: positiveInt(10_000),

@@ -1,3 +1,4 @@
+import { DURATION_PATTERN, parseDuration } from '@session-authority/sessions';
 import { z } from 'zod';
 
 export const port = (fallback: number) =>
@@ -31,3 +32,15 @@ export const postgresUrl = z
   .string()
   .default('postgres://postgres@127.0.0.1:5432/session_authority')
   .refine((value) => /^postgres(ql)?:\/\//.test(value), 'a postgres:// URL');
+
+/** A Go-style duration such as 24h or 90m, read as milliseconds. */
+export const durationMs = (fallback: string) =>
+  z
+    .string()
+    .regex(DURATION_PATTERN, 'a duration such as 24h or 90m')
+    .default(fallback)
+    .transform((text, context) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) context.addIssue({ code: 'custom', message: 'a positive duration' });
+      return ms ?? 0;
+    });

@@ -1,5 +1,4 @@
-import type { RawRecord } from './envelope.js';
-import { readEnvelope } from './envelope.js';
+import { encodeEnvelope, readEnvelope, type EventEnvelope, type RawRecord } from './envelope.js';
 import { decodeSessionEvent, type SessionEvent } from './session-events.js';
 
 /** A record and its offset in its partition. Offsets are 64-bit, hence bigint. */
@@ -49,4 +48,16 @@ export function decodeRecords(records: readonly PositionedRecord[]): DecodedReco
     nextOffset = offset + 1n;
   }
   return { events, unknownTypes, nextOffset, poison: undefined };
+}
+
+/**
+ * Why the projector would reject this envelope once appended (decoded exactly as it decodes a
+ * record), or undefined when it would apply it. The API checks every event with it before the
+ * append: a value the projector cannot read must never reach the log.
+ */
+export function rejectionOf(envelope: EventEnvelope): string | undefined {
+  const decoded = decodeRecords([{ offset: 0n, record: encodeEnvelope(envelope) }]);
+  if (decoded.poison !== undefined) return decoded.poison.problem;
+  if (decoded.unknownTypes.length > 0) return `${envelope.type} is not a known event type`;
+  return undefined;
 }

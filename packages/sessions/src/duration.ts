@@ -12,3 +12,10 @@ export function parseDuration(text: string): number | undefined {
   }
   return total > 0 && Number.isSafeInteger(total) ? total : undefined;
 }
+
+/** The inverse of parseDuration for whole seconds, in the largest exact unit: 8760h, 90m, 45s. */
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.floor(ms / 1000)}s`;
+}

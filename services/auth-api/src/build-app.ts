@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiMetrics } from './api-metrics.js';
-import { requireAdminKey } from './http/admin-auth.js';
+import { adminKeyGuard } from './http/admin-auth.js';
 import { createServer } from './http/create-server.js';
 import { ForbiddenLimiter } from './http/forbidden-limiter.js';
 import { documentRoutes } from './http/openapi.js';
@@ -17,6 +17,7 @@ export interface AppConfig {
   readonly debug: boolean;
   readonly adminApiKey: string;
   readonly defaultLifespanMs: number;
+  readonly maxLifespanMs: number;
   readonly forbiddenLimit: number;
   readonly forbiddenWindowMs: number;
 }
@@ -45,6 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
     trustProxy: config.trustProxy,
     debug: config.debug,
     requestSeconds: metrics.requestSeconds,
+    secrets: [config.adminApiKey],
   };
 
   const port = async (portName: 'public' | 'admin', serverUrl: string) => {
@@ -52,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
       ...serverOptions,
       logger: logger.child({ port: portName }),
       portName,
+      ...(portName === 'admin' ? { guard: adminKeyGuard(config.adminApiKey) } : {}),
     });
     const title = `session-authority ${portName} API`;
     await documentRoutes(app, { title, serverUrl, bearer: portName === 'admin' });
@@ -69,8 +72,11 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
   );
 
   const adminApp = await port('admin', '/');
-  requireAdminKey(adminApp, config.adminApiKey);
-  registerAdminRoutes(adminApp, { service, defaultLifespanMs: config.defaultLifespanMs });
+  registerAdminRoutes(adminApp, {
+    service,
+    defaultLifespanMs: config.defaultLifespanMs,
+    maxLifespanMs: config.maxLifespanMs,
+  });
 
   registerOpsRoutes(publicApp, {
     registry: metrics.registry,

@@ -13,7 +13,6 @@ import { createApiMetrics } from './api-metrics.js';
 import type { AppDeps } from './build-app.js';
 import type { Readiness } from './routes/ops-routes.js';
 import { SessionService } from './sessions/session-service.js';
-import { parseDuration } from '@session-authority/sessions';
 
 export interface Resources {
   readonly deps: AppDeps;
@@ -88,7 +87,8 @@ export async function openResources(config: AuthApiEnv, logger: Logger): Promise
         trustProxy: config.TRUST_PROXY,
         debug: config.DEBUG,
         adminApiKey: config.ADMIN_API_KEY,
-        defaultLifespanMs: parseDuration(config.SESSION_DEFAULT_LIFESPAN) ?? 86_400_000,
+        defaultLifespanMs: config.SESSION_DEFAULT_LIFESPAN,
+        maxLifespanMs: config.SESSION_MAX_LIFESPAN,
         forbiddenLimit: config.LOGOUT_FORBIDDEN_LIMIT,
         forbiddenWindowMs: config.LOGOUT_FORBIDDEN_WINDOW_MS,
       },

@@ -5,7 +5,11 @@ import { InMemoryReadModel, type SessionReader } from '@session-authority/read-m
 import type { SessionState } from '@session-authority/sessions';
 import { describe, expect, it } from 'vitest';
 import { createApiMetrics } from '../src/api-metrics.js';
-import { NotFoundError, UnavailableError } from '../src/sessions/service-errors.js';
+import {
+  NotFoundError,
+  RejectedEventError,
+  UnavailableError,
+} from '../src/sessions/service-errors.js';
 import { SessionService } from '../src/sessions/session-service.js';
 
 const ADMIN = { type: 'admin', id: 'test' } as const;
@@ -109,6 +113,17 @@ describe('SessionService', () => {
     await expect(service.findByToken('ory_st_' + 'a'.repeat(32))).rejects.toBeInstanceOf(
       UnavailableError,
     );
+  });
+
+  it('an event the projector would reject is refused before the append', async () => {
+    const { service, log } = setup();
+    await expect(service.issue('not-a-uuid', 60_000, ADMIN, 'r1')).rejects.toBeInstanceOf(
+      RejectedEventError,
+    );
+    await expect(service.issue(randomUUID(), 60_000, ADMIN, '')).rejects.toBeInstanceOf(
+      RejectedEventError,
+    );
+    expect(Array.from({ length: log.partitionCount }, (_, p) => log.records(p)).flat()).toEqual([]);
   });
 
   it('issuance returns the session the projection will hold', async () => {

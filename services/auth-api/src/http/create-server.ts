@@ -1,10 +1,24 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Histogram } from 'prom-client';
 import { answerClientError } from './client-error.js';
+import type { RequestGuard } from './admin-auth.js';
 import { HttpError, errorGeneric } from './error-generic.js';
-import { installErrorHandler, NOT_JSON_REASON } from './error-handler.js';
-import { requestIdFrom } from './request-id.js';
+import {
+  answerFor,
+  installErrorHandler,
+  NOT_JSON_REASON,
+  sendErrorGeneric,
+} from './error-handler.js';
+import { requestIdGenerator } from './request-id.js';
+import { secretRedactor } from './secrets.js';
 
 export interface ServerOptions {
   readonly logger: FastifyBaseLogger;
@@ -14,6 +28,26 @@ export interface ServerOptions {
   readonly debug: boolean;
   readonly requestSeconds: Histogram<'port' | 'method' | 'route' | 'status'>;
   readonly portName: 'public' | 'admin';
+  /** Checked first on every request, before routing: the admin key on the admin port. */
+  readonly guard?: RequestGuard;
+  /** Strings never to log or echo besides token-shaped ones: the admin key. */
+  readonly secrets: readonly string[];
+}
+
+const MISSING_HOST = new HttpError(400, 'The request has no Host header.');
+
+/** What the router rejects before any route or hook runs: still errorGeneric, and the guard first. */
+function answerFrameworkError(guard: RequestGuard | undefined) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    void reply.header('x-request-id', request.id);
+    const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    const rejected =
+      guard?.(request.headers) ??
+      (tooLong
+        ? new HttpError(414, 'A path segment is too long.')
+        : new HttpError(400, 'The request path is not validly encoded.'));
+    void sendErrorGeneric(reply, request, answerFor(rejected));
+  };
 }
 
 const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -33,9 +67,10 @@ function acceptJsonOnly(app: FastifyInstance): void {
 
 /** A fastify instance with the conventions both ports share: ids, errors, 404/405, metrics, timeouts. */
 export function createServer(options: ServerOptions): FastifyInstance {
+  const redact = secretRedactor(options.secrets);
   const app = Fastify({
     loggerInstance: options.logger,
-    genReqId: requestIdFrom,
+    genReqId: requestIdGenerator(redact),
     logController: new LogController({
       requestIdLogLabel: 'request_id',
       disableRequestLogging: true,
@@ -48,6 +83,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError(options.guard),
+    // Node would answer a request without Host itself, with an empty 400; this app answers it.
+    http: { requireHostHeader: false },
   });
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers; types check them at compile time, so no runtime pass.
@@ -55,8 +93,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   acceptJsonOnly(app);
   installErrorHandler(app, options);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    const refused = options.guard?.(request.headers);
+    done(refused ?? (request.headers.host === undefined ? MISSING_HOST : undefined));
   });
   app.addHook('onResponse', async (request, reply) => {
     options.requestSeconds.observe(
@@ -72,7 +112,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // The path only: a query string could carry a token a client put there by mistake.
     const access = {
       method: request.method,
-      path: request.url.split('?', 1)[0],
+      path: redact(request.url.split('?', 1)[0] ?? ''),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
     };

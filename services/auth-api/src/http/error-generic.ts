@@ -30,6 +30,7 @@ const STATUS: Record<number, { status: string; message: string }> = {
   },
   408: { status: 'Request Timeout', message: 'The request took too long to arrive' },
   413: { status: 'Payload Too Large', message: 'The request body is too large' },
+  414: { status: 'URI Too Long', message: 'The request path is too long' },
   415: {
     status: 'Unsupported Media Type',
     message: 'The request body has an unsupported media type',

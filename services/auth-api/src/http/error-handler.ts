@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { NotFoundError, UnavailableError } from '../sessions/service-errors.js';
+import { NotFoundError, RejectedEventError, UnavailableError } from '../sessions/service-errors.js';
 import { HttpError, errorGeneric } from './error-generic.js';
 
 type RequestPart = 'body' | 'params' | 'querystring' | 'headers';
@@ -12,24 +12,33 @@ declare module 'fastify' {
   }
 }
 
-interface Answer {
+export interface Answer {
   readonly code: number;
   readonly reason?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+export function answerFor(error: HttpError): Answer {
+  return {
+    code: error.statusCode,
+    headers: error.headers,
+    ...(error.reason === undefined ? {} : { reason: error.reason }),
+  };
+}
+
 /** Every error any route throws becomes one of these; anything unexpected is a bare 500. */
 function classify(error: unknown, request: FastifyRequest, bodyLimit: number): Answer {
-  if (error instanceof HttpError) {
-    return {
-      code: error.statusCode,
-      headers: error.headers,
-      ...(error.reason === undefined ? {} : { reason: error.reason }),
-    };
-  }
+  if (error instanceof HttpError) return answerFor(error);
   if (error instanceof UnavailableError)
     return { code: 503, reason: error.reason, headers: { 'retry-after': '1' } };
   if (error instanceof NotFoundError) return { code: 404, reason: error.reason };
+  if (error instanceof RejectedEventError) {
+    request.log.warn(
+      { problem: error.problem },
+      'refused to append an event the projector rejects',
+    );
+    return { code: 400, reason: 'The request would record a value the event log does not accept.' };
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const part = (error as { validationContext?: RequestPart }).validationContext ?? 'body';
     const reason = request.routeOptions.config.invalid?.[part] ?? `Invalid request ${part}.`;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Actor } from '@session-authority/events';
-import { parseDuration } from '@session-authority/sessions';
+import { formatDuration, parseDuration } from '@session-authority/sessions';
 import { HttpError } from '../http/error-generic.js';
 import {
   errors,
@@ -20,6 +20,7 @@ import type { SessionService } from '../sessions/session-service.js';
 export interface AdminRouteDeps {
   readonly service: SessionService;
   readonly defaultLifespanMs: number;
+  readonly maxLifespanMs: number;
 }
 
 const ADMIN: Actor = { type: 'admin', id: 'admin-api-key' };
@@ -37,6 +38,7 @@ const revocationResponses = (revoked: string, unknown: string) => ({
 export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps): void {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const { service } = deps;
+  const maxLifespan = formatDuration(deps.maxLifespanMs);
 
   app.route({
     method: 'POST',
@@ -67,6 +69,8 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
         expiresIn === undefined ? deps.defaultLifespanMs : parseDuration(expiresIn);
       if (lifespanMs === undefined)
         throw new HttpError(400, 'Invalid body: expires_in must be a positive duration.');
+      if (lifespanMs > deps.maxLifespanMs)
+        throw new HttpError(400, `Invalid body: expires_in must be at most ${maxLifespan}.`);
       const issued = await service.issue(request.params.identity_id, lifespanMs, ADMIN, request.id);
       return reply
         .code(201)

@@ -16,3 +16,11 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError';
   }
 }
+
+/** The command would append an event the projector cannot read; nothing was appended. */
+export class RejectedEventError extends Error {
+  constructor(readonly problem: string) {
+    super(`the event would be rejected: ${problem}`);
+    this.name = 'RejectedEventError';
+  }
+}

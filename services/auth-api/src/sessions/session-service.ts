@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   SESSION_ISSUED_V1,
   SESSION_REVOKED_V1,
+  rejectionOf,
   type Actor,
   type EventEnvelope,
   type SessionIssuedEvent,
@@ -22,7 +23,7 @@ import {
   type SessionState,
 } from '@session-authority/sessions';
 import type { ApiMetrics } from '../api-metrics.js';
-import { NotFoundError, UnavailableError } from './service-errors.js';
+import { NotFoundError, RejectedEventError, UnavailableError } from './service-errors.js';
 
 export interface SessionServiceDeps {
   readonly reader: SessionReader;
@@ -204,6 +205,10 @@ export class SessionService {
 
   /** Appends, then waits until the projection has applied every position, all within the wait budget. */
   async #publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+    for (const envelope of envelopes) {
+      const problem = rejectionOf(envelope);
+      if (problem !== undefined) throw new RejectedEventError(problem);
+    }
     const deadline = Date.now() + this.#deps.consistencyWaitMs;
     let positions: LogPosition[] | typeof TIMED_OUT;
     try {

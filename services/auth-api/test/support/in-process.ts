@@ -11,6 +11,8 @@ export const ADMIN_KEY = 'in-process-admin-key-0123456789abcdef';
 export interface InProcessAuthority extends Apps {
   readonly log: InMemoryEventLog;
   readonly readModel: InMemoryReadModel;
+  /** Problems of appended records the projector would have rejected (none, ever). */
+  rejectedRecords(): readonly string[];
   /** While paused, appended records wait; `resume` projects them. */
   pauseProjection(): void;
   resumeProjection(): void;
@@ -28,12 +30,11 @@ export async function startInProcess(
   const readModel = new InMemoryReadModel();
   let paused = false;
   const waiting: (() => void)[] = [];
+  const rejected: string[] = [];
   log.onAppend((partition, records) => {
     const decoded = decodeRecords(records);
-    if (decoded.poison !== undefined || decoded.nextOffset === undefined)
-      throw new Error(
-        `the API appended a record the projector rejects: ${decoded.poison?.problem}`,
-      );
+    if (decoded.poison !== undefined) rejected.push(decoded.poison.problem);
+    if (decoded.poison !== undefined || decoded.nextOffset === undefined) return;
     const project = () => readModel.apply(partition, decoded.events, decoded.nextOffset ?? 0n);
     if (paused) waiting.push(project);
     else queueMicrotask(project);
@@ -56,6 +57,7 @@ export async function startInProcess(
       debug: false,
       adminApiKey: ADMIN_KEY,
       defaultLifespanMs: 86_400_000,
+      maxLifespanMs: 365 * 86_400_000,
       forbiddenLimit: 1000,
       forbiddenWindowMs: 60_000,
       ...overrides,
@@ -69,6 +71,7 @@ export async function startInProcess(
     ...apps,
     log,
     readModel,
+    rejectedRecords: () => rejected,
     pauseProjection: () => {
       paused = true;
     },
