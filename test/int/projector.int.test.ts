@@ -8,6 +8,7 @@ import {
   waitForProjection,
 } from '../support/projector-probe.js';
 import { createRawProducer, type RawProducer } from '../support/raw-producer.js';
+import { runScript } from '../support/run-script.js';
 import { startService, type RunningService } from '../support/service-process.js';
 import {
   createTestDatabase,
@@ -82,15 +83,67 @@ describe('the projector process', () => {
     ).toBe(1);
   });
 
-  it('a poison record halts its partition, raises the metric, and is never skipped, even after a restart', async () => {
+  it('a record keyed by a session that fails its schema is quarantined: that session is revoked, the rest goes on', async () => {
     const { db, topic, producer, startProjector } = await setup();
-    let projector = await startProjector();
-    const before = issuedEvent();
-    const revocation = revokedEvent(before.data);
-    const poison = encodeEnvelope({
+    const projector = await startProjector();
+    const active = issuedEvent();
+    const unreadableIssue = issuedEvent();
+    const revocation = revokedEvent(active.data);
+    const badRevocation = encodeEnvelope({
       ...revocation,
       data: { ...revocation.data, token_sha256: 'not-a-digest' },
     });
+    const badIssue = encodeEnvelope({
+      ...unreadableIssue,
+      data: { ...unreadableIssue.data, expires_at: '+010000-01-01T00:00:00.000Z' },
+    });
+    const behind = issuedEvent();
+    const offsets = await producer.send(0, [
+      encodeEnvelope(active),
+      badRevocation,
+      badIssue,
+      encodeEnvelope(unreadableIssue),
+      encodeEnvelope(behind),
+    ]);
+    await waitForProjection(db, topic, [{ partition: 0, offset: offsets.at(-1) ?? 0n }]);
+
+    expect(await sessionRow(db, active.data.session_id)).toMatchObject({
+      revoke_reason: 'quarantined',
+    });
+    // The unreadable issuance left a revoked tombstone; its later readable copy cannot revive it.
+    expect(await sessionRow(db, unreadableIssue.data.session_id)).toMatchObject({
+      revoke_reason: 'quarantined',
+    });
+    expect(await sessionRow(db, behind.data.session_id)).toMatchObject({ revoke_reason: null });
+    const quarantined = await db.orm.em
+      .fork()
+      .execute<{ log_offset: string; session_id: string; type: string; problem: string }[]>(
+        'select log_offset, session_id, type, problem from quarantined_records order by log_offset',
+      );
+    expect(quarantined.map((q) => [BigInt(q.log_offset), q.session_id, q.type])).toEqual([
+      [offsets[1], active.data.session_id, 'session.revoked.v1'],
+      [offsets[2], unreadableIssue.data.session_id, 'session.issued.v1'],
+    ]);
+    expect(quarantined[0]?.problem).toContain('token_sha256');
+    expect(await metricValue(projector, 'projector_quarantined_records_total')).toBe(2);
+    expect(projector.output()).toMatch(/"level":40.*record quarantined/);
+    expect((await fetch(`http://127.0.0.1:${projector.port}/health/ready`)).status).toBe(200);
+
+    const env = { PATH: process.env.PATH ?? '', DATABASE_URL: db.url };
+    const listed = await runScript('services/projector/dist/quarantine-cli.js', ['--json'], env);
+    expect(listed.code, listed.stderr).toBe(3);
+    const lines = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as object);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ sessionId: active.data.session_id, topic });
+    const readable = await runScript('services/projector/dist/quarantine-cli.js', [], env);
+    expect(readable.stdout).toMatch(/^quarantined at\s+topic\s+partition:offset/);
+  });
+
+  it('a record with no session id as key halts its partition, raises the metric, and is never skipped, even after a restart', async () => {
+    const { db, topic, producer, startProjector } = await setup();
+    let projector = await startProjector();
+    const before = issuedEvent();
+    const poison = { ...encodeEnvelope(issuedEvent()), key: Buffer.from('not-a-session-id') };
     const behind = issuedEvent();
     const elsewhere = issuedEvent();
     const [, poisonOffset] = await producer.send(0, [

@@ -1,4 +1,5 @@
 import type { SessionEvent } from '@session-authority/events';
+import type { ProjectionInput } from '@session-authority/sessions';
 import {
   createProjectionStore,
   readProjectionOffsets,
@@ -28,11 +29,27 @@ const store = (topic: string, projections: readonly Projection[] = [sessionsProj
 const positioned = (events: readonly SessionEvent[], from = 0n) =>
   events.map((event, i) => ({ offset: from + BigInt(i), event }));
 
-const batchOf = (partition: number, events: ProjectionBatch['events'], nextOffset: bigint) => ({
-  partition,
-  events,
-  nextOffset,
-});
+const batchOf = (
+  partition: number,
+  events: ProjectionBatch['events'],
+  nextOffset: bigint,
+  quarantined: ProjectionBatch['quarantined'] = [],
+): ProjectionBatch => ({ partition, events, quarantined, nextOffset });
+
+/** Events and quarantined records at consecutive offsets from `from`, as the projector hands them. */
+function inputsBatch(inputs: readonly ProjectionInput[], from: bigint): ProjectionBatch {
+  const at = inputs.map((input, i) => ({ input, offset: from + BigInt(i) }));
+  return batchOf(
+    0,
+    at.flatMap(({ input, offset }) => ('event' in input ? [{ offset, event: input.event }] : [])),
+    from + BigInt(inputs.length),
+    at.flatMap(({ input, offset }) =>
+      'quarantine' in input
+        ? [{ offset, ...input.quarantine, type: 'session.issued.v1', problem: 'test' }]
+        : [],
+    ),
+  );
+}
 
 describe('the read model in PostgreSQL', () => {
   it('the committed migrations produce exactly the schema the entities describe', async () => {
@@ -45,10 +62,9 @@ describe('the read model in PostgreSQL', () => {
     const ids = Object.keys(spec.then);
     for (const id of ids) await db.orm.em.fork().execute('delete from sessions where id = ?', [id]);
     const projection = store(uniqueName('case'));
-    const given = positioned(spec.given);
-    await projection.apply([batchOf(0, given, BigInt(given.length))]);
-    const when = positioned(spec.when, BigInt(given.length));
-    await projection.apply([batchOf(0, when, BigInt(given.length + when.length))]);
+    const given = BigInt(spec.given.length);
+    await projection.apply([inputsBatch(spec.given, 0n)]);
+    await projection.apply([inputsBatch(spec.when, given)]);
     for (const [id, want] of Object.entries(spec.then)) {
       const [row] = await db.orm.em
         .fork()

@@ -23,10 +23,10 @@ export class InMemoryEventLog implements EventAppender {
       const record = encodeEnvelope(envelope);
       const partition = this.partitionOf(envelope.subject);
       const log = this.#partitions[partition] ?? [];
-      const offset = BigInt(log.length);
-      log.push({ offset, record });
-      appended.set(partition, [...(appended.get(partition) ?? []), { offset, record }]);
-      return { partition, offset };
+      const positioned = { offset: BigInt(log.length), record, timestamp: new Date() };
+      log.push(positioned);
+      appended.set(partition, [...(appended.get(partition) ?? []), positioned]);
+      return { partition, offset: positioned.offset };
     });
     for (const [partition, records] of appended) {
       for (const listener of this.#listeners) listener(partition, records);

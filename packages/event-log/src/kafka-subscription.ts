@@ -26,6 +26,7 @@ export interface Subscription {
 function toLogRecord(message: KafkaMessage): LogRecord {
   return {
     offset: BigInt(message.offset),
+    timestamp: new Date(Number(message.timestamp)),
     record: {
       key: message.key,
       value: message.value,

@@ -31,4 +31,19 @@ export const ProjectionOffsetEntity = defineEntity({
   },
 });
 
-export const readModelEntities = [SessionEntity, ProjectionOffsetEntity];
+/** A record keyed by a session that failed its schema; its session was revoked as 'quarantined'. */
+export const QuarantinedRecordEntity = defineEntity({
+  name: 'QuarantinedRecord',
+  tableName: 'quarantined_records',
+  properties: {
+    topic: p.string().length(249).primary(),
+    logPartition: p.integer().primary(),
+    logOffset: p.bigint('string').primary(),
+    sessionId: p.uuid().index('quarantined_records_session_id_idx'),
+    type: p.string().length(255).nullable(),
+    problem: p.text(),
+    quarantinedAt: p.datetime().length(3),
+  },
+});
+
+export const readModelEntities = [SessionEntity, ProjectionOffsetEntity, QuarantinedRecordEntity];

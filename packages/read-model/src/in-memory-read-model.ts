@@ -1,4 +1,4 @@
-import type { PositionedEvent } from '@session-authority/events';
+import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
 import { applyChange, changesOf, type SessionState } from '@session-authority/sessions';
 import type { Position, ProjectionWaiter } from './projection-watermark.js';
 import type { SessionReader } from './session-queries.js';
@@ -14,11 +14,24 @@ export class InMemoryReadModel implements SessionReader, ProjectionWaiter {
   #readFailure: Error | undefined;
 
   /** Applies one partition's events, as one projector transaction would. */
-  apply(partition: number, events: readonly PositionedEvent[], nextOffset: bigint): void {
+  apply(
+    partition: number,
+    events: readonly PositionedEvent[],
+    nextOffset: bigint,
+    quarantined: readonly QuarantinedRecord[] = [],
+  ): void {
     const from = this.#next.get(partition) ?? 0n;
     if (nextOffset <= from) return;
-    const fresh = events.filter((e) => e.offset >= from);
-    for (const { change } of changesOf(fresh)) {
+    const fresh = [
+      ...events,
+      ...quarantined.map(({ offset, sessionId, at }) => ({
+        offset,
+        quarantine: { sessionId, at },
+      })),
+    ]
+      .filter((input) => input.offset >= from)
+      .sort((a, b) => (a.offset < b.offset ? -1 : 1));
+    for (const { change } of changesOf(fresh).flat()) {
       const id = change.kind === 'create' ? change.session.id : change.sessionId;
       const next = applyChange(this.#sessions.get(id) ?? null, change);
       if (next !== null) this.#sessions.set(id, next);

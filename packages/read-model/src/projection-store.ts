@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import type { PositionedEvent } from '@session-authority/events';
+import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
 import type { FreshEvents, Projection, SqlContext } from './projection.js';
 import { qualified } from './sql.js';
 
@@ -10,6 +10,7 @@ export const OFFSETS_CHANNEL = 'projection_offsets';
 export interface ProjectionBatch {
   readonly partition: number;
   readonly events: readonly PositionedEvent[];
+  readonly quarantined: readonly QuarantinedRecord[];
   readonly nextOffset: bigint;
 }
 
@@ -77,6 +78,7 @@ interface Moving {
   readonly projection: Projection;
   readonly batch: ProjectionBatch;
   readonly fresh: readonly PositionedEvent[];
+  readonly quarantined: readonly QuarantinedRecord[];
 }
 
 async function applyInOneTransaction(
@@ -138,20 +140,25 @@ async function applyInOneTransaction(
         .map((batch) => {
           const from = storedNext(projection.name, batch.partition);
           const fresh = batch.events.filter((e) => e.offset >= from);
-          return { projection, batch, fresh };
+          const quarantined = batch.quarantined.filter((q) => q.offset >= from);
+          return { projection, batch, fresh, quarantined };
         }),
     );
     if (moving.length === 0) {
       await client.query('rollback');
     } else {
-      const statements = projections.flatMap((projection) => {
-        const own = moving.filter((m) => m.projection === projection);
-        const fresh: FreshEvents[] = own.map((m) => ({
-          partition: m.batch.partition,
-          events: m.fresh.filter((e) => projection.handles.has(e.event.type)),
-        }));
-        return fresh.some((f) => f.events.length > 0) ? projection.statements(fresh, sql) : [];
-      });
+      const statements = quarantineStatements(moving, topic, sql);
+      for (const projection of projections) {
+        const fresh: FreshEvents[] = moving
+          .filter((m) => m.projection === projection)
+          .map((m) => ({
+            partition: m.batch.partition,
+            events: m.fresh.filter((e) => projection.handles.has(e.event.type)),
+            quarantined: m.quarantined,
+          }));
+        if (fresh.some((f) => f.events.length > 0 || f.quarantined.length > 0))
+          statements.push(...projection.statements(fresh, sql));
+      }
       const moved = moving.map(
         (m) => `(${sql.literal(m.projection.name)}, ${m.batch.partition}, ${m.batch.nextOffset})`,
       );
@@ -196,6 +203,31 @@ async function applyInOneTransaction(
   } finally {
     if (!released) client.release();
   }
+}
+
+/** Records every fresh quarantined record once, whichever projection saw it first. */
+function quarantineStatements(moving: readonly Moving[], topic: string, sql: SqlContext): string[] {
+  const rows = new Map<string, Record<string, unknown>>();
+  for (const { batch, quarantined } of moving) {
+    for (const q of quarantined) {
+      rows.set(`${batch.partition}:${q.offset}`, {
+        log_partition: batch.partition,
+        log_offset: q.offset.toString(),
+        session_id: q.sessionId,
+        type: q.type ?? null,
+        problem: q.problem,
+        quarantined_at: q.at.toISOString(),
+      });
+    }
+  }
+  if (rows.size === 0) return [];
+  return [
+    `insert into ${sql.table('quarantined_records')} (topic, log_partition, log_offset, session_id, type, problem, quarantined_at)
+     select ${sql.literal(topic)}, log_partition, log_offset, session_id, type, problem, quarantined_at
+     from jsonb_to_recordset(${sql.literal(JSON.stringify([...rows.values()]))}::jsonb) as x(log_partition int,
+       log_offset bigint, session_id uuid, type text, problem text, quarantined_at timestamptz)
+     on conflict do nothing`,
+  ];
 }
 
 /** A projection's next offset per partition, as stored. */

@@ -1,9 +1,11 @@
-import type { PositionedEvent } from '@session-authority/events';
+import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
 
-/** Events of one partition that this projection has not applied before, in log order. */
+/** Records of one partition that this projection has not applied before, in log order. */
 export interface FreshEvents {
   readonly partition: number;
   readonly events: readonly PositionedEvent[];
+  /** Records keyed by a session that failed their schema (also in quarantined_records). */
+  readonly quarantined: readonly QuarantinedRecord[];
 }
 
 /** What a projection's SQL may use: schema-qualified tables and quoted literals. */
@@ -21,6 +23,6 @@ export interface Projection {
   readonly name: string;
   /** The event types it applies; records of other types still move its offsets. */
   readonly handles: ReadonlySet<string>;
-  /** Statements that apply the fresh events; run in one multi-statement round trip. */
+  /** Statements that apply the fresh records; run in one multi-statement round trip. */
   statements(batches: readonly FreshEvents[], sql: SqlContext): string[];
 }

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RevokeReason } from '@session-authority/events';
-import type { SessionState } from '@session-authority/sessions';
+import type { SessionRevokeReason, SessionState } from '@session-authority/sessions';
 import type pg from 'pg';
 import { qualified } from './sql.js';
 
@@ -27,7 +26,7 @@ function toState(row: SessionRow): SessionState {
     authenticatedAt: new Date(row.authenticated_at),
     expiresAt: new Date(row.expires_at),
     revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-    revokeReason: row.revoke_reason as RevokeReason | null,
+    revokeReason: row.revoke_reason as SessionRevokeReason | null,
   };
 }
 

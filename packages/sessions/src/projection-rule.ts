@@ -1,42 +1,76 @@
-import type { RevokeReason, SessionEvent } from '@session-authority/events';
-import type { SessionState } from './session.js';
+import { createHash } from 'node:crypto';
+import type { SessionEvent } from '@session-authority/events';
+import type { SessionRevokeReason, SessionState } from './session.js';
 
-/** What one event does to the read model, before the stored state is consulted. */
+/** What one log record does to the read model, before the stored state is consulted. */
 export type SessionChange =
   | { readonly kind: 'create'; readonly session: SessionState }
   | {
       readonly kind: 'revoke';
       readonly sessionId: string;
       readonly revokedAt: Date;
-      readonly reason: RevokeReason;
+      readonly reason: SessionRevokeReason;
     };
 
-export function changeOf(event: SessionEvent): SessionChange {
+/** A record keyed by a session that the projector could not read: it fails closed. */
+export interface Quarantine {
+  readonly sessionId: string;
+  readonly at: Date;
+}
+
+export type ProjectionInput =
+  { readonly event: SessionEvent } | { readonly quarantine: Quarantine };
+
+/** The identity of a session known only from a record that could not be read. */
+export const UNKNOWN_IDENTITY = '00000000-0000-0000-0000-000000000000';
+
+function changesOfEvent(event: SessionEvent): SessionChange[] {
   switch (event.type) {
     case 'session.issued.v1': {
       const data = event.data;
-      return {
-        kind: 'create',
-        session: {
-          id: data.session_id,
-          identityId: data.identity_id,
-          tokenSha256: data.token_sha256,
-          issuedAt: new Date(data.issued_at),
-          authenticatedAt: new Date(data.authenticated_at),
-          expiresAt: new Date(data.expires_at),
-          revokedAt: null,
-          revokeReason: null,
-        },
+      const session: SessionState = {
+        id: data.session_id,
+        identityId: data.identity_id,
+        tokenSha256: data.token_sha256,
+        issuedAt: new Date(data.issued_at),
+        authenticatedAt: new Date(data.authenticated_at),
+        expiresAt: new Date(data.expires_at),
+        revokedAt: null,
+        revokeReason: null,
       };
+      return [{ kind: 'create', session }];
     }
-    case 'session.revoked.v1':
-      return {
-        kind: 'revoke',
-        sessionId: event.data.session_id,
-        revokedAt: new Date(event.data.revoked_at),
-        reason: event.data.reason,
-      };
+    case 'session.revoked.v1': {
+      const { session_id: sessionId, revoked_at: at, reason } = event.data;
+      return [{ kind: 'revoke', sessionId, revokedAt: new Date(at), reason }];
+    }
   }
+}
+
+/**
+ * A quarantine revokes the session, and, when the session is not known (its issuance is the
+ * unreadable record), leaves a revoked tombstone so that it can never become valid later.
+ */
+function changesOfQuarantine({ sessionId, at }: Quarantine): SessionChange[] {
+  const tombstone: SessionState = {
+    id: sessionId,
+    identityId: UNKNOWN_IDENTITY,
+    // No token hashes to this: it only has to be unique, as the column is.
+    tokenSha256: createHash('sha256').update(`quarantined:${sessionId}`).digest('hex'),
+    issuedAt: at,
+    authenticatedAt: at,
+    expiresAt: at,
+    revokedAt: null,
+    revokeReason: null,
+  };
+  return [
+    { kind: 'create', session: tombstone },
+    { kind: 'revoke', sessionId, revokedAt: at, reason: 'quarantined' },
+  ];
+}
+
+function changesOfInput(input: ProjectionInput): SessionChange[] {
+  return 'event' in input ? changesOfEvent(input.event) : changesOfQuarantine(input.quarantine);
 }
 
 /**
@@ -55,27 +89,38 @@ export function applyChange(
 }
 
 export function evolve(state: SessionState | null, event: SessionEvent): SessionState | null {
-  return applyChange(state, changeOf(event));
+  return changesOfEvent(event).reduce(applyChange, state);
 }
 
 /**
- * The changes a run of events makes, in order, without the ones the rule makes redundant within
- * the run: one create and at most one revocation (the first) per session. `item` carries
- * whatever the caller needs beside the event, such as its log position.
+ * The changes a sequence of inputs makes, in log order, as runs that set-based SQL can apply one
+ * after the other (all creates of a run, then all its revocations) with the same result as
+ * applying every input in turn: within a run, one create and at most one revocation (the first)
+ * per session, and no create of a session after a revocation of it (that starts a new run).
+ * `item` carries whatever the caller needs beside the input, such as its log position.
  */
-export function changesOf<T extends { readonly event: SessionEvent }>(
+export function changesOf<T extends ProjectionInput>(
   items: readonly T[],
-): { readonly change: SessionChange; readonly item: T }[] {
-  const created = new Set<string>();
-  const revoked = new Set<string>();
-  const changes: { change: SessionChange; item: T }[] = [];
+): { readonly change: SessionChange; readonly item: T }[][] {
+  const runs: { change: SessionChange; item: T }[][] = [];
+  let run: { change: SessionChange; item: T }[] = [];
+  let created = new Set<string>();
+  let revoked = new Set<string>();
   for (const item of items) {
-    const change = changeOf(item.event);
-    const id = change.kind === 'create' ? change.session.id : change.sessionId;
-    const seen = change.kind === 'create' ? created : revoked;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    changes.push({ change, item });
+    for (const change of changesOfInput(item)) {
+      const id = change.kind === 'create' ? change.session.id : change.sessionId;
+      if (change.kind === 'create' && revoked.has(id) && !created.has(id)) {
+        runs.push(run);
+        run = [];
+        created = new Set();
+        revoked = new Set();
+      }
+      const seen = change.kind === 'create' ? created : revoked;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      run.push({ change, item });
+    }
   }
-  return changes;
+  if (run.length > 0) runs.push(run);
+  return runs;
 }

@@ -1,5 +1,8 @@
 import type { RevokeReason } from '@session-authority/events';
 
+/** Why the read model holds a session as revoked: an event's reason, or a record it could not read. */
+export type SessionRevokeReason = RevokeReason | 'quarantined';
+
 /** A session as the read model knows it. Revoked sessions are kept as tombstones. */
 export interface SessionState {
   readonly id: string;
@@ -9,7 +12,7 @@ export interface SessionState {
   readonly authenticatedAt: Date;
   readonly expiresAt: Date;
   readonly revokedAt: Date | null;
-  readonly revokeReason: RevokeReason | null;
+  readonly revokeReason: SessionRevokeReason | null;
 }
 
 export function isRevoked(session: SessionState): boolean {

@@ -1,6 +1,6 @@
+import type { ProjectionInput, SessionRevokeReason } from '@session-authority/sessions';
 import type {
   RevokeReason,
-  SessionEvent,
   SessionIssuedEvent,
   SessionRevokedEvent,
 } from '@session-authority/events';
@@ -11,15 +11,15 @@ import type {
  */
 export interface ProjectionCase {
   readonly name: string;
-  readonly given: readonly SessionEvent[];
-  readonly when: readonly SessionEvent[];
+  readonly given: readonly ProjectionInput[];
+  readonly when: readonly ProjectionInput[];
   /** Expected state per session id after given then when; null: no such session. */
   readonly then: Readonly<Record<string, ExpectedSession | null>>;
 }
 
 export interface ExpectedSession {
   readonly revokedAt: string | null;
-  readonly revokeReason: RevokeReason | null;
+  readonly revokeReason: SessionRevokeReason | null;
   readonly expiresAt: string;
 }
 
@@ -29,7 +29,24 @@ const IDENTITY = '0c8f3c44-1b9a-4c9b-8f57-2d3e4f5a6b7c';
 const ISSUED_AT = '2026-11-24T11:00:00.000Z';
 const EXPIRES_AT = '2026-11-25T11:00:00.000Z';
 
-export function issued(sessionId: string, expiresAt = EXPIRES_AT): SessionIssuedEvent {
+export function issued(sessionId: string, expiresAt = EXPIRES_AT): { event: SessionIssuedEvent } {
+  return { event: issuedEvent(sessionId, expiresAt) };
+}
+
+export function revoked(
+  sessionId: string,
+  at: string,
+  reason: RevokeReason,
+): { event: SessionRevokedEvent } {
+  return { event: revokedEvent(sessionId, at, reason) };
+}
+
+/** A record keyed by the session that the projector could not read. */
+export function quarantined(sessionId: string, at: string): ProjectionInput {
+  return { quarantine: { sessionId, at: new Date(at) } };
+}
+
+function issuedEvent(sessionId: string, expiresAt: string): SessionIssuedEvent {
   return {
     id: `issued-${sessionId}-${expiresAt}`,
     source: 'urn:test',
@@ -49,7 +66,7 @@ export function issued(sessionId: string, expiresAt = EXPIRES_AT): SessionIssued
   };
 }
 
-export function revoked(sessionId: string, at: string, reason: RevokeReason): SessionRevokedEvent {
+function revokedEvent(sessionId: string, at: string, reason: RevokeReason): SessionRevokedEvent {
   return {
     id: `revoked-${sessionId}-${at}`,
     source: 'urn:test',
@@ -131,5 +148,29 @@ export const projectionCases: readonly ProjectionCase[] = [
       [A]: active,
       [B]: { revokedAt: T2, revokeReason: 'identity_revoked', expiresAt: EXPIRES_AT },
     },
+  },
+  {
+    name: 'a quarantined record revokes an active session',
+    given: [issued(A)],
+    when: [quarantined(A, T1)],
+    then: { [A]: { revokedAt: T1, revokeReason: 'quarantined', expiresAt: EXPIRES_AT } },
+  },
+  {
+    name: 'a quarantined record after a revocation changes nothing',
+    given: [issued(A), revoked(A, T1, 'logout')],
+    when: [quarantined(A, T2)],
+    then: { [A]: revokedAtT1 },
+  },
+  {
+    name: 'a quarantined issuance leaves a revoked tombstone that a later issuance cannot revive',
+    given: [quarantined(B, T1)],
+    when: [issued(B), revoked(B, T2, 'logout')],
+    then: { [B]: { revokedAt: T1, revokeReason: 'quarantined', expiresAt: T1 } },
+  },
+  {
+    name: 'a revocation before the issuance in one batch does not hide a revocation after it',
+    given: [],
+    when: [revoked(A, T1, 'admin'), issued(A), revoked(A, T2, 'logout')],
+    then: { [A]: { revokedAt: T2, revokeReason: 'logout', expiresAt: EXPIRES_AT } },
   },
 ];

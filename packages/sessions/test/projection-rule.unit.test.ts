@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { applyChange, changesOf, evolve, type SessionState } from '@session-authority/sessions';
-import type { SessionEvent } from '@session-authority/events';
+import {
+  applyChange,
+  changesOf,
+  evolve,
+  type ProjectionInput,
+  type SessionState,
+} from '@session-authority/sessions';
 import { projectionCases, type ExpectedSession } from './projection-cases.js';
 
-function fold(events: readonly SessionEvent[], state = new Map<string, SessionState>()) {
-  for (const { change } of changesOf(events.map((event) => ({ event })))) {
+function fold(inputs: readonly ProjectionInput[], state = new Map<string, SessionState>()) {
+  for (const { change } of changesOf(inputs).flat()) {
     const id = change.kind === 'create' ? change.session.id : change.sessionId;
     const next = applyChange(state.get(id) ?? null, change);
     if (next !== null) state.set(id, next);
@@ -27,15 +32,21 @@ describe('the projection rule: given events, when events, then state', () => {
     for (const [id, want] of Object.entries(then)) expect(expected(state.get(id))).toEqual(want);
   });
 
-  it.each(projectionCases)(
-    'evolve, one event at a time, agrees: $name',
-    ({ given, when, then }) => {
-      const state = new Map<string, SessionState | null>();
-      for (const event of [...given, ...when]) {
-        state.set(event.subject, evolve(state.get(event.subject) ?? null, event));
-      }
-      for (const [id, want] of Object.entries(then))
-        expect(expected(state.get(id) ?? undefined)).toEqual(want);
-    },
-  );
+  it.each(projectionCases)('one input at a time agrees: $name', ({ given, when, then }) => {
+    let state = new Map<string, SessionState>();
+    for (const input of [...given, ...when]) state = fold([input], state);
+    for (const [id, want] of Object.entries(then)) expect(expected(state.get(id))).toEqual(want);
+  });
+
+  it('evolve is the same rule for one event at a time', () => {
+    const events = projectionCases
+      .flatMap((c) => [...c.given, ...c.when])
+      .flatMap((input) => ('event' in input ? [input.event] : []));
+    const byEvolve = new Map<string, SessionState>();
+    for (const event of events) {
+      const next = evolve(byEvolve.get(event.subject) ?? null, event);
+      if (next !== null) byEvolve.set(event.subject, next);
+    }
+    expect(byEvolve).toEqual(fold(events.map((event) => ({ event }))));
+  });
 });

@@ -28,7 +28,8 @@ export interface Projector {
 /**
  * Consumes the log into every projection. Batches of different partitions that arrive together
  * share one PostgreSQL transaction (see BatchCoalescer), which also moves each projection's
- * offsets; a poison record halts its partition.
+ * offsets. A record that fails its schema is quarantined (its session revoked); only one with no
+ * session id as key halts its partition.
  */
 export function createProjector(deps: ProjectorDeps): Projector {
   const { orm, schema, topic, metrics, logger } = deps;
@@ -43,25 +44,39 @@ export function createProjector(deps: ProjectorDeps): Projector {
       const outcome = await coalescer.apply({
         partition: batch.partition,
         events: decoded.events,
+        quarantined: decoded.quarantined,
         nextOffset: decoded.nextOffset,
       });
       stopTimer();
       for (const { event } of outcome.applied) metrics.applied.inc({ type: event.type });
       for (const type of decoded.unknownTypes) metrics.skippedUnknown.inc({ type });
+      for (const record of decoded.quarantined) {
+        metrics.quarantined.inc({ partition });
+        logger.warn(
+          {
+            partition: batch.partition,
+            offset: record.offset.toString(),
+            session_id: record.sessionId,
+            type: record.type,
+            problem: record.problem,
+          },
+          'record quarantined: its session is revoked; see npm run quarantine',
+        );
+      }
       metrics.nextOffset.set({ partition }, Number(outcome.nextOffset));
       const lag = batch.highWatermark - outcome.nextOffset;
       metrics.lag.set({ partition }, lag > 0n ? Number(lag) : 0);
     }
-    if (decoded.poison === undefined) return 'continue';
+    if (decoded.halt === undefined) return 'continue';
     metrics.poison.inc({ partition });
     metrics.halted.set({ partition }, 1);
     logger.error(
       {
         partition: batch.partition,
-        offset: decoded.poison.offset.toString(),
-        problem: decoded.poison.problem,
+        offset: decoded.halt.offset.toString(),
+        problem: decoded.halt.problem,
       },
-      'poison record: partition halted; fix or upcast the record and restart the projector',
+      'record with no session id as key: partition halted; see README, operations',
     );
     return 'halt';
   }

@@ -5,6 +5,7 @@ export interface ProjectorMetrics {
   readonly applied: Counter<'type'>;
   readonly skippedUnknown: Counter<'type'>;
   readonly poison: Counter<'partition'>;
+  readonly quarantined: Counter<'partition'>;
   readonly halted: Gauge<'partition'>;
   readonly nextOffset: Gauge<'partition'>;
   readonly lag: Gauge<'partition'>;
@@ -30,13 +31,19 @@ export function createProjectorMetrics(): ProjectorMetrics {
     }),
     poison: new Counter({
       name: 'projector_poison_events_total',
-      help: 'Records that failed their schema; each halts its partition. Alert on any increase.',
+      help: 'Records with no session id as key; each halts its partition. Alert on any increase.',
+      labelNames: ['partition'],
+      registers: [registry],
+    }),
+    quarantined: new Counter({
+      name: 'projector_quarantined_records_total',
+      help: 'Records keyed by a session that failed their schema; each revoked its session. Alert on any increase.',
       labelNames: ['partition'],
       registers: [registry],
     }),
     halted: new Gauge({
       name: 'projector_partition_halted',
-      help: '1 while a partition is halted by a poison record.',
+      help: '1 while a partition is halted by a record with no session id as key.',
       labelNames: ['partition'],
       registers: [registry],
     }),

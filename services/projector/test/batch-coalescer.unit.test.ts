@@ -5,6 +5,7 @@ import { BatchCoalescer } from '../src/batch-coalescer.js';
 const batch = (partition: number, nextOffset = 1n): ProjectionBatch => ({
   partition,
   events: [],
+  quarantined: [],
   nextOffset,
 });
 

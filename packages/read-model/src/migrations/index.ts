@@ -1,6 +1,8 @@
 import { Migration20261124000000_initial } from './Migration20261124000000_initial.js';
+import { Migration20261202000000_quarantine } from './Migration20261202000000_quarantine.js';
 
 /** Every migration, in order. Listed explicitly so the compiled package needs no file discovery. */
 export const readModelMigrations = [
   { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
+  { name: 'Migration20261202000000_quarantine', class: Migration20261202000000_quarantine },
 ];

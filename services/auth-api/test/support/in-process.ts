@@ -33,8 +33,10 @@ export async function startInProcess(
   const rejected: string[] = [];
   log.onAppend((partition, records) => {
     const decoded = decodeRecords(records);
-    if (decoded.poison !== undefined) rejected.push(decoded.poison.problem);
-    if (decoded.poison !== undefined || decoded.nextOffset === undefined) return;
+    for (const problem of [decoded.halt, ...decoded.quarantined]) {
+      if (problem !== undefined) rejected.push(problem.problem);
+    }
+    if (decoded.nextOffset === undefined) return;
     const project = () => readModel.apply(partition, decoded.events, decoded.nextOffset ?? 0n);
     if (paused) waiting.push(project);
     else queueMicrotask(project);
