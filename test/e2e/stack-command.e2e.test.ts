@@ -41,7 +41,7 @@ it('the stack command starts everything in under 60 s and SIGTERM leaves no proc
     expect(Date.now() - started).toBeLessThan(60_000);
 
     const pids = [...output.matchAll(/\(pid (\d+)/g)].map((match) => Number(match[1]));
-    expect(pids.length).toBe(ownKafka ? 4 : 3); // Kafka, projector, 2 API replicas
+    expect(pids.length).toBe(ownKafka ? 5 : 4); // Kafka, 2 projectors, 2 API replicas
     expect(pids.every(isAlive)).toBe(true);
 
     const health = await fetch(`http://127.0.0.1:${env.PUBLIC_PORT}/health/ready`);

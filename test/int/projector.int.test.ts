@@ -132,7 +132,10 @@ describe('the projector process', () => {
     const env = { PATH: process.env.PATH ?? '', DATABASE_URL: db.url };
     const listed = await runScript('services/projector/dist/quarantine-cli.js', ['--json'], env);
     expect(listed.code, listed.stderr).toBe(3);
-    const lines = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as object);
+    const lines = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as object);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ sessionId: active.data.session_id, topic });
     const readable = await runScript('services/projector/dist/quarantine-cli.js', [], env);

@@ -6,13 +6,19 @@ export interface Cluster {
   readonly topic: string;
   readonly apis: RunningService[];
   readonly projector: RunningService;
+  readonly projectors: RunningService[];
   readonly env: ServiceEnv;
   stop(): Promise<void>;
 }
 
-/** A database and topic of its own, N API replicas and one projector, each a separate process. */
+/** A database and topic of its own, N API replicas and M projectors (1), each a separate process. */
 export async function startCluster(
-  options: { replicas?: number; brokers?: string; extra?: Record<string, string> } = {},
+  options: {
+    replicas?: number;
+    projectors?: number;
+    brokers?: string;
+    extra?: Record<string, string>;
+  } = {},
 ): Promise<Cluster> {
   const db = await createTestDatabase();
   const brokers = options.brokers ?? kafkaBrokers().join(',');
@@ -23,7 +29,13 @@ export async function startCluster(
     topic,
     ...(options.extra === undefined ? {} : { extra: options.extra }),
   };
-  const projector = await startService('projector', env);
+  const projectors = await Promise.all(
+    Array.from({ length: options.projectors ?? 1 }, (_, i) =>
+      startService('projector', env, i === 0 ? 'projector' : `projector-${i + 1}`),
+    ),
+  );
+  const [projector] = projectors;
+  if (projector === undefined) throw new Error('a cluster needs a projector');
   const apis = await Promise.all(
     Array.from({ length: options.replicas ?? 2 }, (_, i) =>
       startService('auth-api', env, `api-${i + 1}`),
@@ -34,9 +46,10 @@ export async function startCluster(
     topic,
     apis,
     projector,
+    projectors,
     env,
     stop: async () => {
-      await Promise.all([...apis, projector].map((service) => service.stop()));
+      await Promise.all([...apis, ...projectors].map((service) => service.stop()));
       await db.drop();
     },
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import { loadProjectorConfig } from '@session-authority/config';
 import { createKafkaSubscription, pingKafka } from '@session-authority/event-log';
@@ -27,10 +28,13 @@ const orm = await openReadModel({
 });
 await migrateReadModel(orm);
 const metrics = createProjectorMetrics();
+// Every projector reads every partition, in a consumer group of its own: no group rebalance
+// ever stands between a crash and the survivor's next commit. Where two apply the same batch,
+// the offsets checked in the transaction make the later commit a no-op.
 const subscription = createKafkaSubscription({
   ...kafka,
   topic: config.KAFKA_TOPIC,
-  groupId: config.PROJECTOR_GROUP_ID,
+  groupId: `${config.PROJECTOR_GROUP_ID}.${config.INSTANCE_ID}.${randomBytes(4).toString('hex')}`,
 });
 const projector = createProjector({
   orm,

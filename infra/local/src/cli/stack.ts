@@ -85,7 +85,9 @@ try {
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
   };
   const specs = [
-    projectorSpec('projector', projectorPort, shared),
+    // Two projectors, both applying: either one's crash costs no logout more than a moment.
+    projectorSpec('projector-1', projectorPort, shared),
+    projectorSpec('projector-2', projectorPort + 10, shared),
     ...[0, 1].map((replica) =>
       apiSpec(
         `api-${replica + 1}`,
@@ -114,7 +116,10 @@ try {
         `   admin http://127.0.0.1:${adminPort + replica * 10}`,
     );
   }
-  print(`  projector (pid ${pid('projector')})  http://127.0.0.1:${projectorPort}/metrics`);
+  for (const index of [0, 1]) {
+    const name = `projector-${index + 1}`;
+    print(`  ${name} (pid ${pid(name)})  http://127.0.0.1:${projectorPort + index * 10}/metrics`);
+  }
   print(
     `  admin key: ${env.ADMIN_API_KEY === undefined ? 'the local default (see README)' : 'from ADMIN_API_KEY'}`,
   );
