@@ -142,7 +142,7 @@ describe('the projector process', () => {
     expect(readable.stdout).toMatch(/^quarantined at\s+topic\s+partition:offset/);
   });
 
-  it('a record with no session id as key halts its partition, raises the metric, and is never skipped, even after a restart', async () => {
+  it('a record with no session id as key halts its partition across restarts, until an operator skips exactly that record', async () => {
     const { db, topic, producer, startProjector } = await setup();
     let projector = await startProjector();
     const before = issuedEvent();
@@ -173,6 +173,23 @@ describe('the projector process', () => {
     await projector.stop();
     projector = await startProjector('alive');
     await halted(projector);
+
+    // The operator's way out: skip exactly that record, restart, and the partition goes on.
+    const env = { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, KAFKA_TOPIC: topic };
+    const skip = (offset: bigint) =>
+      runScript(
+        'services/projector/dist/quarantine-cli.js',
+        ['skip', '--partition', '0', '--offset', offset.toString()],
+        env,
+      );
+    expect((await skip((poisonOffset ?? 0n) + 1n)).code).toBe(1);
+    const skipped = await skip(poisonOffset ?? 0n);
+    expect(skipped.code, skipped.stderr).toBe(0);
+    await projector.stop();
+    const resumed = await startProjector();
+    await waitForProjection(db, topic, [{ partition: 0, offset: (poisonOffset ?? 0n) + 1n }]);
+    expect(await metricValue(resumed, 'projector_poison_events_total')).toBe(0);
+    expect(await sessionRow(db, behind.data.session_id)).toBeDefined();
   });
 
   it('killed with SIGKILL mid-stream and restarted, it resumes from the stored offsets: nothing lost, nothing applied twice', async () => {

@@ -8,6 +8,7 @@ interface ComposeService {
   expose?: string[];
   ports?: string[];
   command?: string[];
+  deploy?: { replicas?: number };
 }
 const compose = parse(
   readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'),
@@ -68,9 +69,10 @@ describe('docker-compose.yml agrees with the config schemas', () => {
     ]);
   });
 
-  it('the projector publishes its configured port', () => {
+  it('two projectors run, each exposing its configured port', () => {
     const env = projectorEnvSchema.parse(resolvedEnv(service('projector').environment));
-    expect(service('projector').ports).toEqual([`${env.PROJECTOR_PORT}:${env.PROJECTOR_PORT}`]);
+    expect(service('projector').expose).toEqual([String(env.PROJECTOR_PORT)]);
+    expect(service('projector').deploy?.replicas).toBe(2);
   });
 
   it('the commands name entry points that the build produces', () => {

@@ -28,4 +28,4 @@ export {
   type WatermarkOptions,
 } from './projection-watermark.js';
 export { InMemoryReadModel } from './in-memory-read-model.js';
-export { listQuarantined, type QuarantinedRow } from './quarantine-queries.js';
+export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
