@@ -32,6 +32,7 @@ export const benchResultSchema = z.object({
     seconds: z.number().positive(),
     warmupSeconds: z.number().nonnegative(),
     seed: z.number().int(),
+    projectors: z.number().int().positive(),
   }),
   load: z.array(loadResultSchema).min(1),
   propagation: z.object({

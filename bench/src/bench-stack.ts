@@ -38,10 +38,13 @@ function pinnedKafkaVersion(): string {
 }
 
 /**
- * Its own database, topic and processes: 1 projector, 2 API replicas, and 2 CRUD baseline
- * servers. Kafka and PostgreSQL come from KAFKA_BROKERS / DATABASE_URL or the local infra.
+ * Its own database, topic and processes: `projectors` projectors, 2 API replicas, and 2 CRUD
+ * baseline servers. Kafka and PostgreSQL come from KAFKA_BROKERS / DATABASE_URL or the local infra.
  */
-export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+export async function startBenchStack(
+  projectors: number,
+  log: (line: string) => void,
+): Promise<BenchStack> {
   const cleanups: (() => Promise<void>)[] = [];
   const services: ServiceProcess[] = [];
   const stop = async () => {
@@ -88,10 +91,11 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       KAFKA_TOPIC: topic,
       LOG_LEVEL: 'warn',
     };
-    const projectorPort = await freePort();
-    const specs: ServiceSpec[] = [
-      projectorSpec('projector', projectorPort, { ...shared, PROJECTOR_GROUP_ID: topic }),
-    ];
+    const specs: ServiceSpec[] = [];
+    for (let i = 1; i <= projectors; i++) {
+      const projectorEnv = { ...shared, PROJECTOR_GROUP_ID: topic };
+      specs.push(projectorSpec(`projector-${i}`, await freePort(), projectorEnv));
+    }
     const apiOrigins: string[] = [];
     const baselineOrigins: string[] = [];
     for (const replica of [1, 2]) {

@@ -18,7 +18,8 @@ export function renderMarkdown(result: BenchResult): string {
     `Benchmark ${result.mode} run ${result.startedAt}: ${m.cpus}× ${m.cpuModel}, ${m.memoryGiB} GiB, ` +
       `Node ${m.node}, Kafka ${result.versions.kafka}, PostgreSQL ${result.versions.postgres}; ` +
       `load from a separate process on loopback, ${result.settings.warmupSeconds} s warm-up, ` +
-      `${result.settings.seconds} s per step, seed ${result.settings.seed}.`,
+      `${result.settings.seconds} s per step, seed ${result.settings.seed}, ` +
+      `${result.settings.projectors} projector${result.settings.projectors === 1 ? '' : 's'}.`,
     '',
     '| scenario | offered req/s | achieved req/s | p50 ms | p95 ms | p99 ms | unexpected answers |',
     '| --- | --- | --- | --- | --- | --- | --- |',

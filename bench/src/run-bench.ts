@@ -21,8 +21,15 @@ import {
 } from './seed.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    projectors: { type: 'string' },
+  },
 });
+// One projector by default, as in the earlier tables; npm start and compose run two.
+const projectors = Number(values.projectors ?? 1);
 const quick = values.quick === true;
 const seed = Number(values.seed ?? 20261124);
 const settings = quick
@@ -155,7 +162,12 @@ async function run(
     a === undefined || b === undefined || b === 0 ? 0 : Math.round((a / b) * 100) / 100;
   return {
     versions: stack.versions,
-    settings: { seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, seed },
+    settings: {
+      seconds: settings.seconds,
+      warmupSeconds: settings.warmupSeconds,
+      seed,
+      projectors,
+    },
     load,
     propagation,
     rebuild,
@@ -170,7 +182,7 @@ async function run(
 
 const startedAt = new Date().toISOString();
 log(`starting the bench stack (${quick ? 'quick' : 'full'} mode)`);
-const stack = await startBenchStack((line) => {
+const stack = await startBenchStack(projectors, (line) => {
   log(`  ${line}`);
 });
 let measured: Awaited<ReturnType<typeof run>>;
