@@ -29,10 +29,12 @@ afterAll(async () => {
 });
 
 describe('logout while the broker is down', () => {
-  it('answers 503 and records nothing; once the broker is back the same logout answers 204', async () => {
+  it('answers 503 and records nothing while whoami goes on and the replica stays ready; once the broker is back the same logout answers 204', async () => {
     const [api] = cluster.apis;
     if (api === undefined) throw new Error('one replica expected');
     const session = await issueSession(api);
+    const revokedBefore = await issueSession(api);
+    expect((await logout(api, revokedBefore.token)).status).toBe(204);
 
     await stopKafkaBroker(BROKER);
     await expectErrorGeneric(await logout(api, session.token), 503);
@@ -45,7 +47,12 @@ describe('logout while the broker is down', () => {
       return row?.revoked_at;
     };
     expect(await revokedAt()).toBeNull();
+    // whoami needs only PostgreSQL: it goes on answering, and the replica stays ready.
     expect((await whoami(api, session.token)).status).toBe(200);
+    expect((await whoami(api, revokedBefore.token)).status).toBe(401);
+    const ready = await fetch(`http://127.0.0.1:${api.port}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { kafka: false, postgres: true } });
 
     await startBroker();
     // The producer reconnects on its own; until it has, a retry may still see 503.

@@ -5,7 +5,7 @@ import {
   type Position,
 } from '@session-authority/read-model';
 import type { TestDatabase } from './stores.js';
-import type { RunningService } from './service-process.js';
+import { ADMIN_KEY, type RunningService } from './service-process.js';
 
 /** The projection's next offset per partition, as stored in PostgreSQL. */
 export function storedOffsets(db: TestDatabase, topic: string): Promise<Map<number, bigint>> {
@@ -43,7 +43,14 @@ export async function metricValue(
   name: string,
   labels = '',
 ): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+  // An API replica serves /metrics on its admin port, behind the key; a projector on its own port.
+  const response =
+    service.kind === 'auth-api'
+      ? await fetch(`http://127.0.0.1:${service.adminPort}/metrics`, {
+          headers: { authorization: `Bearer ${ADMIN_KEY}` },
+        })
+      : await fetch(`http://127.0.0.1:${service.port}/metrics`);
+  const text = await response.text();
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))

@@ -12,6 +12,7 @@ import {
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
 
 export interface RunningService {
+  readonly kind: 'auth-api' | 'projector';
   readonly name: string;
   readonly child: ChildProcess;
   readonly port: number;
@@ -64,6 +65,7 @@ export async function startService(
     throw new Error(`${name} did not become ${until}:\n${service.output()}`, { cause: error });
   }
   return {
+    kind,
     name,
     child: service.child,
     port,

@@ -5,6 +5,7 @@ import {
   startKafkaBroker,
   stopKafkaBroker,
 } from '@session-authority/local-infra';
+import { startKafkaContainer } from './kafka-container.js';
 
 export interface TestEnvironment {
   readonly kafkaBrokers: string;
@@ -14,8 +15,7 @@ export interface TestEnvironment {
   stop(): Promise<void>;
 }
 
-// Pinned images for machines with a Docker engine.
-const KAFKA_IMAGE = 'apache/kafka:4.1.1';
+// Pinned like the compose file, for machines with a Docker engine.
 const POSTGRES_IMAGE = 'postgres:17.6-alpine';
 
 async function dockerAnswers(): Promise<boolean> {
@@ -33,10 +33,9 @@ async function fromTestcontainers(env: NodeJS.ProcessEnv): Promise<TestEnvironme
   const stops: (() => Promise<unknown>)[] = [];
   let kafkaBrokers = env.KAFKA_BROKERS;
   if (kafkaBrokers === undefined) {
-    const { KafkaContainer } = await import('@testcontainers/kafka');
-    const kafka = await new KafkaContainer(KAFKA_IMAGE).withKraft().start();
+    const kafka = await startKafkaContainer();
     stops.push(() => kafka.stop());
-    kafkaBrokers = `${kafka.getHost()}:${kafka.getMappedPort(9093)}`;
+    kafkaBrokers = kafka.brokers;
   }
   let postgresUrl = env.DATABASE_URL;
   if (postgresUrl === undefined) {

@@ -24,5 +24,5 @@ export {
   type ServiceSpec,
   type StartOptions,
 } from './stack/service-process.js';
-export { prepareStores } from './prepare.js';
+export { prepareStores } from '@session-authority/projector';
 export { apiSpec, projectorSpec } from './stack/service-specs.js';

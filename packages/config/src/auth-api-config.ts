@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, flag, port, positiveInt } from './env-fields.js';
+import { durationMs, flag, port, positiveInt, trustedProxies } from './env-fields.js';
 import { parseConfig } from './parse-config.js';
 import { serviceEnv } from './shared-env.js';
 
@@ -23,7 +23,7 @@ export const authApiEnvSchema = z.object({
   LOGOUT_FORBIDDEN_LIMIT: positiveInt(60),
   LOGOUT_FORBIDDEN_WINDOW_MS: positiveInt(60_000),
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
-  TRUST_PROXY: flag(false),
+  TRUST_PROXY: trustedProxies,
   DEBUG: flag(false),
 });
 

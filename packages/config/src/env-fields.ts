@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DURATION_PATTERN, parseDuration } from '@session-authority/sessions';
 import { z } from 'zod';
 
@@ -44,3 +45,32 @@ export const durationMs = (fallback: string) =>
       if (ms === undefined) context.addIssue({ code: 'custom', message: 'a positive duration' });
       return ms ?? 0;
     });
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies' X-Forwarded-For to believe: a hop count (0: none) or a list of addresses and
+ * CIDRs. Never "all": then any client could choose its own address and dodge the 403 limit.
+ */
+export const trustedProxies = z
+  .string()
+  .default('0')
+  .transform((value, context): number | string[] => {
+    const text = value.trim();
+    if (/^\d+$/.test(text)) return Number(text);
+    const entries = text.split(',').map((entry) => entry.trim());
+    const wrong = entries.filter((entry) => !isAddressOrCidr(entry));
+    if (wrong.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `a hop count or a list of addresses and CIDRs, never "true"; not understood: ${wrong.join(', ')}`,
+      });
+    }
+    return entries;
+  });

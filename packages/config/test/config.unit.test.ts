@@ -44,4 +44,32 @@ describe('service configuration', () => {
       'b:2',
     ]);
   });
+
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['10.0.0.0/8, 192.168.1.7,::1', ['10.0.0.0/8', '192.168.1.7', '::1']],
+    ['fd00::/8', ['fd00::/8']],
+  ])('TRUST_PROXY=%s is %j', (value, expected) => {
+    const key = { ADMIN_API_KEY: 'k'.repeat(32) };
+    expect(loadAuthApiConfig({ ...key, TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it.each(['true', '*', '10.0.0.0/33', 'proxy.local', '10.0.0.1/8/9'])(
+    'TRUST_PROXY=%s is refused: never trust every hop',
+    (value) => {
+      expect(() =>
+        loadAuthApiConfig({ ADMIN_API_KEY: 'k'.repeat(32), TRUST_PROXY: value }),
+      ).toThrow(/TRUST_PROXY: a hop count or a list of addresses and CIDRs/);
+    },
+  );
+
+  it('reads lifespans as milliseconds and refuses a zero one', () => {
+    const config = loadAuthApiConfig({ ADMIN_API_KEY: 'k'.repeat(32) });
+    expect(config.SESSION_DEFAULT_LIFESPAN).toBe(86_400_000);
+    expect(config.SESSION_MAX_LIFESPAN).toBe(8760 * 3_600_000);
+    expect(() =>
+      loadAuthApiConfig({ ADMIN_API_KEY: 'k'.repeat(32), SESSION_MAX_LIFESPAN: '0s' }),
+    ).toThrow(/SESSION_MAX_LIFESPAN/);
+  });
 });

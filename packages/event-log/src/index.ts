@@ -7,5 +7,11 @@ export {
   type Subscription,
   type SubscriptionHandlers,
 } from './kafka-subscription.js';
-export { ensureTopic, pingKafka, readLogEnd, type TopicSpec } from './kafka-topics.js';
+export {
+  ensureTopic,
+  pingKafka,
+  readLogEnd,
+  readPartitionCount,
+  type TopicSpec,
+} from './kafka-topics.js';
 export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js';

@@ -46,4 +46,20 @@ export const QuarantinedRecordEntity = defineEntity({
   },
 });
 
-export const readModelEntities = [SessionEntity, ProjectionOffsetEntity, QuarantinedRecordEntity];
+/** The partition count of each log topic as first seen: part of the log's identity (README). */
+export const LogTopicEntity = defineEntity({
+  name: 'LogTopic',
+  tableName: 'log_topics',
+  properties: {
+    topic: p.string().length(249).primary(),
+    partitions: p.integer(),
+    recordedAt: p.datetime().length(3),
+  },
+});
+
+export const readModelEntities = [
+  SessionEntity,
+  ProjectionOffsetEntity,
+  QuarantinedRecordEntity,
+  LogTopicEntity,
+];

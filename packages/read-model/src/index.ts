@@ -22,6 +22,7 @@ export {
 } from './projection-store.js';
 export {
   ProjectionWatermark,
+  LISTENER_APPLICATION_NAME,
   lastPositions,
   type Position,
   type ProjectionWaiter,
@@ -29,3 +30,4 @@ export {
 } from './projection-watermark.js';
 export { InMemoryReadModel } from './in-memory-read-model.js';
 export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
+export { checkPartitionCount, PartitionCountChangedError } from './log-identity.js';

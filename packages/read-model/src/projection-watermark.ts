@@ -2,6 +2,9 @@ import pg from 'pg';
 import { OFFSETS_CHANNEL, type OffsetNotice } from './projection-store.js';
 import { qualified } from './sql.js';
 
+/** How the listener's connection shows in pg_stat_activity. */
+export const LISTENER_APPLICATION_NAME = 'session-authority projection listener';
+
 /** A record's place in the log: the partition and its offset there. */
 export interface Position {
   readonly partition: number;
@@ -105,7 +108,11 @@ export class ProjectionWatermark implements ProjectionWaiter {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#options.url, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.#options.url,
+      keepAlive: true,
+      application_name: LISTENER_APPLICATION_NAME,
+    });
     client.on('notification', (message) => {
       if (message.channel === OFFSETS_CHANNEL && message.payload !== undefined)
         this.#onNotice(message.payload);

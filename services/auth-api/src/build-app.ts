@@ -5,7 +5,11 @@ import { createServer } from './http/create-server.js';
 import { ForbiddenLimiter } from './http/forbidden-limiter.js';
 import { documentRoutes } from './http/openapi.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
-import { registerOpsRoutes, type Readiness } from './routes/ops-routes.js';
+import {
+  registerAdminOpsRoutes,
+  registerPublicOpsRoutes,
+  type Readiness,
+} from './routes/ops-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
 import type { SessionService } from './sessions/session-service.js';
 
@@ -13,7 +17,8 @@ export interface AppConfig {
   readonly basePath: string;
   readonly bodyLimit: number;
   readonly requestTimeoutMs: number;
-  readonly trustProxy: boolean;
+  /** A hop count (0: trust no proxy) or the proxies' addresses and CIDRs. */
+  readonly trustProxy: number | readonly string[];
   readonly debug: boolean;
   readonly adminApiKey: string;
   readonly defaultLifespanMs: number;
@@ -78,10 +83,13 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
     maxLifespanMs: config.maxLifespanMs,
   });
 
-  registerOpsRoutes(publicApp, {
-    registry: metrics.registry,
+  registerPublicOpsRoutes(publicApp, {
     readiness: deps.readiness,
-    documents: { public: () => publicApp.swagger(), admin: () => adminApp.swagger() },
+    document: () => publicApp.swagger(),
+  });
+  registerAdminOpsRoutes(adminApp, {
+    registry: metrics.registry,
+    document: () => adminApp.swagger(),
   });
   publicApp.addMethodNotAllowedRoutes();
   adminApp.addMethodNotAllowedRoutes();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, type InProcessAuthority } from './support/in-process.js';
+import { ADMIN_KEY, startInProcess, type InProcessAuthority } from './support/in-process.js';
 
 let authority: InProcessAuthority;
 beforeAll(async () => {
@@ -19,10 +19,14 @@ interface Document {
 }
 
 async function document(name: 'public' | 'admin'): Promise<Document> {
-  const response = await authority.publicApp.inject({
-    method: 'GET',
-    url: `/openapi/${name}.json`,
-  });
+  const response =
+    name === 'public'
+      ? await authority.publicApp.inject({ method: 'GET', url: '/openapi/public.json' })
+      : await authority.adminApp.inject({
+          method: 'GET',
+          url: '/openapi/admin.json',
+          headers: { authorization: `Bearer ${ADMIN_KEY}` },
+        });
   expect(response.statusCode).toBe(200);
   return response.json<Document>();
 }
@@ -35,6 +39,15 @@ const operations = (doc: Document) =>
     .sort();
 
 describe('OpenAPI 3.1 documents, generated from the route declarations', () => {
+  it.each(['/metrics', '/openapi/admin.json'])(
+    '%s is not served on the public port',
+    async (url) => {
+      expect((await authority.publicApp.inject({ method: 'GET', url })).statusCode).toBe(404);
+      const noKey = await authority.adminApp.inject({ method: 'GET', url });
+      expect(noKey.statusCode).toBe(401);
+    },
+  );
+
   it('the public document has exactly the Kratos operations, relative to the base path', async () => {
     const doc = await document('public');
     expect(doc.openapi).toBe('3.1.0');

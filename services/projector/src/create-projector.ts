@@ -4,8 +4,10 @@ import type { PartitionBatch, Subscription } from '@session-authority/event-log'
 import {
   createProjectionStore,
   type Projection,
+  type ProjectionWaiter,
   type ReadModelOrm,
 } from '@session-authority/read-model';
+import type { Leadership } from './leadership.js';
 import { BatchCoalescer } from './batch-coalescer.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
 
@@ -17,6 +19,12 @@ export interface ProjectorDeps {
   readonly subscription: Subscription;
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
+  /** When several projectors run: a follower applies only what the leader has not, in time. */
+  readonly backup?: {
+    readonly leadership: Leadership;
+    readonly waiter: ProjectionWaiter;
+    readonly graceMs: number;
+  };
 }
 
 export interface Projector {
@@ -28,7 +36,8 @@ export interface Projector {
 /**
  * Consumes the log into every projection. Batches of different partitions that arrive together
  * share one PostgreSQL transaction (see BatchCoalescer), which also moves each projection's
- * offsets. A record that fails its schema is quarantined (its session revoked); only one with no
+ * offsets, so a batch applied twice (by a follower that did not see the leader's commit in time,
+ * or after a crash) changes nothing the second time. A record that fails its schema is quarantined (its session revoked); only one with no
  * session id as key halts its partition.
  */
 export function createProjector(deps: ProjectorDeps): Projector {
@@ -36,7 +45,17 @@ export function createProjector(deps: ProjectorDeps): Projector {
   const store = createProjectionStore({ em: orm.em, schema, topic, projections: deps.projections });
   const coalescer = new BatchCoalescer((batches) => store.apply(batches));
 
+  /** A follower skips what the leader applies within the grace time (no decoding, no SQL). */
+  async function leaderApplied(batch: PartitionBatch): Promise<boolean> {
+    const backup = deps.backup;
+    const last = batch.records.at(-1);
+    if (backup === undefined || backup.leadership.isLeader() || last === undefined) return false;
+    const position = { partition: batch.partition, offset: last.offset };
+    return backup.waiter.waitFor([position], backup.graceMs);
+  }
+
   async function handleBatch(batch: PartitionBatch): Promise<'continue' | 'halt'> {
+    if (await leaderApplied(batch)) return 'continue';
     const partition = String(batch.partition);
     const decoded = decodeRecords(batch.records);
     if (decoded.nextOffset !== undefined) {

@@ -4,3 +4,4 @@ export {
   type RebuildOptions,
   type RebuildResult,
 } from './rebuild.js';
+export { prepareStores, type PrepareOptions } from './prepare-stores.js';

@@ -1,14 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import { loadProjectorConfig } from '@session-authority/config';
-import { createKafkaSubscription, pingKafka } from '@session-authority/event-log';
 import {
+  createKafkaSubscription,
+  pingKafka,
+  readPartitionCount,
+} from '@session-authority/event-log';
+import {
+  checkPartitionCount,
+  ProjectionWatermark,
+  SESSIONS_PROJECTION,
   migrateReadModel,
   openReadModel,
   pingReadModel,
   sessionsProjection,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
+import { holdLeadership, leadershipKey } from './leadership.js';
 import { createLogger } from './logger.js';
 import { buildOpsServer } from './ops-server.js';
 import { createProjectorMetrics } from './projector-metrics.js';
@@ -21,21 +29,57 @@ const kafka = {
   logger,
 };
 
+/** One clear line and exit 1, not a retry loop: a wrong partition count, credentials, certificate. */
+function cannotStart(error: unknown): never {
+  logger.fatal(`projector cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
+
 const orm = await openReadModel({
   url: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
   poolMax: config.DATABASE_POOL_MAX,
-});
-await migrateReadModel(orm);
+}).catch(cannotStart);
+await migrateReadModel(orm)
+  .then(async () => {
+    const partitions = await readPartitionCount(kafka, config.KAFKA_TOPIC);
+    await checkPartitionCount(orm.em, config.DATABASE_SCHEMA, config.KAFKA_TOPIC, partitions, {
+      record: true,
+    });
+  })
+  .catch(cannotStart);
 const metrics = createProjectorMetrics();
 // Every projector reads every partition, in a consumer group of its own: no group rebalance
-// ever stands between a crash and the survivor's next commit. Where two apply the same batch,
-// the offsets checked in the transaction make the later commit a no-op.
+// ever stands between a crash and the survivor's next commit. The leader (an advisory lock)
+// applies at once; a follower applies only what the leader has not applied within the grace
+// time, and the offsets checked in the transaction make any double apply a no-op.
 const subscription = createKafkaSubscription({
   ...kafka,
   topic: config.KAFKA_TOPIC,
   groupId: `${config.PROJECTOR_GROUP_ID}.${config.INSTANCE_ID}.${randomBytes(4).toString('hex')}`,
 });
+const leadership = holdLeadership({
+  url: config.DATABASE_URL,
+  lockKey: leadershipKey(config.DATABASE_SCHEMA, config.KAFKA_TOPIC),
+  retryMs: 250,
+  onChange: (leader) => {
+    metrics.leader.set(leader ? 1 : 0);
+    logger.info(
+      { leader },
+      leader ? 'leading: applying at once' : 'following: backing up the leader',
+    );
+  },
+  onError: (err) => logger.warn({ err }, 'leadership connection problem'),
+});
+const watermark = new ProjectionWatermark({
+  url: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  projection: SESSIONS_PROJECTION,
+  topic: config.KAFKA_TOPIC,
+  pollMs: 200,
+  onError: (err) => logger.warn({ err }, 'projection listener connection problem'),
+});
+await watermark.start().catch(cannotStart);
 const projector = createProjector({
   orm,
   schema: config.DATABASE_SCHEMA,
@@ -44,6 +88,7 @@ const projector = createProjector({
   subscription,
   metrics,
   logger,
+  backup: { leadership, waiter: watermark, graceMs: config.PROJECTOR_FOLLOWER_GRACE_MS },
 });
 const ops = buildOpsServer({
   registry: metrics.registry,
@@ -57,7 +102,7 @@ const ops = buildOpsServer({
   },
 });
 
-await projector.start();
+await projector.start().catch(cannotStart);
 await ops.listen({ host: config.HOST, port: config.PROJECTOR_PORT });
 logger.info({ port: config.PROJECTOR_PORT, topic: config.KAFKA_TOPIC }, 'projector running');
 
@@ -66,5 +111,7 @@ closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   else logger.info({ signal }, 'stopping');
   await ops.close();
   await projector.stop();
+  await leadership.close();
+  await watermark.close();
   await orm.close();
 });

@@ -7,6 +7,7 @@ export interface ProjectorMetrics {
   readonly poison: Counter<'partition'>;
   readonly quarantined: Counter<'partition'>;
   readonly halted: Gauge<'partition'>;
+  readonly leader: Gauge;
   readonly nextOffset: Gauge<'partition'>;
   readonly lag: Gauge<'partition'>;
   readonly batchSeconds: Histogram;
@@ -45,6 +46,11 @@ export function createProjectorMetrics(): ProjectorMetrics {
       name: 'projector_partition_halted',
       help: '1 while a partition is halted by a record with no session id as key.',
       labelNames: ['partition'],
+      registers: [registry],
+    }),
+    leader: new Gauge({
+      name: 'projector_leader',
+      help: '1 while this projector leads (applies at once); 0 while it backs up the leader.',
       registers: [registry],
     }),
     nextOffset: new Gauge({

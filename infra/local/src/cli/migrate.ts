@@ -1,5 +1,5 @@
 import { authApiEnvSchema } from '@session-authority/config';
-import { prepareStores } from '../prepare.js';
+import { prepareStores } from '@session-authority/projector';
 import { ensureDatabase } from '../postgres.js';
 
 const env = authApiEnvSchema.omit({ ADMIN_API_KEY: true }).parse(process.env);

@@ -2,7 +2,7 @@ import { DEFAULT_TOPIC } from '@session-authority/config';
 import { MissingToolError } from '../kafka/fetch-kafka.js';
 import { startKafkaBroker, stopKafkaBroker } from '../kafka/kafka-broker.js';
 import { ensureDatabase, resolvePostgres, withDatabase } from '../postgres.js';
-import { prepareStores } from '../prepare.js';
+import { prepareStores } from '@session-authority/projector';
 import {
   startService,
   stopService,

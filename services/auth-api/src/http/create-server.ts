@@ -24,7 +24,7 @@ export interface ServerOptions {
   readonly logger: FastifyBaseLogger;
   readonly bodyLimit: number;
   readonly requestTimeoutMs: number;
-  readonly trustProxy: boolean;
+  readonly trustProxy: number | readonly string[];
   readonly debug: boolean;
   readonly requestSeconds: Histogram<'port' | 'method' | 'route' | 'status'>;
   readonly portName: 'public' | 'admin';
@@ -32,6 +32,12 @@ export interface ServerOptions {
   readonly guard?: RequestGuard;
   /** Strings never to log or echo besides token-shaped ones: the admin key. */
   readonly secrets: readonly string[];
+}
+
+/** A hop count trusts the nearest `hops` proxies (0: none); a list trusts those addresses. */
+function trustedProxies(trust: number | readonly string[]) {
+  if (typeof trust !== 'number') return [...trust];
+  return trust === 0 ? false : (_address: string, hop: number) => hop < trust;
 }
 
 const MISSING_HOST = new HttpError(400, 'The request has no Host header.');
@@ -76,7 +82,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       disableRequestLogging: true,
     }),
     bodyLimit: options.bodyLimit,
-    trustProxy: options.trustProxy,
+    trustProxy: trustedProxies(options.trustProxy),
     requestTimeout: options.requestTimeoutMs,
     connectionTimeout: options.requestTimeoutMs,
     keepAliveTimeout: 65_000,

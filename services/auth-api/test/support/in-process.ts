@@ -55,7 +55,7 @@ export async function startInProcess(
       basePath: '/auth',
       bodyLimit: 1024,
       requestTimeoutMs: 10_000,
-      trustProxy: false,
+      trustProxy: 0,
       debug: false,
       adminApiKey: ADMIN_KEY,
       defaultLifespanMs: 86_400_000,

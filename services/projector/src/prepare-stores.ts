@@ -10,7 +10,7 @@ export interface PrepareOptions {
   readonly replicationFactor: number;
 }
 
-/** Runs the read model's migrations and creates the log topic; both are idempotent. */
+/** Runs the read model's migrations and creates the log topic; both are idempotent (compose's setup step, npm start, the tests). */
 export async function prepareStores(
   options: PrepareOptions,
 ): Promise<{ topic: 'created' | 'exists' }> {
