@@ -6,6 +6,7 @@ export {
   stopKafkaBroker,
   type BrokerOptions,
   type RunningBroker,
+  type SecuredListener,
 } from './kafka/kafka-broker.js';
 export {
   resolvePostgres,
@@ -26,3 +27,4 @@ export {
 } from './stack/service-process.js';
 export { prepareStores } from '@session-authority/projector';
 export { apiSpec, projectorSpec } from './stack/service-specs.js';
+export { makeBrokerCertificate, type BrokerCertificate } from './kafka/broker-certificate.js';

@@ -27,10 +27,8 @@ export const authApiEnvSchema = z.object({
   DEBUG: flag(false),
 });
 
-export type AuthApiEnv = z.output<typeof authApiEnvSchema>;
+export type AuthApiEnv = ReturnType<typeof loadAuthApiConfig>;
 
-export function loadAuthApiConfig(
-  env: Record<string, string | undefined> = process.env,
-): AuthApiEnv {
+export function loadAuthApiConfig(env: Record<string, string | undefined> = process.env) {
   return parseConfig('auth-api', authApiEnvSchema, env);
 }

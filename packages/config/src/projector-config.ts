@@ -11,10 +11,8 @@ export const projectorEnvSchema = z.object({
   PROJECTOR_FOLLOWER_GRACE_MS: positiveInt(500),
 });
 
-export type ProjectorEnv = z.output<typeof projectorEnvSchema>;
+export type ProjectorEnv = ReturnType<typeof loadProjectorConfig>;
 
-export function loadProjectorConfig(
-  env: Record<string, string | undefined> = process.env,
-): ProjectorEnv {
+export function loadProjectorConfig(env: Record<string, string | undefined> = process.env) {
   return parseConfig('projector', projectorEnvSchema, env);
 }

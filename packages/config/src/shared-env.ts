@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { brokerList, logLevel, positiveInt, postgresUrl } from './env-fields.js';
+import { kafkaSecurityEnv } from './kafka-security.js';
 
 export const DEFAULT_TOPIC = 'session-events';
 
 export const kafkaEnv = {
   KAFKA_BROKERS: brokerList,
+  ...kafkaSecurityEnv,
   KAFKA_TOPIC: z.string().min(1).default(DEFAULT_TOPIC),
   KAFKA_TOPIC_PARTITIONS: positiveInt(12),
   KAFKA_REPLICATION_FACTOR: positiveInt(1),

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadAuthApiConfig, loadProjectorConfig } from '@session-authority/config';
 
@@ -71,5 +74,64 @@ describe('service configuration', () => {
     expect(() =>
       loadAuthApiConfig({ ADMIN_API_KEY: 'k'.repeat(32), SESSION_MAX_LIFESPAN: '0s' }),
     ).toThrow(/SESSION_MAX_LIFESPAN/);
+  });
+
+  it('reads Kafka TLS and SASL settings, the password from the environment or a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sa-config-'));
+    const ca = join(dir, 'ca.pem');
+    const passwordFile = join(dir, 'password');
+    writeFileSync(ca, 'PEM');
+    writeFileSync(passwordFile, 'from-a-file\n');
+    const base = {
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: ca,
+      KAFKA_SASL_MECHANISM: 'scram-sha-256',
+      KAFKA_SASL_USERNAME: 'svc',
+    };
+    expect(loadProjectorConfig({ ...base, KAFKA_SASL_PASSWORD: 'env' }).KAFKA_SECURITY).toEqual({
+      ssl: { ca: 'PEM' },
+      sasl: { mechanism: 'scram-sha-256', username: 'svc', password: 'env' },
+    });
+    expect(
+      loadProjectorConfig({ ...base, KAFKA_SASL_PASSWORD_FILE: passwordFile }).KAFKA_SECURITY.sasl
+        ?.password,
+    ).toBe('from-a-file');
+    expect(loadProjectorConfig({}).KAFKA_SECURITY).toEqual({});
+  });
+
+  it.each([
+    [
+      'a CA file that is not there',
+      { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' },
+      /KAFKA_SSL_CA_FILE: cannot read/,
+    ],
+    [
+      'TLS files without KAFKA_SSL',
+      { KAFKA_SSL_CA_FILE: '/etc/hostname' },
+      /KAFKA_SSL: the TLS files are set/,
+    ],
+    [
+      'a certificate without its key',
+      { KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: '/etc/hostname' },
+      /go together/,
+    ],
+    [
+      'a mechanism without a user',
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'p' },
+      /KAFKA_SASL_USERNAME: required/,
+    ],
+    [
+      'both a password and a password file',
+      {
+        KAFKA_SASL_MECHANISM: 'plain',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'p',
+        KAFKA_SASL_PASSWORD_FILE: '/etc/hostname',
+      },
+      /exactly one/,
+    ],
+    ['an unknown mechanism', { KAFKA_SASL_MECHANISM: 'gssapi' }, /KAFKA_SASL_MECHANISM/],
+  ])('refuses %s, with a clear problem', (_name, env, problem) => {
+    expect(() => loadProjectorConfig(env)).toThrow(problem);
   });
 });

@@ -46,7 +46,7 @@ describe('docker-compose.yml agrees with the config schemas', () => {
   const services = [
     ['auth-api', authApiEnvSchema],
     ['projector', projectorEnvSchema],
-    ['setup', authApiEnvSchema],
+    ['setup', projectorEnvSchema],
   ] as const;
 
   it.each(services)('%s sets only variables its schema knows, and they parse', (name, schema) => {

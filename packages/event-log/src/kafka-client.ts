@@ -1,5 +1,6 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import { silentLogger, type KafkaConnection, type LogLogger } from './types.js';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import { silentLogger, type KafkaConnection, type KafkaSecurity, type LogLogger } from './types.js';
 
 function logCreator(logger: LogLogger) {
   return () =>
@@ -28,11 +29,23 @@ function hideKafkajsTimerWarning(): void {
   });
 }
 
+function tlsOptions(ssl: NonNullable<KafkaSecurity['ssl']>): ConnectionOptions | true {
+  if (ssl.ca === undefined && ssl.cert === undefined) return true;
+  return {
+    ...(ssl.ca === undefined ? {} : { ca: [ssl.ca] }),
+    ...(ssl.cert === undefined ? {} : { cert: ssl.cert }),
+    ...(ssl.key === undefined ? {} : { key: ssl.key }),
+  };
+}
+
 export function createKafka(connection: KafkaConnection): Kafka {
   hideKafkajsTimerWarning();
+  const { ssl, sasl } = connection.security ?? {};
   return new Kafka({
     clientId: connection.clientId,
     brokers: [...connection.brokers],
+    ...(ssl === undefined ? {} : { ssl: tlsOptions(ssl) }),
+    ...(sasl === undefined ? {} : { sasl: { ...sasl } as SASLOptions }),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },

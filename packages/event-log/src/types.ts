@@ -36,8 +36,19 @@ export const silentLogger: LogLogger = {
   error: () => undefined,
 };
 
+/** TLS (a CA replaces the system's trust store; a certificate and key make it mutual) and SASL. */
+export interface KafkaSecurity {
+  readonly ssl?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  readonly sasl?: {
+    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    readonly username: string;
+    readonly password: string;
+  };
+}
+
 export interface KafkaConnection {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logger?: LogLogger;
+  readonly security?: KafkaSecurity;
 }

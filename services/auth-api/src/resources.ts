@@ -41,6 +41,7 @@ export async function openResources(config: AuthApiEnv, logger: Logger): Promise
       brokers: config.KAFKA_BROKERS,
       clientId: `auth-api-${config.INSTANCE_ID}`,
       logger,
+      security: config.KAFKA_SECURITY,
     };
     const orm = await openReadModel({
       url: config.DATABASE_URL,

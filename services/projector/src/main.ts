@@ -27,6 +27,7 @@ const kafka = {
   brokers: config.KAFKA_BROKERS,
   clientId: `projector-${config.INSTANCE_ID}`,
   logger,
+  security: config.KAFKA_SECURITY,
 };
 
 /** One clear line and exit 1, not a retry loop: a wrong partition count, credentials, certificate. */

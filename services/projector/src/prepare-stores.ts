@@ -1,10 +1,11 @@
-import { ensureTopic } from '@session-authority/event-log';
+import { ensureTopic, type KafkaSecurity } from '@session-authority/event-log';
 import { migrateReadModel, openReadModel } from '@session-authority/read-model';
 
 export interface PrepareOptions {
   readonly databaseUrl: string;
   readonly schema?: string;
   readonly brokers: readonly string[];
+  readonly security?: KafkaSecurity;
   readonly topic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
@@ -25,7 +26,11 @@ export async function prepareStores(
     await orm.close();
   }
   const topic = await ensureTopic(
-    { brokers: options.brokers, clientId: 'session-authority-setup' },
+    {
+      brokers: options.brokers,
+      clientId: 'session-authority-setup',
+      ...(options.security === undefined ? {} : { security: options.security }),
+    },
     {
       topic: options.topic,
       partitions: options.partitions,

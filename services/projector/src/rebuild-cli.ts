@@ -29,6 +29,7 @@ const logger = createLogger(config.LOG_LEVEL, `rebuild-${schema}`, 2);
 try {
   const result = await rebuildReadModel({
     brokers: config.KAFKA_BROKERS,
+    security: config.KAFKA_SECURITY,
     topic: config.KAFKA_TOPIC,
     databaseUrl: config.DATABASE_URL,
     schema,

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createKafkaSubscription, readLogEnd } from '@session-authority/event-log';
+import {
+  createKafkaSubscription,
+  readLogEnd,
+  type KafkaSecurity,
+} from '@session-authority/event-log';
 import {
   lastPositions,
   migrateReadModel,
@@ -15,6 +19,7 @@ import { createProjectorMetrics } from './projector-metrics.js';
 
 export interface RebuildOptions {
   readonly brokers: readonly string[];
+  readonly security?: KafkaSecurity;
   readonly topic: string;
   readonly databaseUrl: string;
   /** Must not hold a projection yet: a rebuild always starts from an empty read model. */
@@ -53,7 +58,12 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
         `schema "${schema}" already holds a projection of ${topic}; rebuild into a new schema`,
       );
     }
-    const connection = { brokers: options.brokers, clientId: `rebuild-${schema}`, logger };
+    const connection = {
+      brokers: options.brokers,
+      clientId: `rebuild-${schema}`,
+      logger,
+      ...(options.security === undefined ? {} : { security: options.security }),
+    };
     const end = await readLogEnd(connection, topic);
     const records = Number([...end.values()].reduce((sum, high) => sum + high, 0n));
     const watermark = new ProjectionWatermark({

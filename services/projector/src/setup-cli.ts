@@ -1,14 +1,15 @@
-import { authApiEnvSchema } from '@session-authority/config';
+import { loadProjectorConfig } from '@session-authority/config';
 import { prepareStores } from './prepare-stores.js';
 
-// The compose file's setup step: the same settings as the services, the admin key aside.
-const env = authApiEnvSchema.omit({ ADMIN_API_KEY: true }).parse(process.env);
+// The compose file's setup step, with the projector's settings (Kafka security included).
+const config = loadProjectorConfig();
 const result = await prepareStores({
-  databaseUrl: env.DATABASE_URL,
-  schema: env.DATABASE_SCHEMA,
-  brokers: env.KAFKA_BROKERS,
-  topic: env.KAFKA_TOPIC,
-  partitions: env.KAFKA_TOPIC_PARTITIONS,
-  replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+  databaseUrl: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  brokers: config.KAFKA_BROKERS,
+  security: config.KAFKA_SECURITY,
+  topic: config.KAFKA_TOPIC,
+  partitions: config.KAFKA_TOPIC_PARTITIONS,
+  replicationFactor: config.KAFKA_REPLICATION_FACTOR,
 });
-console.log(`migrations applied; topic ${env.KAFKA_TOPIC} ${result.topic}`);
+console.log(`migrations applied; topic ${config.KAFKA_TOPIC} ${result.topic}`);

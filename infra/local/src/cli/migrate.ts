@@ -1,15 +1,16 @@
-import { authApiEnvSchema } from '@session-authority/config';
+import { loadProjectorConfig } from '@session-authority/config';
 import { prepareStores } from '@session-authority/projector';
 import { ensureDatabase } from '../postgres.js';
 
-const env = authApiEnvSchema.omit({ ADMIN_API_KEY: true }).parse(process.env);
-await ensureDatabase(env.DATABASE_URL);
+const config = loadProjectorConfig();
+await ensureDatabase(config.DATABASE_URL);
 const result = await prepareStores({
-  databaseUrl: env.DATABASE_URL,
-  schema: env.DATABASE_SCHEMA,
-  brokers: env.KAFKA_BROKERS,
-  topic: env.KAFKA_TOPIC,
-  partitions: env.KAFKA_TOPIC_PARTITIONS,
-  replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+  databaseUrl: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  brokers: config.KAFKA_BROKERS,
+  security: config.KAFKA_SECURITY,
+  topic: config.KAFKA_TOPIC,
+  partitions: config.KAFKA_TOPIC_PARTITIONS,
+  replicationFactor: config.KAFKA_REPLICATION_FACTOR,
 });
-console.log(`migrations applied; topic ${env.KAFKA_TOPIC} ${result.topic}`);
+console.log(`migrations applied; topic ${config.KAFKA_TOPIC} ${result.topic}`);

@@ -22,6 +22,17 @@ export interface BrokerOptions {
   readonly controllerPort: number;
   readonly log?: (line: string) => void;
   readonly startTimeoutMs?: number;
+  /** A second listener, SASL_SSL, beside the loopback PLAINTEXT one. */
+  readonly secured?: SecuredListener;
+}
+
+export interface SecuredListener {
+  readonly port: number;
+  /** PKCS12 keystore with the broker's key and certificate (see makeBrokerCertificate). */
+  readonly keystore: string;
+  readonly keystorePassword: string;
+  /** Created for every mechanism: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. */
+  readonly users: readonly { readonly username: string; readonly password: string }[];
 }
 
 export interface RunningBroker {
@@ -42,14 +53,34 @@ logger.started.name = kafka.server.KafkaRaftServer
 logger.started.level = info
 `;
 
-function serverProperties(dataDir: string, port: number, controllerPort: number): string {
+function securedProperties(secured: SecuredListener): string {
+  const plainUsers = secured.users.map((u) => `user_${u.username}="${u.password}"`).join(' ');
+  return `sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=${secured.keystore}
+ssl.keystore.password=${secured.keystorePassword}
+ssl.key.password=${secured.keystorePassword}
+ssl.client.auth=none
+`;
+}
+
+function serverProperties(
+  dataDir: string,
+  port: number,
+  controllerPort: number,
+  secured: SecuredListener | undefined,
+): string {
+  const sasl = secured === undefined ? '' : `,SASL_SSL://127.0.0.1:${secured.port}`;
   return `process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${sasl}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}${sasl}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${join(dataDir, 'logs')}
 num.partitions=1
@@ -60,7 +91,7 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.ms=-1
-`;
+${secured === undefined ? '' : securedProperties(secured)}`;
 }
 
 function brokerDir(name: string): string {
@@ -94,7 +125,10 @@ export async function startKafkaBroker(options: BrokerOptions): Promise<RunningB
   mkdirSync(dataDir, { recursive: true });
   const config = join(dataDir, 'server.properties');
   const log4j = join(dataDir, 'log4j2.properties');
-  writeFileSync(config, serverProperties(dataDir, options.port, options.controllerPort));
+  writeFileSync(
+    config,
+    serverProperties(dataDir, options.port, options.controllerPort, options.secured),
+  );
   writeFileSync(log4j, LOG4J);
   const classpath = `${libs}/*`;
   const jvm = [
@@ -115,6 +149,13 @@ export async function startKafkaBroker(options: BrokerOptions): Promise<RunningB
       `--cluster-id=${clusterId}`,
       '-c',
       config,
+      // SCRAM credentials live in the cluster metadata, written at format time.
+      ...(options.secured?.users ?? []).flatMap(({ username, password }) =>
+        ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => [
+          '--add-scram',
+          `${mechanism}=[name=${username},password=${password}]`,
+        ]),
+      ),
     ]);
   }
 
