@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { KafkaSecurity } from '@session-authority/event-log';
 import { z } from 'zod';
 import { flag } from './env-fields.js';
 
-/** TLS and SASL for every Kafka client (API, projector, rebuild, setup), read once at start. */
-export interface KafkaSecurity {
-  /** TLS; `ca` replaces the system's trust store, `cert` and `key` make it mutual. */
-  readonly ssl?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
-  readonly sasl?: {
-    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-    readonly username: string;
-    readonly password: string;
-  };
-}
+export type { KafkaSecurity };
 
 export const kafkaSecurityEnv = {
   KAFKA_SSL: flag(false),

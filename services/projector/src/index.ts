@@ -4,4 +4,4 @@ export {
   type RebuildOptions,
   type RebuildResult,
 } from './rebuild.js';
-export { prepareStores, type PrepareOptions } from './prepare-stores.js';
+export { prepareStores, prepareStoresFromConfig, type PrepareOptions } from './prepare-stores.js';

@@ -1,3 +1,4 @@
+import type { ProjectorEnv } from '@session-authority/config';
 import { ensureTopic, type KafkaSecurity } from '@session-authority/event-log';
 import { migrateReadModel, openReadModel } from '@session-authority/read-model';
 
@@ -38,4 +39,19 @@ export async function prepareStores(
     },
   );
   return { topic };
+}
+
+/** prepareStores with the projector's settings (Kafka security included). */
+export function prepareStoresFromConfig(
+  config: ProjectorEnv,
+): Promise<{ topic: 'created' | 'exists' }> {
+  return prepareStores({
+    databaseUrl: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    brokers: config.KAFKA_BROKERS,
+    security: config.KAFKA_SECURITY,
+    topic: config.KAFKA_TOPIC,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  });
 }

@@ -1,15 +1,7 @@
 import { loadProjectorConfig } from '@session-authority/config';
-import { prepareStores } from './prepare-stores.js';
+import { prepareStoresFromConfig } from './prepare-stores.js';
 
-// The compose file's setup step, with the projector's settings (Kafka security included).
+// The compose file's setup step: migrations and the topic, with the projector's settings.
 const config = loadProjectorConfig();
-const result = await prepareStores({
-  databaseUrl: config.DATABASE_URL,
-  schema: config.DATABASE_SCHEMA,
-  brokers: config.KAFKA_BROKERS,
-  security: config.KAFKA_SECURITY,
-  topic: config.KAFKA_TOPIC,
-  partitions: config.KAFKA_TOPIC_PARTITIONS,
-  replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-});
+const result = await prepareStoresFromConfig(config);
 console.log(`migrations applied; topic ${config.KAFKA_TOPIC} ${result.topic}`);
