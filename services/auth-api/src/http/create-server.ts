@@ -1,21 +1,14 @@
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Histogram } from 'prom-client';
 import { answerClientError } from './client-error.js';
 import type { RequestGuard } from './admin-auth.js';
 import { HttpError, errorGeneric } from './error-generic.js';
 import {
-  answerFor,
+  answerFrameworkError,
   installErrorHandler,
+  MISSING_HOST,
   NOT_JSON_REASON,
-  sendErrorGeneric,
 } from './error-handler.js';
 import { requestIdGenerator } from './request-id.js';
 import { secretRedactor } from './secrets.js';
@@ -38,22 +31,6 @@ export interface ServerOptions {
 function trustedProxies(trust: number | readonly string[]) {
   if (typeof trust !== 'number') return [...trust];
   return trust === 0 ? false : (_address: string, hop: number) => hop < trust;
-}
-
-const MISSING_HOST = new HttpError(400, 'The request has no Host header.');
-
-/** What the router rejects before any route or hook runs: still errorGeneric, and the guard first. */
-function answerFrameworkError(guard: RequestGuard | undefined) {
-  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    void reply.header('x-request-id', request.id);
-    const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-    const rejected =
-      guard?.(request.headers) ??
-      (tooLong
-        ? new HttpError(414, 'A path segment is too long.')
-        : new HttpError(400, 'The request path is not validly encoded.'));
-    void sendErrorGeneric(reply, request, answerFor(rejected));
-  };
 }
 
 const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestGuard } from './admin-auth.js';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { NotFoundError, RejectedEventError, UnavailableError } from '../sessions/service-errors.js';
 import { HttpError, errorGeneric } from './error-generic.js';
@@ -92,4 +93,20 @@ export function installErrorHandler(
   app.setNotFoundHandler((request, reply) =>
     sendErrorGeneric(reply, request, { code: 404, reason: 'No route matches this path.' }),
   );
+}
+
+export const MISSING_HOST = new HttpError(400, 'The request has no Host header.');
+
+/** What the router rejects before any route or hook runs: still errorGeneric, and the guard first. */
+export function answerFrameworkError(guard: RequestGuard | undefined) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    void reply.header('x-request-id', request.id);
+    const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    const rejected =
+      guard?.(request.headers) ??
+      (tooLong
+        ? new HttpError(414, 'A path segment is too long.')
+        : new HttpError(400, 'The request path is not validly encoded.'));
+    void sendErrorGeneric(reply, request, answerFor(rejected));
+  };
 }
