@@ -24,7 +24,7 @@ afterAll(async () => {
 const SESSIONS = 240;
 const MAX_GAP_MS = 3000;
 
-describe('two projectors, both applying', () => {
+describe('two projectors, a leader and a follower', () => {
   it('a kill -9 of either stops logouts for less than 3 s, and loses nothing', async () => {
     const sessions = [];
     for (let i = 0; i < SESSIONS; i++) sessions.push(await issueSession(api));

@@ -43,11 +43,15 @@ export function holdLeadership(options: LeadershipOptions): Leadership {
     try {
       if (client === undefined) {
         const next = new pg.Client({ connectionString: options.url, keepAlive: true });
-        next.on('error', (error) => {
-          options.onError?.(error);
-          if (client === next) client = undefined;
+        // The lock is the connection's: once it is gone, so is the leadership.
+        const lost = (error?: Error) => {
+          if (error !== undefined) options.onError?.(error);
+          if (client !== next) return;
+          client = undefined;
           setLeader(false);
-        });
+        };
+        next.on('error', lost);
+        next.on('end', () => lost());
         await next.connect();
         if (isClosed()) {
           await next.end();
