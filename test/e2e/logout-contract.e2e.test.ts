@@ -71,6 +71,7 @@ describe('DELETE /auth/self-service/logout/api over a socket, against Kafka and 
     );
     expect(response.status).toBe(204);
     expect(response.body).toBe('');
+    expect(response.headers['session-log-position']).toMatch(/^\d+:\d+$/);
     expect(response.headers['set-cookie']).toBeUndefined();
     expect((await whoami(api, session.token)).status).toBe(401);
   });

@@ -15,3 +15,4 @@ export {
   type TopicSpec,
 } from './kafka-topics.js';
 export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js';
+export { formatLogPositions, parseLogPositions } from './log-positions.js';

@@ -60,13 +60,17 @@ describe('the admin API, in process', () => {
     expect(read.body).not.toContain(issued.session_token);
   });
 
-  it('issues with the default lifespan when there is no body at all', async () => {
+  it('issues with the default lifespan when there is no body at all, with the log position', async () => {
     const response = await authority.adminApp.inject({
       method: 'POST',
       url: `/admin/identities/${randomUUID()}/sessions`,
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
     });
     expect(response.statusCode, response.body).toBe(201);
+    const id = response.json<{ session: { id: string } }>().session.id;
+    const partition = authority.log.partitionOf(id);
+    const last = authority.log.records(partition).length - 1;
+    expect(response.headers['session-log-position']).toBe(`${partition}:${last}`);
   });
 
   it('revokes by id and all of an identity, each with its own reason and actor', async () => {
@@ -76,8 +80,12 @@ describe('the admin API, in process', () => {
     expect((await admin('DELETE', `/admin/sessions/${byId.session.id}`)).statusCode).toBe(204);
     expect((await admin('DELETE', `/admin/sessions/${byId.session.id}`)).statusCode).toBe(204);
     const all = `/admin/identities/${identityId}/sessions`;
-    expect((await admin('DELETE', all)).statusCode).toBe(204);
-    expect((await admin('DELETE', all)).statusCode).toBe(204);
+    const revokedAll = await admin('DELETE', all);
+    expect(revokedAll.statusCode).toBe(204);
+    expect(revokedAll.headers['session-log-position']).toMatch(/^\d+:\d+(,\d+:\d+)*$/);
+    const again = await admin('DELETE', all);
+    expect(again.statusCode).toBe(204);
+    expect(again.headers['session-log-position']).toBeUndefined();
     const listed = (await admin('GET', all)).json<SessionView[]>();
     expect(listed.map((s) => s.id).sort()).toEqual([byId.session.id, rest.session.id].sort());
     expect(listed.every((s) => !s.active)).toBe(true);

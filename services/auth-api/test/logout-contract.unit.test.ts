@@ -137,6 +137,9 @@ describe('DELETE /auth/self-service/logout/api, every row of DESIGN.md §1, in p
     expect(response.body).toBe('');
     expect(response.headers['set-cookie']).toBeUndefined();
     expect(authority.log.records(authority.log.partitionOf(session.id))).toHaveLength(before + 1);
+    // The consistency token: where the revocation is in the log.
+    const partition = authority.log.partitionOf(session.id);
+    expect(response.headers['session-log-position']).toBe(`${partition}:${before}`);
     expect((await whoami(session.token)).statusCode).toBe(401);
   });
 
@@ -177,7 +180,9 @@ describe('DELETE /auth/self-service/logout/api, every row of DESIGN.md §1, in p
     expect((await logout(session.token)).statusCode).toBe(204);
     const partition = authority.log.records(authority.log.partitionOf(session.id));
     const before = partition.length;
-    expect((await logout(session.token)).statusCode).toBe(204);
+    const repeated = await logout(session.token);
+    expect(repeated.statusCode).toBe(204);
+    expect(repeated.headers['session-log-position']).toBeUndefined();
     expect(authority.log.records(authority.log.partitionOf(session.id))).toHaveLength(before);
   });
 

@@ -56,6 +56,8 @@ describe('OpenAPI 3.1 documents, generated from the route declarations', () => {
       'delete /self-service/logout/api performNativeLogout',
       'get /sessions/whoami toSession',
     ]);
+    const logout = doc.paths['/self-service/logout/api']?.delete?.responses ?? {};
+    expect(logout['204']).toMatchObject({ headers: { 'Session-Log-Position': {} } });
     expect(Object.keys(doc.paths['/self-service/logout/api']?.delete?.responses ?? {})).toEqual([
       '204',
       '400',

@@ -59,7 +59,8 @@ describe('SessionService', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, (_, i) => service.logout(token, `r${i}`)),
     );
-    expect(outcomes.filter((o) => o === 'revoked')).toHaveLength(10);
+    expect(outcomes.filter((o) => o.outcome === 'revoked')).toHaveLength(10);
+    expect(new Set(outcomes.map((o) => o.positions[0]?.offset)).size).toBe(1);
     expect(revocationsOf(session.id)).toBe(1);
   });
 
@@ -75,9 +76,9 @@ describe('SessionService', () => {
     });
     const { session, token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
     stale = session;
-    expect(await service.logout(token, 'r2')).toBe('revoked');
-    expect(await service.logout(token, 'r3')).toBe('already-revoked');
-    expect(await service.revokeById(session.id, ADMIN, 'r4')).toBe('already-revoked');
+    expect((await service.logout(token, 'r2')).outcome).toBe('revoked');
+    expect((await service.logout(token, 'r3')).outcome).toBe('already-revoked');
+    expect((await service.revokeById(session.id, ADMIN, 'r4')).outcome).toBe('already-revoked');
     expect(revocationsOf(session.id)).toBe(1);
   });
 
@@ -88,7 +89,7 @@ describe('SessionService', () => {
     await expect(service.logout(token, 'r2')).rejects.toBeInstanceOf(UnavailableError);
     expect(revocationsOf(session.id)).toBe(1);
     release();
-    expect(await service.logout(token, 'r3')).toBe('already-revoked');
+    expect((await service.logout(token, 'r3')).outcome).toBe('already-revoked');
     expect(revocationsOf(session.id)).toBe(1);
   });
 
@@ -99,7 +100,7 @@ describe('SessionService', () => {
     await expect(service.logout(token, 'r2')).rejects.toBeInstanceOf(UnavailableError);
     expect((await metrics.revocations.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
     log.failWith(undefined);
-    expect(await service.logout(token, 'r3')).toBe('revoked');
+    expect((await service.logout(token, 'r3')).outcome).toBe('revoked');
     expect((await metrics.revocations.get()).values.reduce((n, v) => n + v.value, 0)).toBe(1);
   });
 

@@ -54,8 +54,20 @@ export function json<S extends z.ZodType>(description: string, schema: S) {
   return { description, content: { 'application/json': { schema } } };
 }
 
-/** An answer with no body (204). */
-export const noBody = (description: string) => z.undefined().describe(description);
+/** The consistency token of every 201/204 that appended events (DESIGN §11). */
+export const positionHeader = {
+  headers: {
+    'Session-Log-Position': {
+      type: 'string',
+      pattern: '^\\d+:\\d+(,\\d+:\\d+)*$',
+      description:
+        'The log positions of the events this answer appended, as `partition:offset[,partition:offset…]`; a downstream service that has applied them sees the change.',
+    },
+  },
+};
+
+/** A 204 that may have appended events: no body, the position header when it did. */
+export const appended = (description: string) => ({ description, ...positionHeader });
 
 /** errorGeneric answers, one description per status. */
 export function errors(descriptions: Readonly<Record<number, string>>) {

@@ -3,13 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Actor } from '@session-authority/events';
 import { formatDuration, parseDuration } from '@session-authority/sessions';
 import { HttpError } from '../http/error-generic.js';
+import { withLogPosition } from '../http/log-position.js';
 import {
+  appended,
   errors,
   identityIdParamsSchema,
   issueSessionBodySchema,
   issuedSessionSchema,
   json,
-  noBody,
+  positionHeader,
   sessionIdParamsSchema,
   sessionListSchema,
   sessionSchema,
@@ -31,7 +33,7 @@ const BAD_IDENTITY_ID = { params: 'Invalid identity id: a UUID is expected.' };
 
 /** A revocation answers 204 whether it revoked now or before; unknown is 404. */
 const revocationResponses = (revoked: string, unknown: string) => ({
-  204: noBody(revoked),
+  204: appended(revoked),
   ...errors({ 400: 'Invalid id.', 401: UNAUTHORIZED, 404: unknown, 503: UNAVAILABLE }),
 });
 
@@ -49,7 +51,10 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
       params: identityIdParamsSchema,
       body: issueSessionBodySchema.nullish(),
       response: {
-        201: json('Issued; visible to every replica.', issuedSessionSchema),
+        201: {
+          ...json('Issued; visible to every replica.', issuedSessionSchema),
+          ...positionHeader,
+        },
         ...errors({
           400: 'Invalid identity id or body.',
           401: UNAUTHORIZED,
@@ -72,7 +77,7 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
       if (lifespanMs > deps.maxLifespanMs)
         throw new HttpError(400, `Invalid body: expires_in must be at most ${maxLifespan}.`);
       const issued = await service.issue(request.params.identity_id, lifespanMs, ADMIN, request.id);
-      return reply
+      return withLogPosition(reply, issued.positions)
         .code(201)
         .send({ session: sessionView(issued.session, new Date()), session_token: issued.token });
     },
@@ -105,8 +110,8 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
     },
     config: { invalid: BAD_SESSION_ID },
     handler: async (request, reply) => {
-      await service.revokeById(request.params.id, ADMIN, request.id);
-      return reply.code(204).send();
+      const { positions } = await service.revokeById(request.params.id, ADMIN, request.id);
+      return withLogPosition(reply, positions).code(204).send();
     },
   });
 
@@ -141,8 +146,8 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
     },
     config: { invalid: BAD_IDENTITY_ID },
     handler: async (request, reply) => {
-      await service.revokeIdentity(request.params.identity_id, ADMIN, request.id);
-      return reply.code(204).send();
+      const revoked = await service.revokeIdentity(request.params.identity_id, ADMIN, request.id);
+      return withLogPosition(reply, revoked.positions).code(204).send();
     },
   });
 }

@@ -3,11 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { isActive, isWellFormedToken } from '@session-authority/sessions';
 import { HttpError } from '../http/error-generic.js';
 import type { ForbiddenLimiter } from '../http/forbidden-limiter.js';
+import { withLogPosition } from '../http/log-position.js';
 import {
+  appended,
   errors,
   json,
   logoutBodySchema,
-  noBody,
   sessionSchema,
   tokenHeadersSchema,
 } from '../http/schemas.js';
@@ -44,7 +45,7 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
       summary: 'Perform Logout for Native Apps: revokes the session of the given token.',
       body: logoutBodySchema,
       response: {
-        204: noBody('Revoked now, or revoked before.'),
+        204: appended('Revoked now, or revoked before (then without Session-Log-Position).'),
         ...errors({
           400: 'No body, not application/json, not a JSON object, or session_token not a string.',
           403: 'The token is missing, malformed, or no session has it.',
@@ -77,14 +78,14 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
     },
     handler: async (request, reply) => {
       const token = request.body.session_token;
-      const outcome = isWellFormedToken(token)
+      const { outcome, positions } = isWellFormedToken(token)
         ? await service.logout(token, request.id)
-        : 'unknown-session';
+        : { outcome: 'unknown-session' as const, positions: [] };
       if (outcome === 'unknown-session') {
         limiter.recordForbidden(request.ip);
         throw new HttpError(403, TOKEN_REJECTED);
       }
-      return reply.code(204).send();
+      return withLogPosition(reply, positions).code(204).send();
     },
   });
 

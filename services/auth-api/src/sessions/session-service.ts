@@ -39,10 +39,19 @@ export interface SessionServiceDeps {
 export type LogoutOutcome = 'revoked' | 'already-revoked' | 'unknown-session';
 export type RevokeOutcome = Exclude<LogoutOutcome, 'unknown-session'>;
 
+/** What a command did, and where its events are in the log (none when it appended nothing). */
+export interface Outcome<T> {
+  readonly outcome: T;
+  readonly positions: readonly LogPosition[];
+}
+
 export interface IssuedSession {
   readonly session: SessionState;
   readonly token: string;
+  readonly positions: readonly LogPosition[];
 }
+
+const nothingAppended = <T>(outcome: T): Outcome<T> => ({ outcome, positions: [] });
 
 const READ_MODEL_DOWN = 'The session store is unavailable; retry the request.';
 const LOG_DOWN = 'The event log is unavailable; retry the request.';
@@ -71,7 +80,7 @@ export class SessionService {
   readonly #deps: SessionServiceDeps;
   readonly #now: () => Date;
   /** Concurrent revocations of one session in this replica share one event and one wait. */
-  readonly #inFlight = new Map<string, Promise<LogoutOutcome>>();
+  readonly #inFlight = new Map<string, Promise<Outcome<LogoutOutcome>>>();
   /** Sessions this replica revoked lately, for requests that read the session before that. */
   readonly #recentlyRevoked = new Set<string>();
 
@@ -94,36 +103,40 @@ export class SessionService {
     return this.#read(() => this.#deps.reader.listByIdentity(identityId));
   }
 
-  async logout(token: string, requestId: string): Promise<LogoutOutcome> {
+  async logout(token: string, requestId: string): Promise<Outcome<LogoutOutcome>> {
     const session = await this.findByToken(token);
-    if (session === null) return 'unknown-session';
+    if (session === null) return nothingAppended('unknown-session');
     return this.#revokeOnce(session.id, (current, context) => decideLogout(current, context), {
       requestId,
       justRead: session,
     });
   }
 
-  async revokeById(sessionId: string, actor: Actor, requestId: string): Promise<RevokeOutcome> {
-    const outcome = await this.#revokeOnce(
+  async revokeById(
+    sessionId: string,
+    actor: Actor,
+    requestId: string,
+  ): Promise<Outcome<RevokeOutcome>> {
+    const { outcome, positions } = await this.#revokeOnce(
       sessionId,
       (current, context) => decideRevoke(current, { reason: 'admin', actor }, context),
       { requestId },
     );
     if (outcome === 'unknown-session') throw new NotFoundError(NO_SUCH_SESSION);
-    return outcome;
+    return { outcome, positions };
   }
 
   async revokeIdentity(
     identityId: string,
     actor: Actor,
     requestId: string,
-  ): Promise<RevokeOutcome> {
+  ): Promise<Outcome<RevokeOutcome>> {
     const sessions = await this.listByIdentity(identityId);
     const decision = decideRevokeIdentitySessions(sessions, actor, this.#context(requestId));
     if (decision.kind === 'no-sessions') throw new NotFoundError(NO_IDENTITY_SESSIONS);
-    if (decision.events.length === 0) return 'already-revoked';
-    await this.#publishRevocations(decision.events);
-    return 'revoked';
+    if (decision.events.length === 0) return nothingAppended('already-revoked');
+    const positions = await this.#publishRevocations(decision.events);
+    return { outcome: 'revoked', positions };
   }
 
   async issue(
@@ -143,10 +156,10 @@ export class SessionService {
       data.issued_at,
       data,
     );
-    await this.#publish([event]);
+    const positions = await this.#publish([event]);
     const session = evolve(null, event);
     if (session === null) throw new Error('an issuance always creates a session');
-    return { token, session };
+    return { token, session, positions };
   }
 
   /**
@@ -157,17 +170,17 @@ export class SessionService {
     sessionId: string,
     decide: (session: SessionState | null, context: DecisionContext) => RevokeDecision,
     { requestId, justRead }: { requestId: string; justRead?: SessionState },
-  ): Promise<LogoutOutcome> {
+  ): Promise<Outcome<LogoutOutcome>> {
     const pending = this.#inFlight.get(sessionId);
     if (pending !== undefined) return pending;
-    if (this.#recentlyRevoked.has(sessionId)) return 'already-revoked';
-    const work = (async (): Promise<LogoutOutcome> => {
+    if (this.#recentlyRevoked.has(sessionId)) return nothingAppended('already-revoked');
+    const work = (async (): Promise<Outcome<LogoutOutcome>> => {
       const session = justRead ?? (await this.#read(() => this.#deps.reader.findById(sessionId)));
       const decision = decide(session, this.#context(requestId));
-      if (decision.kind !== 'revoke') return decision.kind;
-      await this.#publishRevocations([decision.event]);
+      if (decision.kind !== 'revoke') return nothingAppended(decision.kind);
+      const positions = await this.#publishRevocations([decision.event]);
       this.#rememberRevoked(sessionId);
-      return 'revoked';
+      return { outcome: 'revoked' as const, positions };
     })().finally(() => this.#inFlight.delete(sessionId));
     this.#inFlight.set(sessionId, work);
     return work;
@@ -181,13 +194,14 @@ export class SessionService {
     }
   }
 
-  async #publishRevocations(revocations: readonly SessionRevokedV1[]): Promise<void> {
-    await this.#publish(
+  async #publishRevocations(revocations: readonly SessionRevokedV1[]): Promise<LogPosition[]> {
+    const positions = await this.#publish(
       revocations.map((data) =>
         this.#envelope(SESSION_REVOKED_V1, data.session_id, data.revoked_at, data),
       ),
     );
     for (const data of revocations) this.#deps.metrics.revocations.inc({ reason: data.reason });
+    return positions;
   }
 
   #envelope<Type extends string, Data>(
@@ -204,7 +218,7 @@ export class SessionService {
   }
 
   /** Appends, then waits until the projection has applied every position, all within the wait budget. */
-  async #publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+  async #publish(envelopes: readonly EventEnvelope[]): Promise<LogPosition[]> {
     for (const envelope of envelopes) {
       const problem = rejectionOf(envelope);
       if (problem !== undefined) throw new RejectedEventError(problem);
@@ -224,6 +238,7 @@ export class SessionService {
     const reached = await this.#deps.waiter.waitFor(positions, Math.max(1, deadline - Date.now()));
     stopTimer({ outcome: reached ? 'visible' : 'timeout' });
     if (!reached) throw new UnavailableError(NOT_VISIBLE);
+    return positions;
   }
 
   async #read<T>(query: () => Promise<T>): Promise<T> {
