@@ -7,7 +7,7 @@ import type { RunningService } from '../support/service-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 let cluster: Cluster;
-let admin: pg.Client;
+let admin: pg.Client | undefined;
 
 beforeAll(async () => {
   cluster = await startCluster({ replicas: 2, extra: { CONSISTENCY_WAIT_MS: '2000' } });
@@ -16,14 +16,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await admin.end();
+  await admin?.end();
   await cluster.stop();
 });
+
+function db(): pg.Client {
+  if (admin === undefined) throw new Error('the test database client did not connect');
+  return admin;
+}
 
 const database = () => new URL(cluster.db.url).pathname.slice(1);
 
 async function listenerPids(): Promise<number[]> {
-  const { rows } = await admin.query<{ pid: number }>(
+  const { rows } = await db().query<{ pid: number }>(
     'select pid from pg_stat_activity where datname = $1 and application_name = $2',
     [database(), LISTENER_APPLICATION_NAME],
   );
@@ -32,7 +37,7 @@ async function listenerPids(): Promise<number[]> {
 
 /** Ends every backend of the project's database but this test's own: a database restart, as the services see it. */
 async function terminateAll(): Promise<number> {
-  const { rows } = await admin.query<{ ended: boolean }>(
+  const { rows } = await db().query<{ ended: boolean }>(
     `select pg_terminate_backend(pid) as ended from pg_stat_activity
        where datname = $1 and pid <> pg_backend_pid()`,
     [database()],
@@ -49,7 +54,7 @@ describe('PostgreSQL connections that drop', () => {
     // Both replicas listen, and so does the projector (a follower waits on the leader's commits).
     const before = await listenerPids();
     expect(before.length).toBeGreaterThanOrEqual(2);
-    await admin.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [before]);
+    await db().query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [before]);
     await waitFor(
       'every listener to listen again on a new connection',
       async () => {
