@@ -37,8 +37,8 @@ export interface Projector {
  * Consumes the log into every projection. Batches of different partitions that arrive together
  * share one PostgreSQL transaction (see BatchCoalescer), which also moves each projection's
  * offsets, so a batch applied twice (by a follower that did not see the leader's commit in time,
- * or after a crash) changes nothing the second time. A record that fails its schema is quarantined (its session revoked); only one with no
- * session id as key halts its partition.
+ * or after a crash) changes nothing the second time. A record that fails its schema is
+ * quarantined (its session revoked); only one with no session id as key halts its partition.
  */
 export function createProjector(deps: ProjectorDeps): Projector {
   const { orm, schema, topic, metrics, logger } = deps;
