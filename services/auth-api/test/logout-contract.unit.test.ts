@@ -124,6 +124,15 @@ describe('DELETE /auth/self-service/logout/api, every row of DESIGN.md §1, in p
     expectErrorGeneric(response, code, reason);
   });
 
+  it('whoami of an active session -> 200 with X-Kratos-Authenticated-Identity-Id', async () => {
+    const session = await issue();
+    const response = await whoami(session.token);
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ identity: { id: string } }>();
+    expect(response.headers['x-kratos-authenticated-identity-id']).toBe(body.identity.id);
+    expect(response.body).not.toContain(session.token);
+  });
+
   it('an active session -> 204 with no body, unknown fields ignored, one event', async () => {
     const session = await issue();
     const before = authority.log.records(authority.log.partitionOf(session.id)).length;

@@ -97,19 +97,30 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
       summary: 'Check who the current session belongs to.',
       headers: tokenHeadersSchema,
       response: {
-        200: json('The session is active.', sessionSchema),
+        200: {
+          ...json('The session is active.', sessionSchema),
+          headers: {
+            'X-Kratos-Authenticated-Identity-Id': {
+              type: 'string',
+              format: 'uuid',
+              description: "The session's identity.",
+            },
+          },
+        },
         ...errors({
           401: 'No token, or its session is unknown, revoked or expired.',
           503: 'The read model is unavailable.',
         }),
       },
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const token = tokenFromHeaders(request);
       if (!isWellFormedToken(token)) throw new HttpError(401, NO_SESSION);
       const session = await service.findByToken(token);
       const now = new Date();
       if (session === null || !isActive(session, now)) throw new HttpError(401, NO_SESSION);
+      // As Kratos does, so that a gateway can pass the identity on without parsing the body.
+      void reply.header('x-kratos-authenticated-identity-id', session.identityId);
       return sessionView(session, now);
     },
   });
