@@ -29,17 +29,20 @@ export async function startCluster(
     topic,
     ...(options.extra === undefined ? {} : { extra: options.extra }),
   };
-  const projectors = await Promise.all(
+  const projectors = await startAll(
     Array.from({ length: options.projectors ?? 1 }, (_, i) =>
       startService('projector', env, i === 0 ? 'projector' : `projector-${i + 1}`),
     ),
+    db,
   );
   const [projector] = projectors;
   if (projector === undefined) throw new Error('a cluster needs a projector');
-  const apis = await Promise.all(
+  const apis = await startAll(
     Array.from({ length: options.replicas ?? 2 }, (_, i) =>
       startService('auth-api', env, `api-${i + 1}`),
     ),
+    db,
+    projectors,
   );
   return {
     db,
@@ -53,4 +56,19 @@ export async function startCluster(
       await db.drop();
     },
   };
+}
+
+/** All of them, or none: when one fails to start, the others (and what came before) are stopped. */
+async function startAll(
+  starting: readonly Promise<RunningService>[],
+  db: TestDatabase,
+  before: readonly RunningService[] = [],
+): Promise<RunningService[]> {
+  const settled = await Promise.allSettled(starting);
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed === undefined) return started;
+  await Promise.all([...before, ...started].map((service) => service.stop()));
+  await db.drop();
+  throw failed.reason;
 }
