@@ -3,6 +3,7 @@ import { startCluster, type Cluster } from '../support/cluster.js';
 import { errorGenericBody, issueSession } from '../support/http.js';
 import { rawExchange, type RawAnswer } from '../support/raw-exchange.js';
 import { ADMIN_KEY, type RunningService } from '../support/service-process.js';
+import { recordFigures } from '../support/figures.js';
 
 const REQUESTS = 4000;
 const SEED = 20261202;
@@ -183,11 +184,13 @@ describe('a seeded fuzz of hostile requests against both ports of a running repl
     };
     const started = performance.now();
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const counts = [...histogram].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`);
-    console.log(
-      `fuzz: ${REQUESTS} requests in ${seconds} s, seed ${SEED}; statuses ${counts.join(', ')}; violations ${violations.length}`,
-    );
+    recordFigures('fuzz', {
+      requests: REQUESTS,
+      seed: SEED,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      statuses: Object.fromEntries([...histogram].sort(([a], [b]) => a - b)),
+      violations: violations.length,
+    });
     expect(violations.slice(0, 10)).toEqual([]);
     expect(api.child.exitCode).toBeNull();
     expect((await fetch(`http://127.0.0.1:${api.port}/health/ready`)).status).toBe(200);

@@ -1,8 +1,7 @@
-import { freePort } from '@session-authority/local-infra';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '../support/run-script.js';
-import { ADMIN_KEY, startService } from '../support/service-process.js';
+import { runServiceToExit } from '../support/run-script.js';
+import { startService } from '../support/service-process.js';
 import {
   createTestDatabase,
   createTestTopic,
@@ -43,24 +42,18 @@ describe("the log's partition count is part of its identity", () => {
     await admin.createPartitions({ topicPartitions: [{ topic, count: 6 }] });
     await admin.disconnect();
 
-    const processEnv = {
-      PATH: process.env.PATH ?? '',
-      KAFKA_BROKERS: env.kafkaBrokers,
-      KAFKA_TOPIC: topic,
-      DATABASE_URL: db.url,
-      ADMIN_API_KEY: ADMIN_KEY,
-      PUBLIC_PORT: String(await freePort()),
-      ADMIN_PORT: String(await freePort()),
-      PROJECTOR_PORT: String(await freePort()),
-    };
-    for (const entry of ['services/projector/dist/main.js', 'services/auth-api/dist/server.js']) {
-      const run = await runScript(entry, [], processEnv);
-      expect(run.code, run.stdout + run.stderr).toBe(1);
-      const fatal = (run.stdout + run.stderr)
-        .split('\n')
-        .filter((line) => line.includes('"level":60'));
-      expect(fatal).toHaveLength(1);
-      expect(fatal[0]).toContain(`topic ${topic} has 6 partitions, but had 4`);
+    for (const entry of [
+      'services/projector/dist/main.js',
+      'services/auth-api/dist/server.js',
+    ] as const) {
+      const run = await runServiceToExit(entry, {
+        KAFKA_BROKERS: env.kafkaBrokers,
+        KAFKA_TOPIC: topic,
+        DATABASE_URL: db.url,
+      });
+      expect(run.code, run.output).toBe(1);
+      expect(run.fatal).toHaveLength(1);
+      expect(run.fatal[0]).toContain(`topic ${topic} has 6 partitions, but had 4`);
     }
   });
 });

@@ -1,8 +1,8 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { errorGenericBody, issueSession, logout, whoami } from '../support/http.js';
 import { readTopic } from '../support/topic-reader.js';
+import { rawExchange } from '../support/raw-exchange.js';
 import { rawRequest } from '../support/raw-request.js';
 import type { RunningService } from '../support/service-process.js';
 
@@ -90,32 +90,17 @@ describe('DELETE /auth/self-service/logout/api over a socket, against Kafka and 
 
 describe('errors on every route of both ports', () => {
   it('bytes that are not HTTP -> 400 errorGeneric, connection closed', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(api.port, '127.0.0.1', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
-      let text = '';
-      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-    });
-    const [head = '', body = ''] = answer.split('\r\n\r\n');
-    expect(head).toMatch(/^HTTP\/1\.1 400 /);
-    expect(head).toMatch(/content-type: application\/json/i);
-    expect(errorGenericBody.parse(JSON.parse(body)).error.code).toBe(400);
+    const answer = await rawExchange(api.port, Buffer.from('NOT HTTP AT ALL\r\n\r\n'));
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toMatch(/^application\/json/i);
+    expect(errorGenericBody.parse(JSON.parse(answer.body)).error.code).toBe(400);
   });
 
   it('a request without Host -> 400 errorGeneric', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(api.port, '127.0.0.1', () =>
-        socket.end('GET /auth/sessions/whoami HTTP/1.1\r\nConnection: close\r\n\r\n'),
-      );
-      let text = '';
-      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-    });
-    const [head = '', body = ''] = answer.split('\r\n\r\n');
-    expect(head).toMatch(/^HTTP\/1\.1 400 /);
-    expect(errorGenericBody.parse(JSON.parse(body)).error.reason).toBe(
+    const request = 'GET /auth/sessions/whoami HTTP/1.1\r\nConnection: close\r\n\r\n';
+    const answer = await rawExchange(api.port, Buffer.from(request));
+    expect(answer.status).toBe(400);
+    expect(errorGenericBody.parse(JSON.parse(answer.body)).error.reason).toBe(
       'The request has no Host header.',
     );
   });

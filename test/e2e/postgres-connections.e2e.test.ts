@@ -5,6 +5,7 @@ import { startCluster, type Cluster } from '../support/cluster.js';
 import { issueSession, logout, whoami } from '../support/http.js';
 import type { RunningService } from '../support/service-process.js';
 import { waitFor } from '../support/wait-for.js';
+import { recordFigures } from '../support/figures.js';
 
 let cluster: Cluster;
 let admin: pg.Client | undefined;
@@ -89,9 +90,11 @@ describe('PostgreSQL connections that drop', () => {
         expect(status).toBe(503);
       }
     }
-    console.log(
-      `postgres: terminated ${terminated} backends twice over 120 logouts; answers ${JSON.stringify(Object.fromEntries(statuses))}`,
-    );
+    recordFigures('postgres-connections', {
+      logouts: sessions.length,
+      terminatedBackends: terminated,
+      answers: Object.fromEntries(statuses),
+    });
     expect(terminated).toBeGreaterThan(0);
     expect([...statuses.keys()].every((status) => status === 204 || status === 503)).toBe(true);
     expect(confirmed).toHaveLength(sessions.length);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { issueSession, logout, whoami } from '../support/http.js';
 import { startService, type RunningService } from '../support/service-process.js';
+import { recordFigures } from '../support/figures.js';
 
 let cluster: Cluster;
 let api: RunningService;
@@ -56,9 +57,12 @@ describe('two projectors, a leader and a follower', () => {
 
     const gaps = succeeded.slice(1).map((at, i) => at - (succeeded[i] ?? at));
     const longest = Math.max(...gaps);
-    console.log(
-      `failover: ${SESSIONS} logouts, 2 projector kills, longest stretch without a 204 ${longest.toFixed(0)} ms, ${unavailable} answers 503`,
-    );
+    recordFigures('projector-failover', {
+      logouts: SESSIONS,
+      kills: 2,
+      longestStretchWithoutA204Ms: Math.round(longest),
+      answers503: unavailable,
+    });
     expect(longest).toBeLessThan(MAX_GAP_MS);
 
     for (const session of sessions) expect((await whoami(api, session.token)).status).toBe(401);

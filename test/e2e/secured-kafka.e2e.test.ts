@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTopic, pingKafka } from '@session-authority/event-log';
@@ -11,8 +11,8 @@ import {
 } from '@session-authority/local-infra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSession, logout, whoami } from '../support/http.js';
-import { runScript } from '../support/run-script.js';
-import { ADMIN_KEY, startService, type RunningService } from '../support/service-process.js';
+import { runServiceToExit } from '../support/run-script.js';
+import { startService, type RunningService } from '../support/service-process.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/stores.js';
 
 // A broker of this file's own with a SASL_SSL listener; the services are given only that one.
@@ -50,7 +50,6 @@ beforeAll(async () => {
   securedBrokers = `127.0.0.1:${securedPort}`;
   db = await createTestDatabase();
   topic = uniqueName('secured-events');
-  const { readFileSync } = await import('node:fs');
   await ensureTopic(
     {
       brokers: [securedBrokers],
@@ -105,7 +104,6 @@ describe('Kafka over SASL_SSL, the only listener the services know', () => {
   });
 
   it('PLAIN and SCRAM-SHA-256 are accepted too', async () => {
-    const { readFileSync } = await import('node:fs');
     const ca = readFileSync(cert.caFile, 'utf8');
     for (const mechanism of ['plain', 'scram-sha-256'] as const) {
       const sasl = { mechanism, username: USER.username, password: USER.password };
@@ -131,23 +129,20 @@ describe('Kafka over SASL_SSL, the only listener the services know', () => {
       /certificate|self.signed|verify/i,
     ],
   ])('%s: one clear fatal line and exit code 1, not a retry loop', async (_name, env, reason) => {
-    for (const entry of ['services/projector/dist/main.js', 'services/auth-api/dist/server.js']) {
-      const run = await runScript(entry, [], {
-        PATH: process.env.PATH ?? '',
+    for (const entry of [
+      'services/projector/dist/main.js',
+      'services/auth-api/dist/server.js',
+    ] as const) {
+      const run = await runServiceToExit(entry, {
         KAFKA_BROKERS: securedBrokers,
         KAFKA_TOPIC: topic,
         DATABASE_URL: db.url,
-        ADMIN_API_KEY: ADMIN_KEY,
-        PUBLIC_PORT: String(await freePort()),
-        ADMIN_PORT: String(await freePort()),
-        PROJECTOR_PORT: String(await freePort()),
         ...env(),
       });
-      const output = run.stdout + run.stderr;
+      const output = run.output;
       expect(run.code, output).toBe(1);
-      const fatal = output.split('\n').filter((line) => line.includes('"level":60'));
-      expect(fatal, output).toHaveLength(1);
-      expect(fatal[0]).toMatch(reason);
+      expect(run.fatal, output).toHaveLength(1);
+      expect(run.fatal[0]).toMatch(reason);
       expect(output).not.toContain(USER.password);
     }
   });

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { resolveTestEnvironment } from './test-environment.js';
+import { recordFigures } from './figures.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -15,6 +16,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('kafkaBrokers', environment.kafkaBrokers);
   project.provide('postgresUrl', environment.postgresUrl);
   project.provide('environmentSource', environment.source);
-  console.log(`test environment: ${environment.source} (Kafka ${environment.kafkaBrokers})`);
+  recordFigures('environment', { source: environment.source, kafka: environment.kafkaBrokers });
   return () => environment.stop();
 }

@@ -21,13 +21,16 @@ function dechunk(body: string): string {
 
 /**
  * Writes exactly these bytes to a fresh connection and reads the first final answer, until the
- * server closes or `timeoutMs` passes (then status 0: no answer).
+ * server closes or the connection is idle for `timeoutMs` (then status 0: no answer).
  */
 export function rawExchange(port: number, bytes: Buffer, timeoutMs = 5000): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
+    let done = false;
     const finish = () => {
+      if (done) return;
+      done = true;
       socket.destroy();
       // Interim answers (100 Continue) come first; the final one follows.
       const text = Buffer.concat(chunks)
@@ -49,12 +52,10 @@ export function rawExchange(port: number, bytes: Buffer, timeoutMs = 5000): Prom
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
       resolve({ status, headers, body: Buffer.from(body, 'latin1').toString('utf8') });
     };
-    const timer = setTimeout(finish, timeoutMs);
+    // The deadline is the socket's own: no byte for timeoutMs ends the exchange.
+    socket.setTimeout(timeoutMs, finish);
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('close', () => {
-      clearTimeout(timer);
-      finish();
-    });
+    socket.on('close', finish);
     socket.on('error', () => undefined);
     // No half-close: the requests say `Connection: close`, so the server ends the exchange.
     socket.on('connect', () => socket.write(bytes));

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '@session-authority/local-infra';
+import { freePort, repoRoot } from '@session-authority/local-infra';
+import { ADMIN_KEY } from './service-process.js';
 
 export interface ScriptRun {
   readonly code: number | null;
@@ -26,4 +27,25 @@ export function runScript(
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Runs a service's entry point with its settings and free ports, to its end: for services that
+ * are expected to refuse to start. Returns the run and its `fatal` log lines.
+ */
+export async function runServiceToExit(
+  entry: 'services/projector/dist/main.js' | 'services/auth-api/dist/server.js',
+  env: Record<string, string>,
+): Promise<ScriptRun & { output: string; fatal: string[] }> {
+  const run = await runScript(entry, [], {
+    PATH: process.env.PATH ?? '',
+    ADMIN_API_KEY: ADMIN_KEY,
+    PUBLIC_PORT: String(await freePort()),
+    ADMIN_PORT: String(await freePort()),
+    PROJECTOR_PORT: String(await freePort()),
+    ...env,
+  });
+  const output = run.stdout + run.stderr;
+  const fatal = output.split('\n').filter((line) => line.includes('"level":60'));
+  return { ...run, output, fatal };
 }

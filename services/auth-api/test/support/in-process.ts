@@ -13,9 +13,6 @@ export interface InProcessAuthority extends Apps {
   readonly readModel: InMemoryReadModel;
   /** Problems of appended records the projector would have rejected (none, ever). */
   rejectedRecords(): readonly string[];
-  /** While paused, appended records wait; `resume` projects them. */
-  pauseProjection(): void;
-  resumeProjection(): void;
 }
 
 /**
@@ -28,8 +25,6 @@ export async function startInProcess(
 ): Promise<InProcessAuthority> {
   const log = new InMemoryEventLog(4);
   const readModel = new InMemoryReadModel();
-  let paused = false;
-  const waiting: (() => void)[] = [];
   const rejected: string[] = [];
   log.onAppend((partition, records) => {
     const decoded = decodeRecords(records);
@@ -37,9 +32,8 @@ export async function startInProcess(
       if (problem !== undefined) rejected.push(problem.problem);
     }
     if (decoded.nextOffset === undefined) return;
-    const project = () => readModel.apply(partition, decoded.events, decoded.nextOffset ?? 0n);
-    if (paused) waiting.push(project);
-    else queueMicrotask(project);
+    const { events, nextOffset } = decoded;
+    queueMicrotask(() => readModel.apply(partition, events, nextOffset));
   });
   const metrics = createApiMetrics();
   const service = new SessionService({
@@ -74,12 +68,5 @@ export async function startInProcess(
     log,
     readModel,
     rejectedRecords: () => rejected,
-    pauseProjection: () => {
-      paused = true;
-    },
-    resumeProjection: () => {
-      paused = false;
-      for (const project of waiting.splice(0)) project();
-    },
   };
 }
