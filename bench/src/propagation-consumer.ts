@@ -39,7 +39,7 @@ await consumer.run({
     const seenAt = performance.timeOrigin + performance.now();
     const lines: string[] = [];
     for (const message of batch.messages) {
-      if (ready && message.headers?.ce_type?.toString() === 'session.revoked.v1') {
+      if (ready && message.headers?.ce_type?.toString() === 'session.revoked.v2') {
         lines.push(`${message.headers.ce_subject?.toString() ?? ''} ${seenAt.toFixed(3)}`);
       }
     }

@@ -86,7 +86,7 @@ describe('the admin API', () => {
     expect(listed.every((s) => !s.active)).toBe(true);
 
     const revocations = (await readTopic(cluster.topic))
-      .filter((e) => e.type === 'session.revoked.v1')
+      .filter((e) => e.type === 'session.revoked.v2')
       .map((e) => e.data as { session_id: string; reason: string; actor: { type: string } })
       .filter((data) => listed.some((s) => s.id === data.session_id));
     expect(revocations.map((r) => [r.session_id, r.reason, r.actor.type]).sort()).toEqual(

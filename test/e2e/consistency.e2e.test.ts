@@ -44,7 +44,7 @@ describe('two API replicas and a projector, each its own process', () => {
       );
     expect(rows).toHaveLength(1);
     const revocations = (await readTopic(cluster.topic))
-      .filter((e) => e.type === 'session.revoked.v1' && e.subject === session.sessionId)
+      .filter((e) => e.type === 'session.revoked.v2' && e.subject === session.sessionId)
       .map((e) => (e.data as { revoked_at: string }).revoked_at);
     expect(revocations.length).toBeGreaterThanOrEqual(1);
     expect(revocations.length).toBeLessThanOrEqual(2); // at most one per replica: each joins its own in-flight revocation

@@ -66,7 +66,7 @@ describe('graceful shutdown', () => {
     const answer = logout(replica, session.token);
     await waitFor('the revocation to reach the log', async () =>
       (await readTopic(cluster.topic)).some(
-        (e) => e.type === 'session.revoked.v1' && e.subject === session.sessionId,
+        (e) => e.type === 'session.revoked.v2' && e.subject === session.sessionId,
       ),
     );
     replica.child.kill('SIGTERM');

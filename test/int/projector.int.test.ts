@@ -1,4 +1,4 @@
-import { encodeEnvelope, type SessionIssuedV1 } from '@session-authority/events';
+import { encodeEnvelope, type SessionIssuedV2 } from '@session-authority/events';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { issuedEvent, revokedEvent } from '../support/events.js';
 import {
@@ -121,8 +121,8 @@ describe('the projector process', () => {
         'select log_offset, session_id, type, problem from quarantined_records order by log_offset',
       );
     expect(quarantined.map((q) => [BigInt(q.log_offset), q.session_id, q.type])).toEqual([
-      [offsets[1], active.data.session_id, 'session.revoked.v1'],
-      [offsets[2], unreadableIssue.data.session_id, 'session.issued.v1'],
+      [offsets[1], active.data.session_id, 'session.revoked.v2'],
+      [offsets[2], unreadableIssue.data.session_id, 'session.issued.v2'],
     ]);
     expect(quarantined[0]?.problem).toContain('token_sha256');
     expect(await metricValue(projector, 'projector_quarantined_records_total')).toBe(2);
@@ -195,7 +195,7 @@ describe('the projector process', () => {
   it('killed with SIGKILL mid-stream and restarted, it resumes from the stored offsets: nothing lost, nothing applied twice', async () => {
     const { db, topic, producer, startProjector } = await setup();
     const first = await startProjector();
-    const sessions: SessionIssuedV1[] = [];
+    const sessions: SessionIssuedV2[] = [];
     const send = async (count: number) => {
       const events = Array.from({ length: count }, () => issuedEvent());
       sessions.push(...events.map((e) => e.data));

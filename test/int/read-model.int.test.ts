@@ -45,7 +45,7 @@ function inputsBatch(inputs: readonly ProjectionInput[], from: bigint): Projecti
     from + BigInt(inputs.length),
     at.flatMap(({ input, offset }) =>
       'quarantine' in input
-        ? [{ offset, ...input.quarantine, type: 'session.issued.v1', problem: 'test' }]
+        ? [{ offset, ...input.quarantine, type: 'session.issued.v2', problem: 'test' }]
         : [],
     ),
   );
@@ -123,7 +123,7 @@ describe('the read model in PostgreSQL', () => {
     await db.orm.em.fork().execute(`create table ${table} (session_id uuid, log_offset bigint)`);
     const seen: Projection = {
       name: 'revocations-seen',
-      handles: new Set(['session.revoked.v1']),
+      handles: new Set(['session.revoked.v2']),
       statements: (batches) =>
         batches.flatMap(({ events }) =>
           events.map(

@@ -1,25 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import {
-  SESSION_ISSUED_V1,
-  SESSION_REVOKED_V1,
+  SESSION_ISSUED_V2,
+  SESSION_REVOKED_V2,
   type EventEnvelope,
-  type SessionIssuedV1,
-  type SessionRevokedV1,
+  type SessionIssuedV2,
+  type SessionRevokedV2,
 } from '@session-authority/events';
 import { generateToken, tokenDigest } from '@session-authority/sessions';
 import { randomBytes } from 'node:crypto';
 
 export function issuedEvent(
-  overrides: Partial<SessionIssuedV1> = {},
-): EventEnvelope<typeof SESSION_ISSUED_V1, SessionIssuedV1> {
+  overrides: Partial<SessionIssuedV2> = {},
+): EventEnvelope<typeof SESSION_ISSUED_V2, SessionIssuedV2> {
   const now = new Date();
-  const data: SessionIssuedV1 = {
+  const data: SessionIssuedV2 = {
     session_id: randomUUID(),
     identity_id: randomUUID(),
     token_sha256: tokenDigest(generateToken(randomBytes)),
     issued_at: now.toISOString(),
     authenticated_at: now.toISOString(),
     expires_at: new Date(now.getTime() + 3_600_000).toISOString(),
+    authenticator_assurance_level: 'aal1',
+    authentication_methods: [],
+    devices: [],
     actor: { type: 'admin', id: 'test' },
     request_id: randomUUID(),
     ...overrides,
@@ -27,7 +30,7 @@ export function issuedEvent(
   return {
     id: randomUUID(),
     source: 'urn:test',
-    type: SESSION_ISSUED_V1,
+    type: SESSION_ISSUED_V2,
     time: data.issued_at,
     subject: data.session_id,
     data,
@@ -35,13 +38,13 @@ export function issuedEvent(
 }
 
 export function revokedEvent(
-  issued: SessionIssuedV1,
+  issued: SessionIssuedV2,
   revokedAt = new Date(),
-): EventEnvelope<typeof SESSION_REVOKED_V1, SessionRevokedV1> {
+): EventEnvelope<typeof SESSION_REVOKED_V2, SessionRevokedV2> {
   return {
     id: randomUUID(),
     source: 'urn:test',
-    type: SESSION_REVOKED_V1,
+    type: SESSION_REVOKED_V2,
     time: revokedAt.toISOString(),
     subject: issued.session_id,
     data: {

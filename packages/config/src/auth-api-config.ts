@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { durationMs, flag, port, positiveInt, trustedProxies } from './env-fields.js';
+import {
+  durationMs,
+  flag,
+  optionalDurationMs,
+  port,
+  positiveInt,
+  trustedProxies,
+} from './env-fields.js';
 import { parseConfig } from './parse-config.js';
 import { serviceEnv } from './shared-env.js';
 
@@ -20,6 +27,11 @@ export const authApiEnvSchema = z.object({
   SESSION_DEFAULT_LIFESPAN: durationMs('24h'),
   /** The longest lifespan an issue request may ask for. */
   SESSION_MAX_LIFESPAN: durationMs('8760h'),
+  /**
+   * Kratos's session.earliest_possible_extend: PATCH /admin/sessions/{id}/extend extends only a
+   * session with at most this much life left. Unset: always.
+   */
+  SESSION_EARLIEST_POSSIBLE_EXTEND: optionalDurationMs,
   LOGOUT_FORBIDDEN_LIMIT: positiveInt(60),
   LOGOUT_FORBIDDEN_WINDOW_MS: positiveInt(60_000),
   REQUEST_TIMEOUT_MS: positiveInt(10_000),

@@ -46,6 +46,18 @@ export const durationMs = (fallback: string) =>
       return ms ?? 0;
     });
 
+/** A duration that may be left unset (then undefined): a limit that is off unless configured. */
+export const optionalDurationMs = z
+  .string()
+  .regex(DURATION_PATTERN, 'a duration such as 24h or 90m')
+  .optional()
+  .transform((text, context) => {
+    if (text === undefined) return undefined;
+    const ms = parseDuration(text);
+    if (ms === undefined) context.addIssue({ code: 'custom', message: 'a positive duration' });
+    return ms;
+  });
+
 function isAddressOrCidr(entry: string): boolean {
   const [address = '', prefix, ...rest] = entry.split('/');
   const family = isIP(address);

@@ -5,7 +5,7 @@ import { actorSchema, sha256Hex, timestamp } from './common.js';
 export const SESSION_REVOKED_V1 = 'session.revoked.v1';
 
 export const revokeReasonSchema = z.enum(['logout', 'admin', 'identity_revoked']);
-export type RevokeReason = z.infer<typeof revokeReasonSchema>;
+export type RevokeReasonV1 = z.infer<typeof revokeReasonSchema>;
 
 export const sessionRevokedV1Schema = z.object({
   session_id: z.uuid(),

@@ -10,6 +10,7 @@ import {
   sessionEventRegistry,
   sessionIssuedV1Schema,
   sessionRevokedV1Schema,
+  sessionRevokedV2Schema,
   type EventEnvelope,
 } from '@session-authority/events';
 
@@ -85,7 +86,7 @@ describe('CloudEvents binary mode', () => {
     const read = readEnvelope({ ...record, headers: asBuffers });
     expect(read.ok && decodeSessionEvent(read.envelope)).toEqual({
       kind: 'event',
-      event: envelope('session.revoked.v1', revoked),
+      event: envelope('session.revoked.v2', revoked),
     });
   });
 
@@ -146,6 +147,37 @@ describe('the registry', () => {
       { first: 'Ada', last: 'Lovelace', locale: 'en' },
     ]);
     expect(registry.decode(envelope('thing.v1', { name: 3 })).kind).toBe('invalid');
+  });
+
+  it('reads session.issued.v1 as v2 with Kratos defaults, and session.revoked.v1 as v2', () => {
+    expect(decodeSessionEvent(envelope('session.issued.v1', issued))).toEqual({
+      kind: 'event',
+      event: envelope('session.issued.v2', {
+        ...issued,
+        authenticator_assurance_level: 'aal1',
+        authentication_methods: [],
+        devices: [],
+      }),
+    });
+    const read = decodeSessionEvent(envelope('session.revoked.v1', revoked));
+    expect(read.kind === 'event' && [read.event.type, read.event.data]).toEqual([
+      'session.revoked.v2',
+      revoked,
+    ]);
+  });
+
+  it('keeps v1 as published: its schemas reject the values only v2 has', () => {
+    expect(
+      sessionRevokedV1Schema.safeParse({ ...revoked, reason: 'self_service_other' }).success,
+    ).toBe(false);
+    expect(
+      sessionRevokedV2Schema.safeParse({ ...revoked, reason: 'self_service_other' }).success,
+    ).toBe(true);
+    const withDevices = { ...issued, authenticator_assurance_level: 'aal2', devices: [] };
+    expect(sessionIssuedV1Schema.safeParse(withDevices).data).toEqual(issued);
+    expect(exportJsonSchemas(sessionEventRegistry)['session.issued.v1']).toMatchObject({
+      additionalProperties: false,
+    });
   });
 
   it('refuses an upcaster to an unregistered version', () => {

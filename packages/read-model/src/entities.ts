@@ -4,13 +4,17 @@ import { defineEntity, p } from '@mikro-orm/core';
 export const SessionEntity = defineEntity({
   name: 'SessionRow',
   tableName: 'sessions',
+  indexes: [{ name: 'sessions_identity_id_id_idx', properties: ['identityId', 'id'] }],
   properties: {
     id: p.uuid().primary(),
-    identityId: p.uuid().index('sessions_identity_id_idx'),
+    identityId: p.uuid(),
     tokenSha256: p.string().length(64).unique('sessions_token_sha256_key'),
     issuedAt: p.datetime().length(3),
     authenticatedAt: p.datetime().length(3),
     expiresAt: p.datetime().length(3),
+    authenticatorAssuranceLevel: p.string().length(8).default('aal1'),
+    authenticationMethods: p.json().default('[]'),
+    devices: p.json().default('[]'),
     revokedAt: p.datetime().length(3).nullable(),
     revokeReason: p.string().length(32).nullable(),
     logPartition: p.integer(),

@@ -1,7 +1,13 @@
 import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
-import { applyChange, changesOf, type SessionState } from '@session-authority/sessions';
+import {
+  applyChange,
+  changesOf,
+  isActive,
+  sessionIdOf,
+  type SessionState,
+} from '@session-authority/sessions';
 import type { Position, ProjectionWaiter } from './projection-watermark.js';
-import type { SessionReader } from './session-queries.js';
+import type { SessionPageQuery, SessionReader } from './session-queries.js';
 
 /**
  * The in-memory twin of the sessions read model for in-process tests: the same reader and waiter
@@ -32,7 +38,7 @@ export class InMemoryReadModel implements SessionReader, ProjectionWaiter {
       .filter((input) => input.offset >= from)
       .sort((a, b) => (a.offset < b.offset ? -1 : 1));
     for (const { change } of changesOf(fresh).flat()) {
-      const id = change.kind === 'create' ? change.session.id : change.sessionId;
+      const id = sessionIdOf(change);
       const next = applyChange(this.#sessions.get(id) ?? null, change);
       if (next !== null) this.#sessions.set(id, next);
     }
@@ -61,6 +67,23 @@ export class InMemoryReadModel implements SessionReader, ProjectionWaiter {
       this.sessions()
         .filter((s) => s.identityId === identityId)
         .sort((a, b) => a.issuedAt.getTime() - b.issuedAt.getTime() || a.id.localeCompare(b.id)),
+    );
+  }
+
+  listPage(query: SessionPageQuery): Promise<SessionState[]> {
+    const { identityId, active, now, exceptId, after, limit } = query;
+    return this.#read(() =>
+      this.sessions()
+        .filter(
+          (s) =>
+            (identityId === undefined || s.identityId === identityId) &&
+            (active === undefined || isActive(s, now) === active) &&
+            s.id !== exceptId &&
+            (after === undefined || s.id > after),
+        )
+        // PostgreSQL orders uuids by their bytes, which is the order of their lower-case text.
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, limit),
     );
   }
 

@@ -7,7 +7,12 @@ export {
   type ReadModelOptions,
   type ReadModelOrm,
 } from './orm.js';
-export { createSessionReader, type SessionReader } from './session-queries.js';
+export {
+  createSessionReader,
+  pageStatement,
+  type SessionPageQuery,
+  type SessionReader,
+} from './session-queries.js';
 export type { FreshEvents, Projection, SqlContext } from './projection.js';
 export { sessionsProjection, SESSIONS_PROJECTION } from './sessions-projection.js';
 export {

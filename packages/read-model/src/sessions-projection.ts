@@ -1,5 +1,5 @@
 import { changesOf, type ProjectionInput, type SessionChange } from '@session-authority/sessions';
-import { SESSION_ISSUED_V1, SESSION_REVOKED_V1 } from '@session-authority/events';
+import { SESSION_EVENT_TYPES } from '@session-authority/events';
 import type { FreshEvents, Projection, SqlContext } from './projection.js';
 
 export const SESSIONS_PROJECTION = 'sessions';
@@ -17,39 +17,63 @@ function inputsOf({ events, quarantined }: FreshEvents): (ProjectionInput & { of
 
 function rowOf(change: SessionChange, partition: number, offset: bigint): Row {
   const position = { log_partition: partition, log_offset: offset.toString() };
-  if (change.kind === 'revoke') {
-    const { sessionId: id, revokedAt, reason } = change;
-    return { id, revoked_at: revokedAt.toISOString(), reason, ...position };
+  switch (change.kind) {
+    case 'revoke': {
+      const { sessionId: id, revokedAt, reason } = change;
+      return { id, revoked_at: revokedAt.toISOString(), reason, ...position };
+    }
+    case 'extend':
+      return { id: change.sessionId, expires_at: change.expiresAt.toISOString(), ...position };
+    case 'create': {
+      const s = change.session;
+      return {
+        id: s.id,
+        identity_id: s.identityId,
+        token_sha256: s.tokenSha256,
+        issued_at: s.issuedAt.toISOString(),
+        authenticated_at: s.authenticatedAt.toISOString(),
+        expires_at: s.expiresAt.toISOString(),
+        authenticator_assurance_level: s.authenticatorAssuranceLevel,
+        authentication_methods: s.authenticationMethods,
+        devices: s.devices,
+        ...position,
+      };
+    }
   }
-  const s = change.session;
-  return {
-    id: s.id,
-    identity_id: s.identityId,
-    token_sha256: s.tokenSha256,
-    issued_at: s.issuedAt.toISOString(),
-    authenticated_at: s.authenticatedAt.toISOString(),
-    expires_at: s.expiresAt.toISOString(),
-    ...position,
-  };
 }
 
-function runStatements(creates: Row[], revokes: Row[], sql: SqlContext): string[] {
+interface Run {
+  readonly create: Row[];
+  readonly extend: Row[];
+  readonly revoke: Row[];
+}
+
+function runStatements(run: Run, sql: SqlContext): string[] {
   const sessions = sql.table('sessions');
+  const rows = (list: Row[]) => `jsonb_to_recordset(${sql.literal(JSON.stringify(list))}::jsonb)`;
   const statements: string[] = [];
+  const { create: creates, extend: extensions, revoke: revokes } = run;
   if (creates.length > 0) {
     statements.push(`insert into ${sessions} (id, identity_id, token_sha256, issued_at, authenticated_at,
-         expires_at, revoked_at, revoke_reason, log_partition, log_offset)
-       select id, identity_id, token_sha256, issued_at, authenticated_at, expires_at, null, null, log_partition, log_offset
-       from jsonb_to_recordset(${sql.literal(JSON.stringify(creates))}::jsonb) as x(id uuid, identity_id uuid,
-         token_sha256 text, issued_at timestamptz, authenticated_at timestamptz, expires_at timestamptz,
-         log_partition int, log_offset bigint)
+         expires_at, authenticator_assurance_level, authentication_methods, devices, revoked_at, revoke_reason,
+         log_partition, log_offset)
+       select id, identity_id, token_sha256, issued_at, authenticated_at, expires_at,
+         authenticator_assurance_level, authentication_methods, devices, null, null, log_partition, log_offset
+       from ${rows(creates)} as x(id uuid, identity_id uuid, token_sha256 text, issued_at timestamptz,
+         authenticated_at timestamptz, expires_at timestamptz, authenticator_assurance_level text,
+         authentication_methods jsonb, devices jsonb, log_partition int, log_offset bigint)
        on conflict do nothing`);
+  }
+  if (extensions.length > 0) {
+    statements.push(`update ${sessions} s
+       set expires_at = x.expires_at, log_partition = x.log_partition, log_offset = x.log_offset
+       from ${rows(extensions)} as x(id uuid, expires_at timestamptz, log_partition int, log_offset bigint)
+       where s.id = x.id and s.revoked_at is null`);
   }
   if (revokes.length > 0) {
     statements.push(`update ${sessions} s
        set revoked_at = x.revoked_at, revoke_reason = x.reason, log_partition = x.log_partition, log_offset = x.log_offset
-       from jsonb_to_recordset(${sql.literal(JSON.stringify(revokes))}::jsonb)
-         as x(id uuid, revoked_at timestamptz, reason text, log_partition int, log_offset bigint)
+       from ${rows(revokes)} as x(id uuid, revoked_at timestamptz, reason text, log_partition int, log_offset bigint)
        where s.id = x.id and s.revoked_at is null`);
   }
   return statements;
@@ -57,24 +81,22 @@ function runStatements(creates: Row[], revokes: Row[], sql: SqlContext): string[
 
 /**
  * The `sessions` read model. The rule is `changesOf`/`applyChange` of the sessions package; this
- * is its SQL: a create is `on conflict do nothing`, a revocation `where revoked_at is null`, run
- * by run. A quarantined record revokes its session (reason `quarantined`) by the same rule.
+ * is its SQL: a create is `on conflict do nothing`, an extension and a revocation
+ * `where revoked_at is null`, run by run. A quarantined record revokes its session (reason `quarantined`) by the same rule.
  */
 export const sessionsProjection: Projection = {
   name: SESSIONS_PROJECTION,
-  handles: new Set([SESSION_ISSUED_V1, SESSION_REVOKED_V1]),
+  handles: SESSION_EVENT_TYPES,
   statements(batches, sql) {
     // Run k of every partition goes together: sessions of different partitions never meet.
-    const runs: { creates: Row[]; revokes: Row[] }[] = [];
+    const runs: Run[] = [];
     for (const batch of batches) {
       changesOf(inputsOf(batch)).forEach((changes, k) => {
-        const run = (runs[k] ??= { creates: [], revokes: [] });
-        for (const { change, item } of changes) {
-          const row = rowOf(change, batch.partition, item.offset);
-          (change.kind === 'create' ? run.creates : run.revokes).push(row);
-        }
+        const run = (runs[k] ??= { create: [], extend: [], revoke: [] });
+        for (const { change, item } of changes)
+          run[change.kind].push(rowOf(change, batch.partition, item.offset));
       });
     }
-    return runs.flatMap((run) => runStatements(run.creates, run.revokes, sql));
+    return runs.flatMap((run) => runStatements(run, sql));
   },
 };

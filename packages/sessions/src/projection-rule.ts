@@ -10,7 +10,8 @@ export type SessionChange =
       readonly sessionId: string;
       readonly revokedAt: Date;
       readonly reason: SessionRevokeReason;
-    };
+    }
+  | { readonly kind: 'extend'; readonly sessionId: string; readonly expiresAt: Date };
 
 /** A record keyed by a session that the projector could not read: it fails closed. */
 export interface Quarantine {
@@ -26,7 +27,7 @@ export const UNKNOWN_IDENTITY = '00000000-0000-0000-0000-000000000000';
 
 function changesOfEvent(event: SessionEvent): SessionChange[] {
   switch (event.type) {
-    case 'session.issued.v1': {
+    case 'session.issued.v2': {
       const data = event.data;
       const session: SessionState = {
         id: data.session_id,
@@ -35,14 +36,21 @@ function changesOfEvent(event: SessionEvent): SessionChange[] {
         issuedAt: new Date(data.issued_at),
         authenticatedAt: new Date(data.authenticated_at),
         expiresAt: new Date(data.expires_at),
+        authenticatorAssuranceLevel: data.authenticator_assurance_level,
+        authenticationMethods: data.authentication_methods,
+        devices: data.devices,
         revokedAt: null,
         revokeReason: null,
       };
       return [{ kind: 'create', session }];
     }
-    case 'session.revoked.v1': {
+    case 'session.revoked.v2': {
       const { session_id: sessionId, revoked_at: at, reason } = event.data;
       return [{ kind: 'revoke', sessionId, revokedAt: new Date(at), reason }];
+    }
+    case 'session.extended.v1': {
+      const { session_id: sessionId, expires_at: expiresAt } = event.data;
+      return [{ kind: 'extend', sessionId, expiresAt: new Date(expiresAt) }];
     }
   }
 }
@@ -60,6 +68,9 @@ function changesOfQuarantine({ sessionId, at }: Quarantine): SessionChange[] {
     issuedAt: at,
     authenticatedAt: at,
     expiresAt: at,
+    authenticatorAssuranceLevel: 'aal0',
+    authenticationMethods: [],
+    devices: [],
     revokedAt: null,
     revokeReason: null,
   };
@@ -75,8 +86,9 @@ function changesOfInput(input: ProjectionInput): SessionChange[] {
 
 /**
  * The projection's rule: a session is created once (a second issuance of the same id changes
- * nothing), and the first revocation wins (a later or re-delivered one changes nothing).
- * The read model's SQL is exactly this: `insert … on conflict do nothing` and
+ * nothing), the first revocation wins (a later or re-delivered one changes nothing), and an
+ * extension moves the expiry of a session that is not revoked (the last one in the log wins).
+ * The read model's SQL is exactly this: `insert … on conflict do nothing`,
  * `update … where revoked_at is null`.
  */
 export function applyChange(
@@ -85,8 +97,12 @@ export function applyChange(
 ): SessionState | null {
   if (change.kind === 'create') return state ?? change.session;
   if (state === null || state.revokedAt !== null) return state;
+  if (change.kind === 'extend') return { ...state, expiresAt: change.expiresAt };
   return { ...state, revokedAt: change.revokedAt, revokeReason: change.reason };
 }
+
+export const sessionIdOf = (change: SessionChange): string =>
+  change.kind === 'create' ? change.session.id : change.sessionId;
 
 export function evolve(state: SessionState | null, event: SessionEvent): SessionState | null {
   return changesOfEvent(event).reduce(applyChange, state);
@@ -94,26 +110,42 @@ export function evolve(state: SessionState | null, event: SessionEvent): Session
 
 /**
  * The changes a sequence of inputs makes, in log order, as runs that set-based SQL can apply one
- * after the other (all creates of a run, then all its revocations) with the same result as
- * applying every input in turn: within a run, one create and at most one revocation (the first)
- * per session, and no create of a session after a revocation of it (that starts a new run).
+ * after the other (all creates of a run, then all its extensions, then all its revocations) with
+ * the same result as applying every input in turn. Within a run: one create, at most one
+ * extension (the last before any revocation) and at most one revocation (the first) per session;
+ * a create of a session that the run already extended or revoked starts a new run.
  * `item` carries whatever the caller needs beside the input, such as its log position.
  */
 export function changesOf<T extends ProjectionInput>(
   items: readonly T[],
 ): { readonly change: SessionChange; readonly item: T }[][] {
-  const runs: { change: SessionChange; item: T }[][] = [];
-  let run: { change: SessionChange; item: T }[] = [];
+  type Entry = { change: SessionChange; item: T };
+  const runs: Entry[][] = [];
+  // An extension replaced by a later one leaves an undefined hole, dropped when the run closes.
+  let run: (Entry | undefined)[] = [];
+  const close = () => run.filter((entry): entry is Entry => entry !== undefined);
   let created = new Set<string>();
   let revoked = new Set<string>();
+  let extended = new Map<string, number>();
   for (const item of items) {
     for (const change of changesOfInput(item)) {
-      const id = change.kind === 'create' ? change.session.id : change.sessionId;
-      if (change.kind === 'create' && revoked.has(id) && !created.has(id)) {
-        runs.push(run);
+      const id = sessionIdOf(change);
+      const touched = revoked.has(id) || extended.has(id);
+      if (change.kind === 'create' && touched && !created.has(id)) {
+        runs.push(close());
         run = [];
         created = new Set();
         revoked = new Set();
+        extended = new Map();
+      }
+      if (change.kind === 'extend') {
+        // After a revocation an extension changes nothing; a later one replaces an earlier one.
+        if (revoked.has(id)) continue;
+        const earlier = extended.get(id);
+        if (earlier !== undefined) run[earlier] = undefined;
+        extended.set(id, run.length);
+        run.push({ change, item });
+        continue;
       }
       const seen = change.kind === 'create' ? created : revoked;
       if (seen.has(id)) continue;
@@ -121,6 +153,7 @@ export function changesOf<T extends ProjectionInput>(
       run.push({ change, item });
     }
   }
-  if (run.length > 0) runs.push(run);
+  const last = close();
+  if (last.length > 0) runs.push(last);
   return runs;
 }

@@ -1,4 +1,9 @@
-import type { RevokeReason } from '@session-authority/events';
+import type {
+  AuthenticationMethod,
+  AuthenticatorAssuranceLevel,
+  Device,
+  RevokeReason,
+} from '@session-authority/events';
 
 /** Why the read model holds a session as revoked: an event's reason, or a record it could not read. */
 export type SessionRevokeReason = RevokeReason | 'quarantined';
@@ -11,6 +16,9 @@ export interface SessionState {
   readonly issuedAt: Date;
   readonly authenticatedAt: Date;
   readonly expiresAt: Date;
+  readonly authenticatorAssuranceLevel: AuthenticatorAssuranceLevel;
+  readonly authenticationMethods: readonly AuthenticationMethod[];
+  readonly devices: readonly Device[];
   readonly revokedAt: Date | null;
   readonly revokeReason: SessionRevokeReason | null;
 }

@@ -1,8 +1,13 @@
 import type { ProjectionInput, SessionRevokeReason } from '@session-authority/sessions';
-import type {
-  RevokeReason,
-  SessionIssuedEvent,
-  SessionRevokedEvent,
+import {
+  decodeSessionEvent,
+  sessionIssuedV1Schema,
+  type EventEnvelope,
+  type RevokeReason,
+  type SessionEvent,
+  type SessionExtendedEvent,
+  type SessionIssuedEvent,
+  type SessionRevokedEvent,
 } from '@session-authority/events';
 
 /**
@@ -41,6 +46,48 @@ export function revoked(
   return { event: revokedEvent(sessionId, at, reason) };
 }
 
+export function extended(
+  sessionId: string,
+  at: string,
+  expiresAt: string,
+): { event: SessionExtendedEvent } {
+  return {
+    event: {
+      id: `extended-${sessionId}-${at}`,
+      source: 'urn:test',
+      type: 'session.extended.v1',
+      time: at,
+      subject: sessionId,
+      data: {
+        session_id: sessionId,
+        identity_id: IDENTITY,
+        extended_at: at,
+        previous_expires_at: EXPIRES_AT,
+        expires_at: expiresAt,
+        actor: { type: 'admin', id: 'test' },
+        request_id: `req-extend-${at}`,
+      },
+    },
+  };
+}
+
+/** An event as a v1 producer published it, read the way the projector reads it (upcast). */
+function upcast(envelope: EventEnvelope): { event: SessionEvent } {
+  const decoded = decodeSessionEvent(envelope);
+  if (decoded.kind !== 'event') throw new Error(`not a valid event: ${JSON.stringify(decoded)}`);
+  return { event: decoded.event };
+}
+
+export function issuedV1(sessionId: string): { event: SessionEvent } {
+  const v2 = issuedEvent(sessionId, EXPIRES_AT);
+  // v1's schema strips the fields only v2 has.
+  return upcast({ ...v2, type: 'session.issued.v1', data: sessionIssuedV1Schema.parse(v2.data) });
+}
+
+export function revokedV1(sessionId: string, at: string): { event: SessionEvent } {
+  return upcast({ ...revokedEvent(sessionId, at, 'logout'), type: 'session.revoked.v1' });
+}
+
 /** A record keyed by the session that the projector could not read. */
 export function quarantined(sessionId: string, at: string): ProjectionInput {
   return { quarantine: { sessionId, at: new Date(at) } };
@@ -50,7 +97,7 @@ function issuedEvent(sessionId: string, expiresAt: string): SessionIssuedEvent {
   return {
     id: `issued-${sessionId}-${expiresAt}`,
     source: 'urn:test',
-    type: 'session.issued.v1',
+    type: 'session.issued.v2',
     time: ISSUED_AT,
     subject: sessionId,
     data: {
@@ -60,6 +107,9 @@ function issuedEvent(sessionId: string, expiresAt: string): SessionIssuedEvent {
       issued_at: ISSUED_AT,
       authenticated_at: ISSUED_AT,
       expires_at: expiresAt,
+      authenticator_assurance_level: 'aal1',
+      authentication_methods: [],
+      devices: [],
       actor: { type: 'admin', id: 'test' },
       request_id: 'req-issue',
     },
@@ -70,7 +120,7 @@ function revokedEvent(sessionId: string, at: string, reason: RevokeReason): Sess
   return {
     id: `revoked-${sessionId}-${at}`,
     source: 'urn:test',
-    type: 'session.revoked.v1',
+    type: 'session.revoked.v2',
     time: at,
     subject: sessionId,
     data: {
@@ -88,6 +138,8 @@ function revokedEvent(sessionId: string, at: string, reason: RevokeReason): Sess
 
 const T1 = '2026-11-24T12:00:00.000Z';
 const T2 = '2026-11-24T12:05:00.000Z';
+const LATER = '2026-11-26T12:00:00.000Z';
+const LATEST = '2026-11-27T12:00:00.000Z';
 const active = { revokedAt: null, revokeReason: null, expiresAt: EXPIRES_AT };
 const revokedAtT1 = { revokedAt: T1, revokeReason: 'logout', expiresAt: EXPIRES_AT } as const;
 
@@ -172,5 +224,62 @@ export const projectionCases: readonly ProjectionCase[] = [
     given: [],
     when: [revoked(A, T1, 'admin'), issued(A), revoked(A, T2, 'logout')],
     then: { [A]: { revokedAt: T2, revokeReason: 'logout', expiresAt: EXPIRES_AT } },
+  },
+  {
+    name: 'v1 records read as the newest versions and follow the same rule',
+    given: [issuedV1(A)],
+    when: [revokedV1(A, T1)],
+    then: { [A]: revokedAtT1 },
+  },
+  {
+    name: 'an extension moves the expiry of an active session',
+    given: [issued(A)],
+    when: [extended(A, T1, LATER)],
+    then: { [A]: { ...active, expiresAt: LATER } },
+  },
+  {
+    name: 'an extension of an expired session moves its expiry too (as Kratos refreshes it)',
+    given: [issued(A, T1)],
+    when: [extended(A, T2, LATER)],
+    then: { [A]: { ...active, expiresAt: LATER } },
+  },
+  {
+    name: 'the last extension wins within one batch',
+    given: [issued(A)],
+    when: [extended(A, T1, LATEST), extended(A, T2, LATER)],
+    then: { [A]: { ...active, expiresAt: LATER } },
+  },
+  {
+    name: 'an extension of a revoked session changes nothing',
+    given: [issued(A), revoked(A, T1, 'logout')],
+    when: [extended(A, T2, LATER)],
+    then: { [A]: revokedAtT1 },
+  },
+  {
+    name: 'an extension after a revocation in one batch changes nothing',
+    given: [issued(A)],
+    when: [extended(A, T1, LATER), revoked(A, T1, 'logout'), extended(A, T2, LATEST)],
+    then: { [A]: { ...revokedAtT1, expiresAt: LATER } },
+  },
+  {
+    name: 'an extension before the issuance in one batch changes nothing',
+    given: [],
+    when: [extended(A, T1, LATER), issued(A)],
+    then: { [A]: active },
+  },
+  {
+    name: 'an extension of a session never issued creates nothing',
+    given: [],
+    when: [extended(B, T1, LATER)],
+    then: { [B]: null },
+  },
+  {
+    name: 'self-service revocations keep their own reasons',
+    given: [issued(A), issued(B)],
+    when: [revoked(A, T1, 'self_service_one'), revoked(B, T2, 'self_service_other')],
+    then: {
+      [A]: { ...revokedAtT1, revokeReason: 'self_service_one' },
+      [B]: { revokedAt: T2, revokeReason: 'self_service_other', expiresAt: EXPIRES_AT },
+    },
   },
 ];

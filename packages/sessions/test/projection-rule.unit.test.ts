@@ -3,6 +3,7 @@ import {
   applyChange,
   changesOf,
   evolve,
+  sessionIdOf,
   type ProjectionInput,
   type SessionState,
 } from '@session-authority/sessions';
@@ -10,7 +11,7 @@ import { projectionCases, type ExpectedSession } from './projection-cases.js';
 
 function fold(inputs: readonly ProjectionInput[], state = new Map<string, SessionState>()) {
   for (const { change } of changesOf(inputs).flat()) {
-    const id = change.kind === 'create' ? change.session.id : change.sessionId;
+    const id = sessionIdOf(change);
     const next = applyChange(state.get(id) ?? null, change);
     if (next !== null) state.set(id, next);
   }

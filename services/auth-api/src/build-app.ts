@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly adminApiKey: string;
   readonly defaultLifespanMs: number;
   readonly maxLifespanMs: number;
+  /** Kratos's earliest_possible_extend; undefined: a session can always be extended. */
+  readonly earliestPossibleExtendMs: number | undefined;
   readonly forbiddenLimit: number;
   readonly forbiddenWindowMs: number;
 }
@@ -81,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
     service,
     defaultLifespanMs: config.defaultLifespanMs,
     maxLifespanMs: config.maxLifespanMs,
+    earliestPossibleExtendMs: config.earliestPossibleExtendMs,
   });
 
   registerPublicOpsRoutes(publicApp, {

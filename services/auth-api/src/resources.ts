@@ -77,6 +77,7 @@ export async function openResources(config: AuthApiEnv, logger: Logger): Promise
       adminApiKey: config.ADMIN_API_KEY,
       defaultLifespanMs: config.SESSION_DEFAULT_LIFESPAN,
       maxLifespanMs: config.SESSION_MAX_LIFESPAN,
+      earliestPossibleExtendMs: config.SESSION_EARLIEST_POSSIBLE_EXTEND,
       forbiddenLimit: config.LOGOUT_FORBIDDEN_LIMIT,
       forbiddenWindowMs: config.LOGOUT_FORBIDDEN_WINDOW_MS,
     },

@@ -42,7 +42,7 @@ function revocationsOf(sessionIds: readonly string[]) {
     .flat()
     .map(({ record }) => readEnvelope(record))
     .flatMap((read) => (read.ok ? [read.envelope] : []))
-    .filter((e) => e.type === 'session.revoked.v1' && sessionIds.includes(e.subject))
+    .filter((e) => e.type === 'session.revoked.v2' && sessionIds.includes(e.subject))
     .map((e) => e.data as { session_id: string; reason: string; actor: { type: string } });
 }
 

@@ -54,8 +54,14 @@ describe('OpenAPI 3.1 documents, generated from the route declarations', () => {
     expect(doc.servers[0]?.url).toBe('/auth');
     expect(operations(doc)).toEqual([
       'delete /self-service/logout/api performNativeLogout',
+      'delete /sessions disableMyOtherSessions',
+      'delete /sessions/{id} disableMySession',
+      'get /sessions listMySessions',
       'get /sessions/whoami toSession',
     ]);
+    expect(doc.paths['/sessions']?.get?.responses['200']).toMatchObject({
+      headers: { Link: {} },
+    });
     const logout = doc.paths['/self-service/logout/api']?.delete?.responses ?? {};
     expect(logout['204']).toMatchObject({ headers: { 'Session-Log-Position': {} } });
     expect(Object.keys(doc.paths['/self-service/logout/api']?.delete?.responses ?? {})).toEqual([
@@ -69,12 +75,18 @@ describe('OpenAPI 3.1 documents, generated from the route declarations', () => {
   });
 
   it('the admin document has every admin route, with {param} paths', async () => {
-    expect(operations(await document('admin'))).toEqual([
+    const doc = await document('admin');
+    expect(operations(doc)).toEqual([
       'delete /admin/identities/{identity_id}/sessions deleteIdentitySessions',
       'delete /admin/sessions/{id} disableSession',
       'get /admin/identities/{identity_id}/sessions listIdentitySessions',
+      'get /admin/sessions listSessions',
       'get /admin/sessions/{id} getSession',
+      'patch /admin/sessions/{id}/extend extendSession',
       'post /admin/identities/{identity_id}/sessions issueSession',
     ]);
+    expect(doc.paths['/admin/sessions']?.get?.responses['200']).toMatchObject({
+      headers: { Link: {} },
+    });
   });
 });

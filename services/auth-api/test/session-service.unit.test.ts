@@ -41,7 +41,7 @@ function setup(
     log
       .records(log.partitionOf(sessionId))
       .map(({ record }) => readEnvelope(record))
-      .filter((read) => read.ok && read.envelope.type === 'session.revoked.v1').length;
+      .filter((read) => read.ok && read.envelope.type === 'session.revoked.v2').length;
   const hold = () => {
     holding = true;
   };
@@ -70,6 +70,7 @@ describe('SessionService', () => {
       reader: (model) => ({
         findById: (id) => model.findById(id),
         listByIdentity: (id) => model.listByIdentity(id),
+        listPage: (query) => model.listPage(query),
         // A replica's read that raced its own revocation: the session as it was before.
         findByTokenDigest: async (digest) => stale ?? (await model.findByTokenDigest(digest)),
       }),

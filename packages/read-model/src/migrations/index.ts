@@ -1,10 +1,15 @@
 import { Migration20261124000000_initial } from './Migration20261124000000_initial.js';
 import { Migration20261202000000_quarantine } from './Migration20261202000000_quarantine.js';
 import { Migration20261202000100_log_topics } from './Migration20261202000100_log_topics.js';
+import { Migration20261202000200_session_details } from './Migration20261202000200_session_details.js';
 
 /** Every migration, in order. Listed explicitly so the compiled package needs no file discovery. */
 export const readModelMigrations = [
   { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
   { name: 'Migration20261202000000_quarantine', class: Migration20261202000000_quarantine },
   { name: 'Migration20261202000100_log_topics', class: Migration20261202000100_log_topics },
+  {
+    name: 'Migration20261202000200_session_details',
+    class: Migration20261202000200_session_details,
+  },
 ];

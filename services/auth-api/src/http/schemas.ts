@@ -1,3 +1,10 @@
+import {
+  MAX_AUTHENTICATION_METHODS,
+  MAX_DEVICES,
+  aalSchema,
+  authenticationMethodSchema,
+  deviceSchema,
+} from '@session-authority/events';
 import { DURATION_PATTERN } from '@session-authority/sessions';
 import { z } from 'zod';
 import { errorGenericSchema } from './error-generic.js';
@@ -19,6 +26,11 @@ export const sessionSchema = z
     expires_at: z.iso.datetime(),
     authenticated_at: z.iso.datetime(),
     issued_at: z.iso.datetime(),
+    authenticator_assurance_level: aalSchema,
+    authentication_methods: z.array(
+      authenticationMethodSchema.meta({ id: 'sessionAuthenticationMethod' }),
+    ),
+    devices: z.array(deviceSchema.meta({ id: 'sessionDevice' })),
     identity: z.object({ id: z.uuid() }),
   })
   .meta({ id: 'session' });
@@ -32,6 +44,22 @@ export const issueSessionBodySchema = z
       description:
         'Lifespan as a Go duration such as `24h` or `1h30m`; the configured default when absent.',
     }),
+    authenticator_assurance_level: aalSchema
+      .optional()
+      .meta({ description: 'How strongly the identity was authenticated; `aal1` when absent.' }),
+    authentication_methods: z
+      .array(authenticationMethodSchema)
+      .max(MAX_AUTHENTICATION_METHODS)
+      .optional()
+      .meta({ description: 'The methods the login used, such as `password`; none when absent.' }),
+    devices: z
+      .array(deviceSchema.omit({ id: true }))
+      .max(MAX_DEVICES)
+      .optional()
+      .meta({
+        description:
+          'The client that logged in: IP address, user agent, location. The authority gives each an id.',
+      }),
   })
   .meta({ id: 'issueSessionBody' });
 
@@ -40,6 +68,10 @@ export const issuedSessionSchema = z
   .meta({ id: 'issuedSession' });
 
 export const sessionListSchema = z.array(sessionSchema);
+
+export const revokedCountSchema = z
+  .object({ count: z.number().int().meta({ description: 'The number of sessions revoked.' }) })
+  .meta({ id: 'deleteMySessionsCount' });
 
 export const tokenHeadersSchema = z.looseObject({
   'x-session-token': z.string().optional().meta({ description: 'The session token.' }),

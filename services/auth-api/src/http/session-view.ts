@@ -10,6 +10,9 @@ export function sessionView(session: SessionState, now: Date): z.infer<typeof se
     expires_at: session.expiresAt.toISOString(),
     authenticated_at: session.authenticatedAt.toISOString(),
     issued_at: session.issuedAt.toISOString(),
+    authenticator_assurance_level: session.authenticatorAssuranceLevel,
+    authentication_methods: [...session.authenticationMethods],
+    devices: [...session.devices],
     identity: { id: session.identityId },
   };
 }

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Actor } from '@session-authority/events';
 import { formatDuration, parseDuration } from '@session-authority/sessions';
 import { HttpError } from '../http/error-generic.js';
 import { withLogPosition } from '../http/log-position.js';
+import { activeFilter, filteredPageQuerySchema, linkHeader } from '../http/pagination.js';
 import {
   appended,
   errors,
@@ -18,11 +20,13 @@ import {
 } from '../http/schemas.js';
 import { sessionView } from '../http/session-view.js';
 import type { SessionService } from '../sessions/session-service.js';
+import { answerSessionPage, withActive } from './session-page.js';
 
 export interface AdminRouteDeps {
   readonly service: SessionService;
   readonly defaultLifespanMs: number;
   readonly maxLifespanMs: number;
+  readonly earliestPossibleExtendMs: number | undefined;
 }
 
 const ADMIN: Actor = { type: 'admin', id: 'admin-api-key' };
@@ -30,6 +34,7 @@ const UNAUTHORIZED = 'Missing or wrong admin key.';
 const UNAVAILABLE = 'The log or the read model could not confirm the change in time; retry.';
 const BAD_SESSION_ID = { params: 'Invalid session id: a UUID is expected.' };
 const BAD_IDENTITY_ID = { params: 'Invalid identity id: a UUID is expected.' };
+const BAD_PAGE = 'page_size, page_token or active cannot be parsed.';
 
 /** A revocation answers 204 whether it revoked now or before; unknown is 404. */
 const revocationResponses = (revoked: string, unknown: string) => ({
@@ -40,6 +45,10 @@ const revocationResponses = (revoked: string, unknown: string) => ({
 export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps): void {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const { service } = deps;
+  const extendPolicy = {
+    lifespanMs: deps.defaultLifespanMs,
+    earliestPossibleExtendMs: deps.earliestPossibleExtendMs,
+  };
   const maxLifespan = formatDuration(deps.maxLifespanMs);
 
   app.route({
@@ -65,7 +74,7 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
     config: {
       invalid: {
         ...BAD_IDENTITY_ID,
-        body: 'Invalid body: expires_in must be a duration such as 24h.',
+        body: 'Invalid body: expires_in must be a duration such as 24h; authenticator_assurance_level one of aal0 to aal3; authentication_methods and devices lists of at most 16 as documented.',
       },
     },
     handler: async (request, reply) => {
@@ -76,10 +85,72 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
         throw new HttpError(400, 'Invalid body: expires_in must be a positive duration.');
       if (lifespanMs > deps.maxLifespanMs)
         throw new HttpError(400, `Invalid body: expires_in must be at most ${maxLifespan}.`);
-      const issued = await service.issue(request.params.identity_id, lifespanMs, ADMIN, request.id);
+      const body = request.body ?? {};
+      const issued = await service.issue(
+        request.params.identity_id,
+        lifespanMs,
+        ADMIN,
+        request.id,
+        {
+          ...(body.authenticator_assurance_level === undefined
+            ? {}
+            : { authenticatorAssuranceLevel: body.authenticator_assurance_level }),
+          authenticationMethods: body.authentication_methods ?? [],
+          devices: (body.devices ?? []).map((device) => ({ id: randomUUID(), ...device })),
+        },
+      );
       return withLogPosition(reply, issued.positions)
         .code(201)
         .send({ session: sessionView(issued.session, new Date()), session_token: issued.token });
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/admin/sessions',
+    schema: {
+      operationId: 'listSessions',
+      summary: 'Every session, revoked ones included unless `active` says otherwise.',
+      querystring: filteredPageQuerySchema,
+      response: {
+        200: { ...json('One page, in id order.', sessionListSchema), headers: linkHeader },
+        ...errors({ 400: BAD_PAGE, 401: UNAUTHORIZED, 503: 'The read model is unavailable.' }),
+      },
+    },
+    handler: (request, reply) =>
+      answerSessionPage(service, request, reply, withActive(activeFilter(request.query))),
+  });
+
+  app.route({
+    method: 'PATCH',
+    url: '/admin/sessions/:id/extend',
+    schema: {
+      operationId: 'extendSession',
+      summary:
+        'Extend a session to now + SESSION_DEFAULT_LIFESPAN, once at most SESSION_EARLIEST_POSSIBLE_EXTEND of it is left.',
+      params: sessionIdParamsSchema,
+      response: {
+        200: {
+          ...json(
+            'The session: extended (visible to every replica), or as it was when it is revoked or has more life left than earliest_possible_extend.',
+            sessionSchema,
+          ),
+          ...positionHeader,
+        },
+        ...errors({
+          400: 'Invalid id.',
+          401: UNAUTHORIZED,
+          404: 'Unknown session.',
+          503: UNAVAILABLE,
+        }),
+      },
+    },
+    config: { invalid: BAD_SESSION_ID },
+    handler: async (request, reply) => {
+      const extended = await service.extend(request.params.id, extendPolicy, ADMIN, request.id);
+      return withLogPosition(reply, extended.positions)
+        .code(200)
+        .send(sessionView(extended.session, new Date()));
     },
   });
 
@@ -120,19 +191,24 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
     url: '/admin/identities/:identity_id/sessions',
     schema: {
       operationId: 'listIdentitySessions',
-      summary: "List an identity's sessions, revoked ones included.",
+      summary: "An identity's sessions, revoked ones included unless `active` says otherwise.",
       params: identityIdParamsSchema,
+      querystring: filteredPageQuerySchema,
       response: {
-        200: json('The sessions, oldest first.', sessionListSchema),
-        ...errors({ 400: 'Invalid id.', 401: UNAUTHORIZED }),
+        200: { ...json('One page, in id order.', sessionListSchema), headers: linkHeader },
+        ...errors({
+          400: `Invalid id, or ${BAD_PAGE}`,
+          401: UNAUTHORIZED,
+          503: 'The read model is unavailable.',
+        }),
       },
     },
     config: { invalid: BAD_IDENTITY_ID },
-    handler: async (request) => {
-      const now = new Date();
-      const sessions = await service.listByIdentity(request.params.identity_id);
-      return sessions.map((session) => sessionView(session, now));
-    },
+    handler: (request, reply) =>
+      answerSessionPage(service, request, reply, {
+        identityId: request.params.identity_id,
+        ...withActive(activeFilter(request.query)),
+      }),
   });
 
   app.route({

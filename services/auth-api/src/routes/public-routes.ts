@@ -1,41 +1,43 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { isActive, isWellFormedToken } from '@session-authority/sessions';
+import { isWellFormedToken } from '@session-authority/sessions';
 import { HttpError } from '../http/error-generic.js';
 import type { ForbiddenLimiter } from '../http/forbidden-limiter.js';
 import { withLogPosition } from '../http/log-position.js';
+import { linkHeader, pageQuerySchema } from '../http/pagination.js';
 import {
   appended,
   errors,
   json,
   logoutBodySchema,
+  positionHeader,
+  revokedCountSchema,
+  sessionIdParamsSchema,
+  sessionListSchema,
   sessionSchema,
   tokenHeadersSchema,
 } from '../http/schemas.js';
 import { sessionView } from '../http/session-view.js';
 import type { SessionService } from '../sessions/session-service.js';
+import { authenticateCaller, callerOf } from './caller.js';
+import { answerSessionPage } from './session-page.js';
 
 export const TOKEN_REJECTED =
   'The provided Session Token could not be found, is invalid, or otherwise malformed.';
-export const NO_SESSION = 'No valid session credentials found in the request.';
+export const CURRENT_SESSION = 'cannot revoke current session: use the logout flow instead';
+const UNAVAILABLE = 'The log or the read model could not confirm the change in time; retry.';
+const NO_CALLER = 'No token, or its session is unknown, revoked or expired.';
 
 export interface PublicRouteDeps {
   readonly service: SessionService;
   readonly limiter: ForbiddenLimiter;
 }
 
-function tokenFromHeaders(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-session-token'];
-  if (typeof header === 'string' && header !== '') return header;
-  const authorization = request.headers.authorization;
-  const match = authorization === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  return match?.[1];
-}
-
 /** The Kratos-compatible public routes, served under the base path. */
 export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDeps): void {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const { service, limiter } = deps;
+  const caller = authenticateCaller(service);
 
   app.route({
     method: 'DELETE',
@@ -107,21 +109,98 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
             },
           },
         },
+        ...errors({ 401: NO_CALLER, 503: 'The read model is unavailable.' }),
+      },
+    },
+    preValidation: caller,
+    handler: async (request, reply) => {
+      const session = callerOf(request);
+      // As Kratos does, so that a gateway can pass the identity on without parsing the body.
+      void reply.header('x-kratos-authenticated-identity-id', session.identityId);
+      return sessionView(session, new Date());
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/sessions',
+    schema: {
+      operationId: 'listMySessions',
+      summary: "The caller's other active sessions (the current one is whoami's).",
+      headers: tokenHeadersSchema,
+      querystring: pageQuerySchema,
+      response: {
+        200: { ...json('One page, in id order.', sessionListSchema), headers: linkHeader },
         ...errors({
-          401: 'No token, or its session is unknown, revoked or expired.',
+          400: 'page_size or page_token cannot be parsed.',
+          401: NO_CALLER,
           503: 'The read model is unavailable.',
         }),
       },
     },
+    preValidation: caller,
+    handler: (request, reply) => {
+      const current = callerOf(request);
+      const filter = { identityId: current.identityId, active: true, exceptId: current.id };
+      return answerSessionPage(service, request, reply, filter);
+    },
+  });
+
+  app.route({
+    method: 'DELETE',
+    url: '/sessions',
+    schema: {
+      operationId: 'disableMyOtherSessions',
+      summary: "Revoke the caller's other sessions; the current one stays.",
+      headers: tokenHeadersSchema,
+      response: {
+        200: {
+          ...json('Revoked; every replica sees it.', revokedCountSchema),
+          ...positionHeader,
+        },
+        ...errors({ 401: NO_CALLER, 503: UNAVAILABLE }),
+      },
+    },
+    preValidation: caller,
     handler: async (request, reply) => {
-      const token = tokenFromHeaders(request);
-      if (!isWellFormedToken(token)) throw new HttpError(401, NO_SESSION);
-      const session = await service.findByToken(token);
-      const now = new Date();
-      if (session === null || !isActive(session, now)) throw new HttpError(401, NO_SESSION);
-      // As Kratos does, so that a gateway can pass the identity on without parsing the body.
-      void reply.header('x-kratos-authenticated-identity-id', session.identityId);
-      return sessionView(session, now);
+      const { outcome, positions } = await service.revokeOtherSessions(
+        callerOf(request),
+        request.id,
+      );
+      return withLogPosition(reply, positions).code(200).send({ count: outcome });
+    },
+  });
+
+  app.route({
+    method: 'DELETE',
+    url: '/sessions/:id',
+    schema: {
+      operationId: 'disableMySession',
+      summary: "Revoke one of the caller's other sessions.",
+      headers: tokenHeadersSchema,
+      params: sessionIdParamsSchema,
+      response: {
+        204: appended(
+          "Revoked now or before, or not the caller's (then nothing changes, as in Kratos).",
+        ),
+        ...errors({
+          400: 'The id is not a UUID, or it is the current session (use logout).',
+          401: NO_CALLER,
+          503: UNAVAILABLE,
+        }),
+      },
+    },
+    config: { invalid: { params: 'Invalid session id: a UUID is expected.' } },
+    preValidation: caller,
+    handler: async (request, reply) => {
+      const current = callerOf(request);
+      const { outcome, positions } = await service.revokeOtherSession(
+        current,
+        request.params.id,
+        request.id,
+      );
+      if (outcome === 'current-session') throw new HttpError(400, CURRENT_SESSION);
+      return withLogPosition(reply, positions).code(204).send();
     },
   });
 }

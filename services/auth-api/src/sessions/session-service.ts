@@ -1,25 +1,36 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  SESSION_ISSUED_V1,
-  SESSION_REVOKED_V1,
+  SESSION_EXTENDED_V1,
+  SESSION_ISSUED_V2,
+  SESSION_REVOKED_V2,
   rejectionOf,
   type Actor,
   type EventEnvelope,
+  type SessionExtendedEvent,
   type SessionIssuedEvent,
-  type SessionRevokedV1,
+  type SessionRevokedV2,
 } from '@session-authority/events';
 import type { EventAppender, LogPosition } from '@session-authority/event-log';
-import type { ProjectionWaiter, SessionReader } from '@session-authority/read-model';
+import type {
+  ProjectionWaiter,
+  SessionPageQuery,
+  SessionReader,
+} from '@session-authority/read-model';
 import {
+  decideExtend,
   decideIssue,
   decideLogout,
   decideRevoke,
   decideRevokeIdentitySessions,
+  decideRevokeOtherSession,
+  decideRevokeOtherSessions,
   evolve,
   generateToken,
   tokenDigest,
   type DecisionContext,
+  type ExtendPolicy,
   type RevokeDecision,
+  type SessionDetails,
   type SessionState,
 } from '@session-authority/sessions';
 import type { ApiMetrics } from '../api-metrics.js';
@@ -38,6 +49,8 @@ export interface SessionServiceDeps {
 
 export type LogoutOutcome = 'revoked' | 'already-revoked' | 'unknown-session';
 export type RevokeOutcome = Exclude<LogoutOutcome, 'unknown-session'>;
+/** Kratos answers 204 for all but the caller's own session, which is not this route's to revoke. */
+export type RevokeOtherOutcome = LogoutOutcome | 'current-session' | 'not-own-session';
 
 /** What a command did, and where its events are in the log (none when it appended nothing). */
 export interface Outcome<T> {
@@ -103,6 +116,10 @@ export class SessionService {
     return this.#read(() => this.#deps.reader.listByIdentity(identityId));
   }
 
+  listPage(query: SessionPageQuery): Promise<SessionState[]> {
+    return this.#read(() => this.#deps.reader.listPage(query));
+  }
+
   async logout(token: string, requestId: string): Promise<Outcome<LogoutOutcome>> {
     const session = await this.findByToken(token);
     if (session === null) return nothingAppended('unknown-session');
@@ -139,19 +156,89 @@ export class SessionService {
     return { outcome: 'revoked', positions };
   }
 
+  /** The holder of `current` revokes the other sessions of its identity; `outcome` is their count. */
+  async revokeOtherSessions(current: SessionState, requestId: string): Promise<Outcome<number>> {
+    const sessions = await this.listByIdentity(current.identityId);
+    const events = decideRevokeOtherSessions(current, sessions, this.#context(requestId));
+    if (events.length === 0) return nothingAppended(0);
+    const positions = await this.#publishRevocations(events);
+    for (const event of events) this.#rememberRevoked(event.session_id);
+    return { outcome: events.length, positions };
+  }
+
+  /** The holder of `current` revokes one other session of its identity. */
+  async revokeOtherSession(
+    current: SessionState,
+    targetId: string,
+    requestId: string,
+  ): Promise<Outcome<RevokeOtherOutcome>> {
+    const target =
+      targetId === current.id
+        ? current
+        : await this.#read(() => this.#deps.reader.findById(targetId));
+    const decision = decideRevokeOtherSession(current, targetId, target, this.#context(requestId));
+    if (decision.kind === 'current-session' || decision.kind === 'not-own-session')
+      return nothingAppended(decision.kind);
+    // Ownership is settled on the session just read; inside the single flight it is a revocation.
+    const reason = {
+      reason: 'self_service_one',
+      actor: { type: 'identity', id: current.identityId },
+    } as const;
+    return this.#revokeOnce(
+      targetId,
+      (session, context) => decideRevoke(session, reason, context),
+      {
+        requestId,
+        justRead: target ?? undefined,
+      },
+    );
+  }
+
+  /** Kratos's extend: 404 unknown; a revoked session or one with enough life left is answered as is. */
+  async extend(
+    sessionId: string,
+    policy: ExtendPolicy,
+    actor: Actor,
+    requestId: string,
+  ): Promise<{ session: SessionState; positions: readonly LogPosition[] }> {
+    const session = await this.#read(() => this.#deps.reader.findById(sessionId));
+    const decision = decideExtend(session, policy, actor, this.#context(requestId));
+    if (decision.kind === 'unknown-session') throw new NotFoundError(NO_SUCH_SESSION);
+    if (decision.kind === 'unchanged') return { session: decision.session, positions: [] };
+    const data = decision.event;
+    const event: SessionExtendedEvent = this.#envelope(
+      SESSION_EXTENDED_V1,
+      data.session_id,
+      data.extended_at,
+      data,
+    );
+    const positions = await this.#publish([event]);
+    const extended = evolve(session, event);
+    if (extended === null) throw new Error('only a known session is extended');
+    return { session: extended, positions };
+  }
+
   async issue(
     identityId: string,
     lifespanMs: number,
     actor: Actor,
     requestId: string,
+    details?: SessionDetails,
   ): Promise<IssuedSession> {
     const token = generateToken(randomBytes);
     const data = decideIssue(
-      { sessionId: randomUUID(), identityId, tokenSha256: tokenDigest(token), lifespanMs, actor },
+      {
+        sessionId: randomUUID(),
+        identityId,
+        tokenSha256: tokenDigest(token),
+        lifespanMs,
+        actor,
+        ...(details === undefined ? {} : { details }),
+      },
       this.#context(requestId),
     );
     const event: SessionIssuedEvent = this.#envelope(
-      SESSION_ISSUED_V1,
+      SESSION_ISSUED_V2,
       data.session_id,
       data.issued_at,
       data,
@@ -194,10 +281,10 @@ export class SessionService {
     }
   }
 
-  async #publishRevocations(revocations: readonly SessionRevokedV1[]): Promise<LogPosition[]> {
+  async #publishRevocations(revocations: readonly SessionRevokedV2[]): Promise<LogPosition[]> {
     const positions = await this.#publish(
       revocations.map((data) =>
-        this.#envelope(SESSION_REVOKED_V1, data.session_id, data.revoked_at, data),
+        this.#envelope(SESSION_REVOKED_V2, data.session_id, data.revoked_at, data),
       ),
     );
     for (const data of revocations) this.#deps.metrics.revocations.inc({ reason: data.reason });

@@ -54,6 +54,7 @@ export async function startInProcess(
       adminApiKey: ADMIN_KEY,
       defaultLifespanMs: 86_400_000,
       maxLifespanMs: 365 * 86_400_000,
+      earliestPossibleExtendMs: undefined,
       forbiddenLimit: 1000,
       forbiddenWindowMs: 60_000,
       ...overrides,
