@@ -96,7 +96,7 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
             ? {}
             : { authenticatorAssuranceLevel: body.authenticator_assurance_level }),
           authenticationMethods: body.authentication_methods ?? [],
-          devices: (body.devices ?? []).map((device) => ({ id: randomUUID(), ...device })),
+          devices: (body.devices ?? []).map((device) => ({ ...device, id: randomUUID() })),
         },
       );
       return withLogPosition(reply, issued.positions)
