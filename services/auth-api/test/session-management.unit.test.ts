@@ -66,8 +66,8 @@ const issueMany = (identityId: string, count: number) =>
   Promise.all(Array.from({ length: count }, () => issue(identityId)));
 
 /** The `rel` link of a Link header, as a path relative to the port. */
-function linkOf(header: unknown, rel: string): string | undefined {
-  const links = String(header ?? '').split(',');
+function linkOf(header: string | string[] | number | undefined, rel: string): string | undefined {
+  const links = (typeof header === 'string' ? header : '').split(',');
   const match = links
     .map((l) => /^\s*<([^>]*)>;\s*rel="([^"]+)"/.exec(l))
     .find((m) => m?.[2] === rel);
@@ -133,14 +133,12 @@ describe('my sessions (Kratos listMySessions, disableMyOtherSessions, disableMyS
     const revocations = eventsOf(others.map((o) => o.id)).filter(
       (e) => e.type === 'session.revoked.v2',
     );
-    expect(revocations.map((e) => e.data)).toEqual(
-      others.map(() =>
-        expect.objectContaining({
-          reason: 'self_service_other',
-          actor: { type: 'identity', id: identityId },
-        }),
-      ),
-    );
+    const selfService = {
+      reason: 'self_service_other',
+      actor: { type: 'identity', id: identityId },
+    };
+    expect(revocations).toHaveLength(others.length);
+    for (const { data } of revocations) expect(data).toMatchObject(selfService);
     const again = await mine('DELETE', '/sessions', caller.token);
     expect(again.json()).toEqual({ count: 0 });
     expect(again.headers['session-log-position']).toBeUndefined();
