@@ -233,6 +233,29 @@ describe('admin session listing and extension', () => {
     });
   });
 
+  it('extends when the body is empty whatever its declared type, as axios sends a PATCH', async () => {
+    const issued = await issue(randomUUID());
+    for (const type of ['application/x-www-form-urlencoded', 'application/json']) {
+      const response = await authority.adminApp.inject({
+        method: 'PATCH',
+        url: `/admin/sessions/${issued.id}/extend`,
+        headers: {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'content-type': type,
+          'content-length': '0',
+        },
+      });
+      expect(response.statusCode, `${type}: ${response.body}`).toBe(200);
+    }
+    const withForm = await authority.adminApp.inject({
+      method: 'PATCH',
+      url: `/admin/sessions/${issued.id}/extend`,
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expectErrorGeneric(withForm, 400);
+  });
+
   it('honours earliest_possible_extend, and leaves a revoked session as it is', async () => {
     const on = extendAtMostHourLeft;
     const early = await issue(randomUUID(), { expires_in: '2h' }, on);

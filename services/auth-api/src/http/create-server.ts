@@ -35,16 +35,21 @@ function trustedProxies(trust: number | readonly string[]) {
 
 const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-/** Only JSON bodies are parsed; any other media type is a 400 before a byte of it is read (not a 413). */
+/**
+ * Only JSON bodies are parsed; any other media type is a 400 before a byte of it is read (not a
+ * 413). An empty body is no body, whatever its declared type (axios declares a form on a body-less
+ * PATCH): a route that needs one says so itself.
+ */
 function acceptJsonOnly(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
-  app.addContentTypeParser('*', (_request, _payload, done) => {
-    done(new HttpError(400, NOT_JSON_REASON), undefined);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body.toString(), done);
+  });
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    const empty = request.headers['content-length'] === '0';
+    done(empty ? null : new HttpError(400, NOT_JSON_REASON), undefined);
   });
 }
 
