@@ -51,6 +51,9 @@ export const benchResultSchema = z.object({
     p99VsBaseline: z.number().positive(),
     p50VsFloor: z.number().positive(),
   }),
+  targets: z.array(
+    z.object({ measure: z.string(), target: z.string(), result: z.string(), met: z.boolean() }),
+  ),
 });
 
 export type BenchResult = z.infer<typeof benchResultSchema>;

@@ -25,6 +25,9 @@ export interface BenchStack {
   readonly databaseUrl: string;
   readonly topic: string;
   readonly apiOrigins: string[];
+  /** The admin port of each replica, and the key its requests carry. */
+  readonly adminOrigins: string[];
+  readonly adminKey: string;
   readonly baselineOrigins: string[];
   readonly versions: { readonly kafka: string; readonly postgres: string };
   stop(): Promise<void>;
@@ -97,14 +100,17 @@ export async function startBenchStack(
       specs.push(projectorSpec(`projector-${i}`, await freePort(), projectorEnv));
     }
     const apiOrigins: string[] = [];
+    const adminOrigins: string[] = [];
+    const adminKey = `bench-admin-key-${topic}-0000000000`;
     const baselineOrigins: string[] = [];
     for (const replica of [1, 2]) {
       const ports = { public: await freePort(), admin: await freePort() };
       apiOrigins.push(`http://127.0.0.1:${ports.public}`);
+      adminOrigins.push(`http://127.0.0.1:${ports.admin}`);
       specs.push(
         apiSpec(`api-${replica}`, ports, {
           ...shared,
-          ADMIN_API_KEY: `bench-admin-key-${topic}-0000000000`,
+          ADMIN_API_KEY: adminKey,
           // The benchmark's unknown-token scenario is token guessing by design.
           LOGOUT_FORBIDDEN_LIMIT: '1000000000',
         }),
@@ -135,6 +141,8 @@ export async function startBenchStack(
       databaseUrl,
       topic,
       apiOrigins,
+      adminOrigins,
+      adminKey,
       baselineOrigins,
       versions: { kafka: kafkaVersion, postgres: rows[0]?.server_version ?? 'unknown' },
       stop,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { percentiles, type LoadJob, type LoadResult } from './load-job.js';
 
 /**
@@ -31,23 +31,37 @@ function nextToken(): string {
   return tokens[sent % tokens.length] ?? '';
 }
 
+function requestOf(token: string): Dispatcher.RequestOptions {
+  switch (job.request) {
+    case 'logout':
+      return {
+        method: 'DELETE',
+        path: '/auth/self-service/logout/api',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ session_token: token }),
+      };
+    case 'whoami':
+      return {
+        method: 'GET',
+        path: '/auth/sessions/whoami',
+        headers: { 'x-session-token': token },
+      };
+    case 'revoke-other-sessions':
+      return { method: 'DELETE', path: '/auth/sessions', headers: { 'x-session-token': token } };
+    case 'admin-sessions-page':
+      return {
+        method: 'GET',
+        path: `/admin/sessions?page_size=250&page_token=${encodeURIComponent(token)}`,
+        headers: { authorization: `Bearer ${job.adminKey ?? ''}` },
+      };
+  }
+}
+
 async function send(): Promise<number> {
   const token = nextToken();
   const pool = pools[sent % pools.length] as Pool;
   sent += 1;
-  const response =
-    job.request === 'logout'
-      ? await pool.request({
-          method: 'DELETE',
-          path: '/auth/self-service/logout/api',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ session_token: token }),
-        })
-      : await pool.request({
-          method: 'GET',
-          path: '/auth/sessions/whoami',
-          headers: { 'x-session-token': token },
-        });
+  const response = await pool.request(requestOf(token));
   await response.body.dump();
   return response.statusCode;
 }

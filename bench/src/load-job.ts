@@ -3,7 +3,13 @@ export interface LoadJob {
   readonly scenario: string;
   /** Requests alternate over these origins (one per API replica). */
   readonly origins: readonly string[];
-  readonly request: 'logout' | 'whoami';
+  /**
+   * logout: the token in the body; whoami and revoke-other-sessions (DELETE /auth/sessions): the
+   * token in X-Session-Token; admin-sessions-page: GET /admin/sessions?page_size=250 with the
+   * "token" as page_token and `adminKey` as the bearer.
+   */
+  readonly request: 'logout' | 'whoami' | 'revoke-other-sessions' | 'admin-sessions-page';
+  readonly adminKey?: string;
   /** One token per request in order ('unique'), or reused round-robin ('cycle'), or fresh unknown ones. */
   readonly tokens: { readonly file: string; readonly use: 'unique' | 'cycle' } | 'unknown';
   readonly expectStatus: number;

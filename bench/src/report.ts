@@ -33,6 +33,12 @@ export function renderMarkdown(result: BenchResult): string {
     `| logout-revoke / CRUD baseline, throughput at saturation | ${result.ratios.throughputVsBaseline} |`,
     `| logout-revoke / CRUD baseline, p99 at saturation | ${result.ratios.p99VsBaseline} |`,
     `| logout-revoke p50 (lowest rate) / floor p50 | ${result.ratios.p50VsFloor} |`,
+    '',
+    '| target | goal | this run | met |',
+    '| --- | --- | --- | --- |',
+    ...result.targets.map(
+      (t) => `| ${t.measure} | ${t.target} | ${t.result} | ${t.met ? 'yes' : 'no'} |`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

@@ -11,14 +11,18 @@ import type { LoadJob, LoadResult } from './load-job.js';
 import { measurePropagation } from './propagation.js';
 import { measureRebuild } from './rebuild-scenario.js';
 import { renderMarkdown } from './report.js';
+import { encodePageToken } from '@session-authority/read-model';
 import {
+  makeIdentities,
   makeSessions,
   seedBaseline,
   seedEventSourced,
+  seedReadModelRows,
   seededRandomBytes,
   writeTokens,
   type SeededSession,
 } from './seed.js';
+import { checkTargets } from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,8 +40,18 @@ const settings = quick
   ? { seconds: 1, warmupSeconds: 0.3, rates: [50, 100, 200], saturationBudget: 3000 }
   : { seconds: 10, warmupSeconds: 2, rates: [100, 250, 500, 1000, 2000], saturationBudget: 60_000 };
 const sizes = quick
-  ? { whoami: 500, propagation: 50, propagationRate: 50, rebuild: 5000, floor: 50 }
-  : { whoami: 10_000, propagation: 1000, propagationRate: 100, rebuild: 1_000_000, floor: 2000 };
+  ? { whoami: 500, propagation: 50, propagationRate: 50, rebuild: 5000, floor: 50, listed: 10_000 }
+  : {
+      whoami: 10_000,
+      propagation: 1000,
+      propagationRate: 100,
+      rebuild: 1_000_000,
+      floor: 2000,
+      listed: 1_000_000,
+    };
+/** Session management (issue #10): its targets are at this rate. */
+const MANAGEMENT_RATE = 50;
+const OTHER_SESSIONS = 50;
 const CONNECTIONS = 64;
 const outDir = values.out ?? join(localDir, 'bench');
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -68,15 +82,18 @@ async function run(
   const baselineSets = steps.map((rate) => makeSessions(budget(rate), random));
   const whoamiSessions = makeSessions(sizes.whoami, random);
   const propagationSessions = makeSessions(sizes.propagation, random);
+  // Each DELETE /auth/sessions uses up one identity: its caller and OTHER_SESSIONS others.
+  const identities = makeIdentities(budget(MANAGEMENT_RATE), OTHER_SESSIONS + 1, random);
   const eventSourced: SeededSession[] = [
     ...revokeSets.flat(),
     ...whoamiSessions,
     ...propagationSessions,
   ];
+  const identitySessions = identities.length * (OTHER_SESSIONS + 1);
   log(
-    `seeding ${eventSourced.length} sessions through the log and ${baselineSets.flat().length} for the baseline`,
+    `seeding ${eventSourced.length + identitySessions} sessions through the log and ${baselineSets.flat().length} for the baseline`,
   );
-  await seedEventSourced(stack, eventSourced);
+  await seedEventSourced(stack, eventSourced, identities);
   await seedBaseline(stack.databaseUrl, baselineSets.flat());
 
   const load: LoadResult[] = [];
@@ -140,6 +157,24 @@ async function run(
     }),
   );
 
+  load.push(
+    await drive({
+      scenario: `revoke-other-sessions (${OTHER_SESSIONS} others)`,
+      origins: stack.apiOrigins,
+      request: 'revoke-other-sessions',
+      rate: MANAGEMENT_RATE,
+      tokens: {
+        file: writeTokens(
+          tokenDir,
+          'callers',
+          identities.map(({ sessions }) => sessions[0] ?? { sessionId: '', token: '' }),
+        ),
+        use: 'unique',
+      },
+      expectStatus: 200,
+    }),
+  );
+
   log('- propagation');
   const propagation = await measurePropagation(
     stack.brokers,
@@ -152,6 +187,28 @@ async function run(
   const floor = await measureFloor(stack.brokers, stack.databaseUrl, sizes.floor);
   log(`- rebuild of ${sizes.rebuild} events`);
   const rebuild = await measureRebuild(stack.brokers, stack.databaseUrl, sizes.rebuild);
+
+  // Last, as its rows are not in the log: 'listed' more sessions straight into the read model.
+  log(`- ${sizes.listed} more sessions in the read model for the listing`);
+  await seedReadModelRows(stack.databaseUrl, sizes.listed);
+  const pageTokens = makeSessions(1000, random).map((s) => ({
+    sessionId: s.sessionId,
+    token: encodePageToken(s.sessionId),
+  }));
+  const pageFile = writeTokens(tokenDir, 'page-tokens', pageTokens);
+  for (const rate of [MANAGEMENT_RATE, undefined]) {
+    load.push(
+      await drive({
+        scenario: `admin-sessions-page (250 of ${sizes.listed.toLocaleString('en')}+)`,
+        origins: stack.adminOrigins,
+        request: 'admin-sessions-page',
+        adminKey: stack.adminKey,
+        tokens: { file: pageFile, use: 'cycle' },
+        expectStatus: 200,
+        ...(rate === undefined ? {} : { rate }),
+      }),
+    );
+  }
 
   const saturated = (scenario: string) =>
     load.find((r) => r.scenario === scenario && r.offeredRate === 'saturation');
@@ -177,6 +234,7 @@ async function run(
       p99VsBaseline: ratio(es?.latencyMs.p99, crud?.latencyMs.p99),
       p50VsFloor: ratio(lowest?.latencyMs.p50, floor.latencyMs.p50),
     },
+    targets: checkTargets(load, MANAGEMENT_RATE),
   };
 }
 

@@ -49,7 +49,11 @@ export function makeSessions(count: number, random: RandomBytes = randomBytes): 
   }));
 }
 
-export function issuedEnvelope(session: SeededSession, now = new Date()): EventEnvelope {
+export function issuedEnvelope(
+  session: SeededSession,
+  now = new Date(),
+  identityId: string = randomUUID(),
+): EventEnvelope {
   const at = now.toISOString();
   return {
     id: randomUUID(),
@@ -59,7 +63,7 @@ export function issuedEnvelope(session: SeededSession, now = new Date()): EventE
     subject: session.sessionId,
     data: {
       session_id: session.sessionId,
-      identity_id: randomUUID(),
+      identity_id: identityId,
       token_sha256: tokenDigest(session.token),
       issued_at: at,
       authenticated_at: at,
@@ -70,19 +74,43 @@ export function issuedEnvelope(session: SeededSession, now = new Date()): EventE
   };
 }
 
+/** Sessions that share one identity: the first is the caller, the others its other sessions. */
+export interface SeededIdentity {
+  readonly identityId: string;
+  readonly sessions: readonly SeededSession[];
+}
+
+export function makeIdentities(
+  count: number,
+  sessionsEach: number,
+  random: RandomBytes,
+): SeededIdentity[] {
+  return Array.from({ length: count }, () => ({
+    identityId: uuidFrom(random),
+    sessions: makeSessions(sessionsEach, random),
+  }));
+}
+
 /** Issues sessions the way the admin API would, straight into the log, then waits for the projection. */
 export async function seedEventSourced(
   stack: { brokers: string[]; topic: string; databaseUrl: string },
   sessions: readonly SeededSession[],
+  identities: readonly SeededIdentity[] = [],
 ): Promise<void> {
+  const envelopes = [
+    ...sessions.map((s) => issuedEnvelope(s)),
+    ...identities.flatMap(({ identityId, sessions: own }) =>
+      own.map((s) => issuedEnvelope(s, new Date(), identityId)),
+    ),
+  ];
   const appender = await createKafkaAppender({
     brokers: stack.brokers,
     clientId: 'bench-seed',
     topic: stack.topic,
   });
   try {
-    for (let i = 0; i < sessions.length; i += 5000) {
-      await appender.append(sessions.slice(i, i + 5000).map((s) => issuedEnvelope(s)));
+    for (let i = 0; i < envelopes.length; i += 5000) {
+      await appender.append(envelopes.slice(i, i + 5000));
     }
   } finally {
     await appender.close();
@@ -108,6 +136,33 @@ export async function seedEventSourced(
   try {
     await client.query('vacuum analyze sessions');
     await client.query('checkpoint').catch(() => undefined); // superuser only
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Rows straight into the sessions read model, for the read-only listing benchmark: what matters
+ * there is the query over a table this size, not how the rows got in (the log is measured
+ * elsewhere). They are never in the log, so nothing else may rely on them.
+ */
+export async function seedReadModelRows(databaseUrl: string, count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (let done = 0; done < count; done += 100_000) {
+      await client.query(
+        `insert into sessions (id, identity_id, token_sha256, issued_at, authenticated_at,
+           expires_at, devices, log_partition, log_offset)
+         select gen_random_uuid(), gen_random_uuid(), encode(sha256(('bench-row:' || n)::bytea), 'hex'),
+           now(), now(), now() + interval '1 day',
+           '[{"id": "00000000-0000-4000-8000-000000000000", "ip_address": "192.0.2.1", "user_agent": "bench"}]',
+           0, -1
+         from generate_series($1::int, $2::int) as n`,
+        [done, Math.min(count, done + 100_000) - 1],
+      );
+    }
+    await client.query('vacuum analyze sessions');
   } finally {
     await client.end();
   }

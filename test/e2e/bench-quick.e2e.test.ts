@@ -24,14 +24,17 @@ describe('npm run bench -- --quick', () => {
       JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')),
     );
     expect(result.mode).toBe('quick');
-    const scenarios = new Set(result.load.map((r) => r.scenario));
+    const scenarios = new Set(result.load.map((r) => r.scenario.replace(/ \(.*\)$/, '')));
     expect([...scenarios].sort()).toEqual([
+      'admin-sessions-page',
       'crud-baseline',
       'logout-repeat',
       'logout-revoke',
       'logout-unknown',
+      'revoke-other-sessions',
       'whoami',
     ]);
+    expect(result.targets.map((t) => t.result)).not.toContain('not run');
     for (const step of result.load) expect(step.unexpected, step.scenario).toEqual({});
     expect(result.propagation.missing).toBe(0);
     expect(stdout).toContain('| scenario | offered req/s |');

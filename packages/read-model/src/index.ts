@@ -13,6 +13,7 @@ export {
   type SessionPageQuery,
   type SessionReader,
 } from './session-queries.js';
+export { decodePageToken, encodePageToken } from './page-token.js';
 export type { FreshEvents, Projection, SqlContext } from './projection.js';
 export { sessionsProjection, SESSIONS_PROJECTION } from './sessions-projection.js';
 export {

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { decodePageToken, encodePageToken } from '@session-authority/read-model';
 import { z } from 'zod';
 import { HttpError } from './error-generic.js';
 
@@ -34,16 +35,6 @@ export interface PageRequest {
   readonly after: string | undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const encodeToken = (lastId: string) => Buffer.from(`after:${lastId}`).toString('base64url');
-
-function decodeToken(token: string): string | undefined {
-  const text = Buffer.from(token, 'base64url').toString('utf8');
-  const lastId = text.startsWith('after:') ? text.slice('after:'.length) : '';
-  return UUID.test(lastId) && encodeToken(lastId) === token ? lastId : undefined;
-}
-
 /** The page asked for: 400 errorGeneric, as Kratos answers, for a size or token it cannot parse. */
 export function pageRequest(query: { page_size?: string; page_token?: string }): PageRequest {
   let size = DEFAULT_PAGE_SIZE;
@@ -53,7 +44,7 @@ export function pageRequest(query: { page_size?: string; page_token?: string }):
     size = Math.min(size, MAX_PAGE_SIZE);
   }
   if (query.page_token === undefined || query.page_token === '') return { size, after: undefined };
-  const after = decodeToken(query.page_token);
+  const after = decodePageToken(query.page_token);
   if (after === undefined) throw new HttpError(400, 'could not parse parameter page_token');
   return { size, after };
 }
@@ -89,7 +80,7 @@ export function sendPage<T extends { id: string }>(
   const links = [link(request, 'first', page.size, undefined)];
   const last = items.at(-1);
   if (rows.length > page.size && last !== undefined)
-    links.push(link(request, 'next', page.size, encodeToken(last.id)));
+    links.push(link(request, 'next', page.size, encodePageToken(last.id)));
   void reply.header('link', links.join(','));
   return items;
 }
