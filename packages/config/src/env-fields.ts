@@ -46,13 +46,12 @@ export const durationMs = (fallback: string) =>
       return ms ?? 0;
     });
 
-/** A duration that may be left unset (then undefined): a limit that is off unless configured. */
+/** A duration that may be left unset or empty (then undefined): a limit that is off unless configured. */
 export const optionalDurationMs = z
-  .string()
-  .regex(DURATION_PATTERN, 'a duration such as 24h or 90m')
+  .union([z.literal(''), z.string().regex(DURATION_PATTERN, 'a duration such as 24h or 90m')])
   .optional()
   .transform((text, context) => {
-    if (text === undefined) return undefined;
+    if (text === undefined || text === '') return undefined;
     const ms = parseDuration(text);
     if (ms === undefined) context.addIssue({ code: 'custom', message: 'a positive duration' });
     return ms;

@@ -76,6 +76,17 @@ describe('service configuration', () => {
     ).toThrow(/SESSION_MAX_LIFESPAN/);
   });
 
+  it('reads earliest_possible_extend as off when unset or empty, and as a duration otherwise', () => {
+    const key = { ADMIN_API_KEY: 'k'.repeat(32) };
+    expect(loadAuthApiConfig(key).SESSION_EARLIEST_POSSIBLE_EXTEND).toBeUndefined();
+    const empty = { ...key, SESSION_EARLIEST_POSSIBLE_EXTEND: '' };
+    expect(loadAuthApiConfig(empty).SESSION_EARLIEST_POSSIBLE_EXTEND).toBeUndefined();
+    const hour = { ...key, SESSION_EARLIEST_POSSIBLE_EXTEND: '1h' };
+    expect(loadAuthApiConfig(hour).SESSION_EARLIEST_POSSIBLE_EXTEND).toBe(3_600_000);
+    const bad = { ...key, SESSION_EARLIEST_POSSIBLE_EXTEND: 'soon' };
+    expect(() => loadAuthApiConfig(bad)).toThrow(/SESSION_EARLIEST_POSSIBLE_EXTEND/);
+  });
+
   it('reads Kafka TLS and SASL settings, the password from the environment or a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sa-config-'));
     const ca = join(dir, 'ca.pem');
