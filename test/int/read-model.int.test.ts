@@ -1,4 +1,8 @@
-import type { SessionEvent } from '@session-authority/events';
+import {
+  encodeEnvelope,
+  type PositionedRecord,
+  type SessionEvent,
+} from '@session-authority/events';
 import type { ProjectionInput } from '@session-authority/sessions';
 import {
   createProjectionStore,
@@ -29,12 +33,42 @@ const store = (topic: string, projections: readonly Projection[] = [sessionsProj
 const positioned = (events: readonly SessionEvent[], from = 0n) =>
   events.map((event, i) => ({ offset: from + BigInt(i), event }));
 
+/** The log records behind a batch: each event encoded, each quarantined record unreadable. */
+function recordsOf(
+  events: ProjectionBatch['events'],
+  quarantined: ProjectionBatch['quarantined'],
+): PositionedRecord[] {
+  const unreadable = (sessionId: string) => ({
+    key: Buffer.from(sessionId),
+    value: Buffer.from('{not json'),
+    headers: { ce_type: 'session.issued.v2' },
+  });
+  return [
+    ...events.map(({ offset, event }) => ({
+      offset,
+      record: encodeEnvelope(event),
+      timestamp: new Date(),
+    })),
+    ...quarantined.map(({ offset, sessionId, at }) => ({
+      offset,
+      record: unreadable(sessionId),
+      timestamp: at,
+    })),
+  ].sort((a, b) => (a.offset < b.offset ? -1 : 1));
+}
+
 const batchOf = (
   partition: number,
   events: ProjectionBatch['events'],
   nextOffset: bigint,
   quarantined: ProjectionBatch['quarantined'] = [],
-): ProjectionBatch => ({ partition, events, quarantined, nextOffset });
+): ProjectionBatch => ({
+  partition,
+  events,
+  quarantined,
+  records: recordsOf(events, quarantined),
+  nextOffset,
+});
 
 /** Events and quarantined records at consecutive offsets from `from`, as the projector hands them. */
 function inputsBatch(inputs: readonly ProjectionInput[], from: bigint): ProjectionBatch {

@@ -61,7 +61,52 @@ export const LogTopicEntity = defineEntity({
   },
 });
 
+/** One row per log record, hash-chained per partition: the audit projection (README, auditing). */
+export const AuditEventEntity = defineEntity({
+  name: 'AuditEvent',
+  tableName: 'audit_events',
+  // Each audit query filters by one of these and pages in (at, partition, offset) order.
+  indexes: [
+    {
+      name: 'audit_events_session_id_idx',
+      properties: ['sessionId', 'at', 'logPartition', 'logOffset'],
+    },
+    {
+      name: 'audit_events_identity_id_idx',
+      properties: ['identityId', 'at', 'logPartition', 'logOffset'],
+    },
+    {
+      name: 'audit_events_request_id_idx',
+      properties: ['requestId', 'at', 'logPartition', 'logOffset'],
+    },
+    {
+      name: 'audit_events_actor_id_idx',
+      properties: ['actorId', 'at', 'logPartition', 'logOffset'],
+    },
+  ],
+  properties: {
+    topic: p.string().length(249).primary(),
+    logPartition: p.integer().primary(),
+    logOffset: p.bigint('string').primary(),
+    at: p.datetime().length(3),
+    eventId: p.string().length(255).nullable(),
+    type: p.string().length(255).nullable(),
+    sessionId: p.uuid().nullable(),
+    identityId: p.uuid().nullable(),
+    actorType: p.string().length(32).nullable(),
+    actorId: p.string().length(255).nullable(),
+    reason: p.string().length(64).nullable(),
+    requestId: p.string().length(255).nullable(),
+    source: p.string().length(1024).nullable(),
+    data: p.json().nullable(),
+    problem: p.text().nullable(),
+    recordSha256: p.string().columnType('char(64)'),
+    chainSha256: p.string().columnType('char(64)'),
+  },
+});
+
 export const readModelEntities = [
+  AuditEventEntity,
   SessionEntity,
   ProjectionOffsetEntity,
   QuarantinedRecordEntity,

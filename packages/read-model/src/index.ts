@@ -16,6 +16,15 @@ export {
 export { decodePageToken, encodePageToken } from './page-token.js';
 export type { FreshEvents, Projection, SqlContext } from './projection.js';
 export { sessionsProjection, SESSIONS_PROJECTION } from './sessions-projection.js';
+export { auditProjection, AUDIT_PROJECTION } from './audit-projection.js';
+export {
+  auditHeads,
+  queryAuditEvents,
+  type AuditCursor,
+  type AuditEvent,
+  type AuditQuery,
+  type ChainHead,
+} from './audit-queries.js';
 export {
   createProjectionStore,
   readProjectionOffsets,
@@ -37,3 +46,4 @@ export {
 export { InMemoryReadModel } from './in-memory-read-model.js';
 export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
 export { checkPartitionCount, PartitionCountChangedError } from './log-identity.js';
+export { readVerificationSnapshot, type VerificationSnapshot } from './verification-snapshot.js';

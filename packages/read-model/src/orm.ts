@@ -25,6 +25,8 @@ export async function openReadModel(options: ReadModelOptions): Promise<ReadMode
       snapshot: false,
       silent: true,
     },
+    // The migrations own the one routine (audit_chain); the entities do not describe it.
+    schemaGenerator: { ignoreRoutines: true },
     allowGlobalContext: false,
     debug: false,
   });

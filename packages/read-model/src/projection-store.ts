@@ -1,6 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
+import type {
+  PositionedEvent,
+  PositionedRecord,
+  QuarantinedRecord,
+} from '@session-authority/events';
 import type { FreshEvents, Projection, SqlContext } from './projection.js';
 import { qualified } from './sql.js';
 
@@ -11,6 +15,8 @@ export interface ProjectionBatch {
   readonly partition: number;
   readonly events: readonly PositionedEvent[];
   readonly quarantined: readonly QuarantinedRecord[];
+  /** Every record of the batch below nextOffset, as read from the log. */
+  readonly records: readonly PositionedRecord[];
   readonly nextOffset: bigint;
 }
 
@@ -79,6 +85,7 @@ interface Moving {
   readonly batch: ProjectionBatch;
   readonly fresh: readonly PositionedEvent[];
   readonly quarantined: readonly QuarantinedRecord[];
+  readonly records: readonly PositionedRecord[];
 }
 
 async function applyInOneTransaction(
@@ -104,6 +111,7 @@ async function applyInOneTransaction(
   const sql: SqlContext = {
     table: (name) => qualified(target.schema, name),
     literal: (value) => client.escapeLiteral(value),
+    topic,
   };
   const key = (projection: string, partition: number) => `${projection}\u0000${partition}`;
   let released = false;
@@ -141,7 +149,8 @@ async function applyInOneTransaction(
           const from = storedNext(projection.name, batch.partition);
           const fresh = batch.events.filter((e) => e.offset >= from);
           const quarantined = batch.quarantined.filter((q) => q.offset >= from);
-          return { projection, batch, fresh, quarantined };
+          const records = batch.records.filter((r) => r.offset >= from);
+          return { projection, batch, fresh, quarantined, records };
         }),
     );
     if (moving.length === 0) {
@@ -155,8 +164,11 @@ async function applyInOneTransaction(
             partition: m.batch.partition,
             events: m.fresh.filter((e) => projection.handles.has(e.event.type)),
             quarantined: m.quarantined,
+            records: m.records,
           }));
-        if (fresh.some((f) => f.events.length > 0 || f.quarantined.length > 0))
+        if (
+          fresh.some((f) => f.records.length > 0 || f.events.length > 0 || f.quarantined.length > 0)
+        )
           statements.push(...projection.statements(fresh, sql));
       }
       const moved = moving.map(

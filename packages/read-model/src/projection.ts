@@ -1,4 +1,8 @@
-import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
+import type {
+  PositionedEvent,
+  PositionedRecord,
+  QuarantinedRecord,
+} from '@session-authority/events';
 
 /** Records of one partition that this projection has not applied before, in log order. */
 export interface FreshEvents {
@@ -6,12 +10,16 @@ export interface FreshEvents {
   readonly events: readonly PositionedEvent[];
   /** Records keyed by a session that failed their schema (also in quarantined_records). */
   readonly quarantined: readonly QuarantinedRecord[];
+  /** Every record, as it is in the log: unknown types and quarantined ones too. */
+  readonly records: readonly PositionedRecord[];
 }
 
 /** What a projection's SQL may use: schema-qualified tables and quoted literals. */
 export interface SqlContext {
   table(name: string): string;
   literal(value: string): string;
+  /** The log topic the records come from. */
+  readonly topic: string;
 }
 
 /**

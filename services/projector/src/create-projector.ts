@@ -64,6 +64,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
         partition: batch.partition,
         events: decoded.events,
         quarantined: decoded.quarantined,
+        records: batch.records.filter((r) => r.offset < (decoded.nextOffset ?? 0n)),
         nextOffset: decoded.nextOffset,
       });
       stopTimer();

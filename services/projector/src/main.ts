@@ -14,6 +14,7 @@ import {
   openReadModel,
   pingReadModel,
   sessionsProjection,
+  auditProjection,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
 import { holdLeadership, leadershipKey } from './leadership.js';
@@ -85,7 +86,7 @@ const projector = createProjector({
   orm,
   schema: config.DATABASE_SCHEMA,
   topic: config.KAFKA_TOPIC,
-  projections: [sessionsProjection],
+  projections: [sessionsProjection, auditProjection],
   subscription,
   metrics,
   logger,

@@ -1,11 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadProjectorConfig } from '@session-authority/config';
-import {
-  listQuarantined,
-  openReadModel,
-  skipHaltingRecord,
-  type QuarantinedRow,
-} from '@session-authority/read-model';
+import { listQuarantined, openReadModel, skipHaltingRecord } from '@session-authority/read-model';
+import { quarantineTable } from './quarantine-table.js';
 
 const USAGE = `The records the projector could not apply. See README, "Operations".
 
@@ -20,25 +16,6 @@ const USAGE = `The records the projector could not apply. See README, "Operation
 
 Reads DATABASE_URL, DATABASE_SCHEMA and KAFKA_TOPIC like the projector. Exit code 2 on bad
 arguments.`;
-
-function table(rows: readonly QuarantinedRow[]): string {
-  const header = ['quarantined at', 'topic', 'partition:offset', 'session', 'type', 'problem'];
-  const cells = rows.map((r) => [
-    r.quarantinedAt.toISOString(),
-    r.topic,
-    `${r.partition}:${r.offset}`,
-    r.sessionId,
-    r.type ?? '-',
-    r.problem,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (values: readonly string[]) =>
-    values
-      .map((value, i) => value.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...cells.map(line)].join('\n');
-}
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -95,7 +72,7 @@ try {
       for (const row of rows)
         console.log(JSON.stringify({ ...row, offset: row.offset.toString() }));
     } else {
-      console.log(rows.length === 0 ? 'no quarantined records' : table(rows));
+      console.log(rows.length === 0 ? 'no quarantined records' : quarantineTable(rows));
     }
     process.exitCode = rows.length === 0 ? 0 : 3;
   }

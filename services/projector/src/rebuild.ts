@@ -13,6 +13,7 @@ import {
   readProjectionOffsets,
   SESSIONS_PROJECTION,
   sessionsProjection,
+  auditProjection,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
 import { createProjectorMetrics } from './projector-metrics.js';
@@ -81,7 +82,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
       schema,
       topic,
       logger,
-      projections: [sessionsProjection],
+      projections: [sessionsProjection, auditProjection],
       metrics: createProjectorMetrics(),
       subscription: createKafkaSubscription({
         ...connection,

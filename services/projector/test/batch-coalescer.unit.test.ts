@@ -6,6 +6,7 @@ const batch = (partition: number, nextOffset = 1n): ProjectionBatch => ({
   partition,
   events: [],
   quarantined: [],
+  records: [],
   nextOffset,
 });
 

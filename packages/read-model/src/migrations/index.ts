@@ -2,6 +2,7 @@ import { Migration20261124000000_initial } from './Migration20261124000000_initi
 import { Migration20261202000000_quarantine } from './Migration20261202000000_quarantine.js';
 import { Migration20261202000100_log_topics } from './Migration20261202000100_log_topics.js';
 import { Migration20261202000200_session_details } from './Migration20261202000200_session_details.js';
+import { Migration20261202000300_audit } from './Migration20261202000300_audit.js';
 
 /** Every migration, in order. Listed explicitly so the compiled package needs no file discovery. */
 export const readModelMigrations = [
@@ -12,4 +13,5 @@ export const readModelMigrations = [
     name: 'Migration20261202000200_session_details',
     class: Migration20261202000200_session_details,
   },
+  { name: 'Migration20261202000300_audit', class: Migration20261202000300_audit },
 ];

@@ -1,0 +1,65 @@
+import { CHAIN_START, chainNext } from './record-digest.js';
+
+/** A record of the log, as verification reads it again. */
+export interface LoggedRecord {
+  readonly offset: bigint;
+  readonly recordSha256: string;
+}
+
+/** A row of audit_events, as stored. */
+export interface StoredAuditRow {
+  readonly offset: bigint;
+  readonly recordSha256: string;
+  readonly chainSha256: string;
+}
+
+export type ChainDifferenceKind = 'altered' | 'missing' | 'extra' | 'reordered' | 'chain-broken';
+
+export interface ChainDifference {
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly kind: ChainDifferenceKind;
+  readonly detail: string;
+}
+
+/**
+ * The first record of one partition whose hash, order or presence differs between the log and
+ * audit_events, or undefined when they agree. `logged` are the log's records below the audit
+ * projection's next offset, in offset order; `stored` the rows of that partition, in offset order.
+ */
+export function firstChainDifference(
+  partition: number,
+  logged: readonly LoggedRecord[],
+  stored: readonly StoredAuditRow[],
+): ChainDifference | undefined {
+  const at = (offset: bigint, kind: ChainDifferenceKind, detail: string) => ({
+    partition,
+    offset,
+    kind,
+    detail,
+  });
+  const loggedAt = new Map(logged.map((r) => [r.offset, r.recordSha256]));
+  let chain = CHAIN_START;
+  let row = 0;
+  for (const record of logged) {
+    chain = chainNext(chain, record.recordSha256);
+    const stored_ = stored[row];
+    if (stored_ !== undefined && stored_.offset < record.offset)
+      return at(stored_.offset, 'extra', 'a row for an offset the log does not have');
+    if (stored_ === undefined || stored_.offset > record.offset)
+      return at(record.offset, 'missing', 'the log has this record; audit_events has no row');
+    row += 1;
+    if (stored_.recordSha256 !== record.recordSha256) {
+      const elsewhere = [...loggedAt].find(([, hash]) => hash === stored_.recordSha256)?.[0];
+      return elsewhere === undefined
+        ? at(record.offset, 'altered', 'the row does not hash to the log record')
+        : at(record.offset, 'reordered', `the row holds the record of offset ${elsewhere}`);
+    }
+    if (stored_.chainSha256 !== chain)
+      return at(record.offset, 'chain-broken', 'the record matches; its chain_sha256 does not');
+  }
+  const extra = stored[row];
+  return extra === undefined
+    ? undefined
+    : at(extra.offset, 'extra', 'a row past the records the audit projection has applied');
+}

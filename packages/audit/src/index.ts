@@ -1,0 +1,4 @@
+export * from './record-digest.js';
+export * from './chain-verification.js';
+export * from './session-verification.js';
+export * from './valid-at.js';

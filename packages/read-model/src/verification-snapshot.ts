@@ -1,0 +1,88 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SessionFacts, StoredAuditRow } from '@session-authority/audit';
+import { AUDIT_PROJECTION } from './audit-projection.js';
+import { SESSIONS_PROJECTION } from './sessions-projection.js';
+import { qualified } from './sql.js';
+
+/** What `npm run audit -- verify` compares with the log, read as of one instant. */
+export interface VerificationSnapshot {
+  /** Per partition, where each projection stands: the log is read up to there. */
+  readonly auditOffsets: ReadonlyMap<number, bigint>;
+  readonly sessionsOffsets: ReadonlyMap<number, bigint>;
+  /** audit_events of the topic, per partition, in offset order. */
+  readonly auditRows: ReadonlyMap<number, StoredAuditRow[]>;
+  readonly sessions: readonly SessionFacts[];
+}
+
+/**
+ * Reads both projections and their offsets in ONE repeatable-read transaction, so that a
+ * projector applying batches meanwhile cannot make rows and offsets disagree.
+ */
+export async function readVerificationSnapshot(
+  em: EntityManager,
+  schema: string,
+  topic: string,
+): Promise<VerificationSnapshot> {
+  const pool = await em.getConnection().getNativeClient();
+  const client = await pool.connect();
+  try {
+    await client.query('begin isolation level repeatable read read only');
+    const offsets = await client.query<{
+      projection: string;
+      partition: number;
+      next_offset: string;
+    }>(
+      `select projection, partition, next_offset from ${qualified(schema, 'projection_offsets')}
+       where topic = $1 and projection = any($2)`,
+      [topic, [AUDIT_PROJECTION, SESSIONS_PROJECTION]],
+    );
+    const offsetsOf = (projection: string) =>
+      new Map(
+        offsets.rows
+          .filter((row) => row.projection === projection)
+          .map((row) => [row.partition, BigInt(row.next_offset)]),
+      );
+    const rows = await client.query<{
+      log_partition: number;
+      log_offset: string;
+      record_sha256: string;
+      chain_sha256: string;
+    }>(
+      `select log_partition, log_offset, record_sha256, chain_sha256
+       from ${qualified(schema, 'audit_events')} where topic = $1
+       order by log_partition, log_offset`,
+      [topic],
+    );
+    const auditRows = new Map<number, StoredAuditRow[]>();
+    for (const row of rows.rows) {
+      const list = auditRows.get(row.log_partition) ?? [];
+      list.push({
+        offset: BigInt(row.log_offset),
+        recordSha256: row.record_sha256,
+        chainSha256: row.chain_sha256,
+      });
+      auditRows.set(row.log_partition, list);
+    }
+    const sessions = await client.query<{
+      id: string;
+      revoked_at: Date | null;
+      revoke_reason: string | null;
+      expires_at: Date;
+    }>(`select id, revoked_at, revoke_reason, expires_at from ${qualified(schema, 'sessions')}`);
+    await client.query('commit');
+    return {
+      auditOffsets: offsetsOf(AUDIT_PROJECTION),
+      sessionsOffsets: offsetsOf(SESSIONS_PROJECTION),
+      auditRows,
+      sessions: sessions.rows.map((row) => ({
+        id: row.id,
+        revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+        revokeReason: row.revoke_reason,
+        expiresAt: new Date(row.expires_at),
+      })),
+    };
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+    client.release();
+  }
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import {
+  firstChainDifference,
+  recordSha256,
+  sessionDifferences,
+  type ChainDifference,
+  type LoggedRecord,
+  type SessionDifference,
+} from '@session-authority/audit';
+import { decodeRecords, type PositionedRecord } from '@session-authority/events';
+import {
+  createKafkaSubscription,
+  readPartitionCount,
+  type KafkaConnection,
+} from '@session-authority/event-log';
+import { readVerificationSnapshot, type ReadModelOrm } from '@session-authority/read-model';
+import {
+  applyChange,
+  changesOf,
+  sessionIdOf,
+  type ProjectionInput,
+  type SessionState,
+} from '@session-authority/sessions';
+
+export interface VerifyOptions {
+  readonly em: ReadModelOrm['em'];
+  readonly schema: string;
+  readonly topic: string;
+  readonly kafka: KafkaConnection;
+  readonly timeoutMs?: number;
+}
+
+export interface VerifyReport {
+  readonly records: number;
+  readonly seconds: number;
+  readonly chain: readonly ChainDifference[];
+  readonly sessions: readonly SessionDifference[];
+}
+
+/** Every record of each partition below `until`, in offset order, then stops. */
+async function readLog(
+  options: VerifyOptions,
+  until: ReadonlyMap<number, bigint>,
+  onRecords: (partition: number, records: readonly PositionedRecord[]) => void,
+): Promise<void> {
+  const pending = new Set([...until].filter(([, end]) => end > 0n).map(([p]) => p));
+  if (pending.size === 0) return;
+  const subscription = createKafkaSubscription({
+    ...options.kafka,
+    topic: options.topic,
+    groupId: `audit-verify.${randomBytes(6).toString('hex')}`,
+  });
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  await subscription.start({
+    startOffsets: (partitions) => Promise.resolve(new Map(partitions.map((p) => [p, 0n]))),
+    handleBatch: (batch) => {
+      const end = until.get(batch.partition) ?? 0n;
+      const records = batch.records.filter((r) => r.offset < end);
+      if (records.length > 0) onRecords(batch.partition, records);
+      const last = batch.records.at(-1)?.offset;
+      if (
+        last !== undefined &&
+        last + 1n >= end &&
+        pending.delete(batch.partition) &&
+        pending.size === 0
+      )
+        finish();
+      return Promise.resolve('continue' as const);
+    },
+  });
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the log was not read to its end within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([done, timedOut]);
+  } finally {
+    clearTimeout(timer);
+    await subscription.stop();
+  }
+}
+
+/**
+ * Replays the log from the beginning and compares it with what the projections hold, as of one
+ * snapshot of PostgreSQL: per partition the first record whose hash, order or presence differs
+ * from audit_events, then every difference between the sessions read model and the fold of the
+ * log (the same rule the projector applies).
+ */
+export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyReport> {
+  const started = performance.now();
+  const snapshot = await readVerificationSnapshot(options.em, options.schema, options.topic);
+  const partitions = await readPartitionCount(options.kafka, options.topic);
+  const until = new Map<number, bigint>();
+  for (let p = 0; p < partitions; p++) {
+    const audit = snapshot.auditOffsets.get(p) ?? 0n;
+    const sessions = snapshot.sessionsOffsets.get(p) ?? 0n;
+    until.set(p, audit > sessions ? audit : sessions);
+  }
+  const logged = new Map<number, LoggedRecord[]>();
+  const inputs = new Map<number, (ProjectionInput & { offset: bigint })[]>();
+  let records = 0;
+  await readLog(options, until, (partition, batch) => {
+    records += batch.length;
+    const auditEnd = snapshot.auditOffsets.get(partition) ?? 0n;
+    const sessionsEnd = snapshot.sessionsOffsets.get(partition) ?? 0n;
+    const hashes = logged.get(partition) ?? [];
+    for (const r of batch)
+      if (r.offset < auditEnd)
+        hashes.push({
+          offset: r.offset,
+          recordSha256: recordSha256(partition, r.offset, r.record),
+        });
+    logged.set(partition, hashes);
+    const decoded = decodeRecords(batch.filter((r) => r.offset < sessionsEnd));
+    const list = inputs.get(partition) ?? [];
+    list.push(
+      ...decoded.events,
+      ...decoded.quarantined.map(({ offset, sessionId, at }) => ({
+        offset,
+        quarantine: { sessionId, at },
+      })),
+    );
+    inputs.set(partition, list);
+  });
+
+  const chain: ChainDifference[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const difference = firstChainDifference(
+      p,
+      logged.get(p) ?? [],
+      snapshot.auditRows.get(p) ?? [],
+    );
+    if (difference !== undefined) chain.push(difference);
+  }
+  const folded = new Map<string, SessionState>();
+  for (const list of inputs.values()) {
+    list.sort((a, b) => (a.offset < b.offset ? -1 : 1));
+    for (const { change } of changesOf(list).flat()) {
+      const id = sessionIdOf(change);
+      const next = applyChange(folded.get(id) ?? null, change);
+      if (next !== null) folded.set(id, next);
+    }
+  }
+  return {
+    records,
+    seconds: (performance.now() - started) / 1000,
+    chain,
+    sessions: sessionDifferences(folded, snapshot.sessions),
+  };
+}
