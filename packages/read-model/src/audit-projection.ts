@@ -15,7 +15,11 @@ function header(record: PositionedRecord, name: string): string | null {
 }
 
 /** The columns of one record's row; a record that cannot be read still gets one, with its problem. */
-function rowOf(partition: number, positioned: PositionedRecord, problem: string | undefined) {
+export function auditRowOf(
+  partition: number,
+  positioned: PositionedRecord,
+  problem: string | undefined,
+) {
   const read = readEnvelope(positioned.record);
   const envelope = read.ok ? read.envelope : undefined;
   const data = (envelope?.data ?? null) as Record<string, unknown> | null;
@@ -45,7 +49,7 @@ function partitionStatement({ partition, records, quarantined }: FreshEvents, sq
   const problems = new Map(quarantined.map((q) => [q.offset, q.problem]));
   // n pairs each row with its chain value: the function returns them in the same order.
   const rows = records.map((r, i) => ({
-    ...rowOf(partition, r, problems.get(r.offset)),
+    ...auditRowOf(partition, r, problems.get(r.offset)),
     n: i + 1,
   }));
   const audit = sql.table('audit_events');

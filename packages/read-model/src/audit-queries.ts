@@ -48,7 +48,7 @@ const COLUMN: Record<AuditQuery['by'], string> = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-interface AuditRow {
+export interface AuditRow {
   topic: string;
   log_partition: number;
   log_offset: string;
@@ -68,7 +68,7 @@ interface AuditRow {
   chain_sha256: string;
 }
 
-function toEvent(row: AuditRow): AuditEvent {
+export function auditEventOf(row: AuditRow): AuditEvent {
   return {
     topic: row.topic,
     partition: row.log_partition,
@@ -89,17 +89,31 @@ function toEvent(row: AuditRow): AuditEvent {
   };
 }
 
+/** What the admin API and the CLI read of the audit trail of one log topic. */
+export interface AuditReader {
+  events(query: AuditQuery): Promise<AuditEvent[]>;
+  heads(): Promise<ChainHead[]>;
+}
+
+export function createAuditReader(em: EntityManager, schema: string, topic: string): AuditReader {
+  return {
+    events: (query) => queryAuditEvents(em, schema, topic, query),
+    heads: () => auditHeads(em, schema, topic),
+  };
+}
+
 /** The audit events one filter selects, oldest first, one keyset page at a time. */
 export async function queryAuditEvents(
   em: EntityManager,
   schema: string,
+  topic: string,
   query: AuditQuery,
 ): Promise<AuditEvent[]> {
   const column = COLUMN[query.by];
   // session and identity ids are uuids: anything else matches nothing (and must not be cast).
   if ((query.by === 'session' || query.by === 'identity') && !UUID.test(query.id)) return [];
-  const where = [`${column} = ?`];
-  const values: unknown[] = [query.id];
+  const where = [`${column} = ?`, 'topic = ?'];
+  const values: unknown[] = [query.id, topic];
   if (query.since !== undefined) {
     where.push('at >= ?');
     values.push(query.since.toISOString());
@@ -118,7 +132,7 @@ export async function queryAuditEvents(
      order by ${column}, at, log_partition, log_offset limit ?`,
     values,
   );
-  return rows.map(toEvent);
+  return rows.map(auditEventOf);
 }
 
 /** The head of each partition's chain: what auditors export and keep elsewhere. */

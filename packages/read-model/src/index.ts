@@ -13,13 +13,20 @@ export {
   type SessionPageQuery,
   type SessionReader,
 } from './session-queries.js';
-export { decodePageToken, encodePageToken } from './page-token.js';
+export {
+  decodeAuditPageToken,
+  decodePageToken,
+  encodeAuditPageToken,
+  encodePageToken,
+} from './page-token.js';
 export type { FreshEvents, Projection, SqlContext } from './projection.js';
 export { sessionsProjection, SESSIONS_PROJECTION } from './sessions-projection.js';
 export { auditProjection, AUDIT_PROJECTION } from './audit-projection.js';
 export {
   auditHeads,
+  createAuditReader,
   queryAuditEvents,
+  type AuditReader,
   type AuditCursor,
   type AuditEvent,
   type AuditQuery,
@@ -47,3 +54,4 @@ export { InMemoryReadModel } from './in-memory-read-model.js';
 export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
 export { checkPartitionCount, PartitionCountChangedError } from './log-identity.js';
 export { readVerificationSnapshot, type VerificationSnapshot } from './verification-snapshot.js';
+export { InMemoryAuditTrail } from './in-memory-audit-trail.js';

@@ -11,3 +11,28 @@ export function decodePageToken(token: string): string | undefined {
   const lastId = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
   return UUID.test(lastId) && encodePageToken(lastId) === token ? lastId : undefined;
 }
+
+/** Where a page of audit events ended: the keyset (at, partition, offset) of its last row. */
+export interface AuditCursorToken {
+  readonly at: Date;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+const AUDIT_PREFIX = 'audit:';
+
+export const encodeAuditPageToken = ({ at, partition, offset }: AuditCursorToken): string =>
+  Buffer.from(`${AUDIT_PREFIX}${at.toISOString()}|${partition}|${offset}`).toString('base64url');
+
+export function decodeAuditPageToken(token: string): AuditCursorToken | undefined {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  const match = /^audit:([^|]+)\|(\d{1,9})\|(\d{1,19})$/.exec(text);
+  if (match === null) return undefined;
+  const cursor = {
+    at: new Date(match[1] ?? ''),
+    partition: Number(match[2]),
+    offset: BigInt(match[3] ?? '0'),
+  };
+  if (Number.isNaN(cursor.at.getTime())) return undefined;
+  return encodeAuditPageToken(cursor) === token ? cursor : undefined;
+}

@@ -4,7 +4,9 @@ import { adminKeyGuard } from './http/admin-auth.js';
 import { createServer } from './http/create-server.js';
 import { ForbiddenLimiter } from './http/forbidden-limiter.js';
 import { documentRoutes } from './http/openapi.js';
+import type { AuditReader } from '@session-authority/read-model';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
 import {
   registerAdminOpsRoutes,
   registerPublicOpsRoutes,
@@ -32,6 +34,7 @@ export interface AppConfig {
 export interface AppDeps {
   readonly config: AppConfig;
   readonly service: SessionService;
+  readonly audit: AuditReader;
   readonly metrics: ApiMetrics;
   readonly logger: FastifyBaseLogger;
   readonly readiness: Readiness;
@@ -85,6 +88,8 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
     maxLifespanMs: config.maxLifespanMs,
     earliestPossibleExtendMs: config.earliestPossibleExtendMs,
   });
+
+  registerAuditRoutes(adminApp, deps.audit);
 
   registerPublicOpsRoutes(publicApp, {
     readiness: deps.readiness,

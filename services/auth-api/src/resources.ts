@@ -1,6 +1,7 @@
 import type { AuthApiEnv } from '@session-authority/config';
 import { pingKafka } from '@session-authority/event-log';
 import {
+  createAuditReader,
   createSessionReader,
   pendingMigrations,
   pingReadModel,
@@ -82,6 +83,7 @@ export async function openResources(config: AuthApiEnv, logger: Logger): Promise
       forbiddenWindowMs: config.LOGOUT_FORBIDDEN_WINDOW_MS,
     },
     service,
+    audit: createAuditReader(orm.em, config.DATABASE_SCHEMA, config.KAFKA_TOPIC),
     metrics,
     logger,
     readiness,

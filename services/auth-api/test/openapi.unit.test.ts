@@ -79,6 +79,8 @@ describe('OpenAPI 3.1 documents, generated from the route declarations', () => {
     expect(operations(doc)).toEqual([
       'delete /admin/identities/{identity_id}/sessions deleteIdentitySessions',
       'delete /admin/sessions/{id} disableSession',
+      'get /admin/audit/events listAuditEvents',
+      'get /admin/audit/heads listAuditChainHeads',
       'get /admin/identities/{identity_id}/sessions listIdentitySessions',
       'get /admin/sessions listSessions',
       'get /admin/sessions/{id} getSession',

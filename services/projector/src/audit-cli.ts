@@ -2,10 +2,9 @@ import { parseArgs } from 'node:util';
 import { validAt } from '@session-authority/audit';
 import { loadProjectorConfig } from '@session-authority/config';
 import {
-  auditHeads,
+  createAuditReader,
   listQuarantined,
   openReadModel,
-  queryAuditEvents,
   type AuditEvent,
   type AuditQuery,
 } from '@session-authority/read-model';
@@ -115,6 +114,7 @@ const kafka = {
 if (command === undefined) fail('a command is needed');
 const orm = await openReadModel({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
 const schema = config.DATABASE_SCHEMA;
+const audit = createAuditReader(orm.em, schema, config.KAFKA_TOPIC);
 let exitCode = 0;
 try {
   switch (command) {
@@ -124,7 +124,7 @@ try {
       for (;;) {
         const last = events.at(-1);
         const after = last === undefined ? {} : { after: last };
-        const page = await queryAuditEvents(orm.em, schema, { ...query, ...after, limit: 1000 });
+        const page = await audit.events({ ...query, ...after, limit: 1000 });
         events.push(...page);
         if (page.length < 1000) break;
       }
@@ -144,7 +144,7 @@ try {
         const last = records.at(-1);
         const after = last === undefined ? {} : { after: last };
         const query = { by: 'session', id: sessionId, ...after, limit: 1000 } as const;
-        const page = await queryAuditEvents(orm.em, schema, query);
+        const page = await audit.events(query);
         records.push(...page);
         if (page.length < 1000) break;
       }
@@ -160,7 +160,7 @@ try {
       break;
     }
     case 'heads': {
-      const heads = await auditHeads(orm.em, schema, config.KAFKA_TOPIC);
+      const heads = await audit.heads();
       if (json) heads.forEach((head) => printJson({ topic: config.KAFKA_TOPIC, ...head }));
       else
         console.log(

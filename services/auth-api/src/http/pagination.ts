@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { decodePageToken, encodePageToken } from '@session-authority/read-model';
+import { decodePageToken } from '@session-authority/read-model';
 import { z } from 'zod';
 import { HttpError } from './error-generic.js';
 
@@ -29,14 +29,22 @@ const active = z.string().optional().meta({
 export const pageQuerySchema = z.looseObject({ page_size: pageSize, page_token: pageToken });
 export const filteredPageQuerySchema = pageQuerySchema.extend({ active });
 
-export interface PageRequest {
+export interface PageRequest<Cursor = string> {
   readonly size: number;
-  /** The last id of the page before. */
-  readonly after: string | undefined;
+  /** Where the page before ended (for sessions, its last id). */
+  readonly after: Cursor | undefined;
 }
 
-/** The page asked for: 400 errorGeneric, as Kratos answers, for a size or token it cannot parse. */
-export function pageRequest(query: { page_size?: string; page_token?: string }): PageRequest {
+/**
+ * The page asked for: 400 errorGeneric, as Kratos answers, for a size or token it cannot parse.
+ * `decode` reads a token this authority made (sessions' by default), undefined for any other.
+ */
+export function pageRequest<Cursor = string>(
+  query: { page_size?: string; page_token?: string },
+  decode: (token: string) => Cursor | undefined = decodePageToken as (
+    token: string,
+  ) => Cursor | undefined,
+): PageRequest<Cursor> {
   let size = DEFAULT_PAGE_SIZE;
   if (query.page_size !== undefined && query.page_size !== '') {
     size = /^[0-9]{1,9}$/.test(query.page_size) ? Number(query.page_size) : 0;
@@ -44,7 +52,7 @@ export function pageRequest(query: { page_size?: string; page_token?: string }):
     size = Math.min(size, MAX_PAGE_SIZE);
   }
   if (query.page_token === undefined || query.page_token === '') return { size, after: undefined };
-  const after = decodePageToken(query.page_token);
+  const after = decode(query.page_token);
   if (after === undefined) throw new HttpError(400, 'could not parse parameter page_token');
   return { size, after };
 }
@@ -70,17 +78,18 @@ function link(request: FastifyRequest, rel: string, size: number, token: string 
  * Answers one page of `rows` (fetched with one row more than the page holds, so the last page
  * is known) with Kratos's `Link` header: always `first`, and `next` unless this is the last page.
  */
-export function sendPage<T extends { id: string }>(
+export function sendPage<T>(
   request: FastifyRequest,
   reply: FastifyReply,
-  page: PageRequest,
+  page: { readonly size: number },
   rows: readonly T[],
+  tokenAfter: (last: T) => string,
 ): T[] {
   const items = rows.slice(0, page.size);
   const links = [link(request, 'first', page.size, undefined)];
   const last = items.at(-1);
   if (rows.length > page.size && last !== undefined)
-    links.push(link(request, 'next', page.size, encodePageToken(last.id)));
+    links.push(link(request, 'next', page.size, tokenAfter(last)));
   void reply.header('link', links.join(','));
   return items;
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SessionPageQuery } from '@session-authority/read-model';
+import { encodePageToken, type SessionPageQuery } from '@session-authority/read-model';
 import { pageRequest, sendPage } from '../http/pagination.js';
 import { sessionView } from '../http/session-view.js';
 import type { SessionService } from '../sessions/session-service.js';
@@ -21,7 +21,9 @@ export async function answerSessionPage(
     limit: page.size + 1,
     ...(page.after === undefined ? {} : { after: page.after }),
   });
-  return sendPage(request, reply, page, rows).map((session) => sessionView(session, now));
+  return sendPage(request, reply, page, rows, (last) => encodePageToken(last.id)).map((session) =>
+    sessionView(session, now),
+  );
 }
 
 /** `active` when the filter names it, left out otherwise (exactOptionalPropertyTypes). */

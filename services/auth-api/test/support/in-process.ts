@@ -1,6 +1,6 @@
 import { decodeRecords } from '@session-authority/events';
 import { InMemoryEventLog } from '@session-authority/event-log';
-import { InMemoryReadModel } from '@session-authority/read-model';
+import { InMemoryAuditTrail, InMemoryReadModel } from '@session-authority/read-model';
 import { pino } from 'pino';
 import { createApiMetrics } from '../../src/api-metrics.js';
 import { buildApp, type AppConfig, type Apps } from '../../src/build-app.js';
@@ -11,6 +11,7 @@ export const ADMIN_KEY = 'in-process-admin-key-0123456789abcdef';
 export interface InProcessAuthority extends Apps {
   readonly log: InMemoryEventLog;
   readonly readModel: InMemoryReadModel;
+  readonly audit: InMemoryAuditTrail;
   /** Problems of appended records the projector would have rejected (none, ever). */
   rejectedRecords(): readonly string[];
 }
@@ -25,8 +26,10 @@ export async function startInProcess(
 ): Promise<InProcessAuthority> {
   const log = new InMemoryEventLog(4);
   const readModel = new InMemoryReadModel();
+  const audit = new InMemoryAuditTrail('session-events');
   const rejected: string[] = [];
   log.onAppend((partition, records) => {
+    audit.append(partition, records);
     const decoded = decodeRecords(records);
     for (const problem of [decoded.halt, ...decoded.quarantined]) {
       if (problem !== undefined) rejected.push(problem.problem);
@@ -60,6 +63,7 @@ export async function startInProcess(
       ...overrides,
     },
     service,
+    audit,
     metrics,
     logger: pino({ level: 'silent' }),
     readiness: () => Promise.resolve({ ok: true, checks: { inProcess: true } }),
@@ -68,6 +72,7 @@ export async function startInProcess(
     ...apps,
     log,
     readModel,
+    audit,
     rejectedRecords: () => rejected,
   };
 }
