@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from '../support/cluster.js';
+import { adminUrl, issueSession, logout } from '../support/http.js';
+import { runScript } from '../support/run-script.js';
+import { ADMIN_KEY } from '../support/service-process.js';
+
+let cluster: Cluster;
+let db: pg.Client;
+
+beforeAll(async () => {
+  cluster = await startCluster({ replicas: 2 });
+  db = new pg.Client({ connectionString: cluster.db.url });
+  await db.connect();
+});
+
+afterAll(async () => {
+  await db.end();
+  await cluster.stop();
+});
+
+/** npm run audit -- args, against this cluster's database and topic. */
+const audit = (...args: string[]) =>
+  runScript('services/projector/dist/audit-cli.js', args, {
+    PATH: process.env.PATH ?? '',
+    DATABASE_URL: cluster.env.databaseUrl,
+    KAFKA_BROKERS: cluster.env.kafkaBrokers,
+    KAFKA_TOPIC: cluster.topic,
+  });
+
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe('npm run audit against the real log and read model', () => {
+  const identityId = randomUUID();
+  let loggedOut = { sessionId: '', token: '', identityId: '' };
+  let loggedOutAt = new Date();
+  let logoutRequest = '';
+
+  beforeAll(async () => {
+    const [a, b] = cluster.apis;
+    if (a === undefined || b === undefined) throw new Error('two replicas expected');
+    const sessions = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => issueSession(i % 2 === 0 ? a : b, identityId)),
+    );
+    loggedOut = sessions[0] ?? loggedOut;
+    loggedOutAt = new Date();
+    const response = await logout(b, loggedOut.token);
+    expect(response.status).toBe(204);
+    logoutRequest = response.headers.get('x-request-id') ?? '';
+    const extend = await fetch(
+      adminUrl(a, `/admin/sessions/${sessions[1]?.sessionId ?? ''}/extend`),
+      {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      },
+    );
+    expect(extend.status).toBe(200);
+  });
+
+  it('events, by session and by request, as JSON lines and as a table', async () => {
+    const bySession = await audit('events', '--session', loggedOut.sessionId, '--json');
+    expect(bySession.code, bySession.stderr).toBe(0);
+    expect(jsonLines(bySession.stdout).map((e) => [e.type, e.reason])).toEqual([
+      ['session.issued.v2', null],
+      ['session.revoked.v2', 'logout'],
+    ]);
+    const byRequest = await audit('events', '--request', logoutRequest);
+    expect(byRequest.stdout).toMatch(/session\.revoked\.v2\s+\S+\s+identity \S+\s+logout/);
+    const none = await audit('events');
+    expect(none.code).toBe(2);
+  });
+
+  it('valid-at says valid before the logout and why not after it', async () => {
+    const before = await audit('valid-at', loggedOut.sessionId, loggedOutAt.toISOString());
+    expect(before.code, before.stdout + before.stderr).toBe(0);
+    expect(before.stdout).toContain('VALID');
+    const after = await audit('valid-at', loggedOut.sessionId, new Date().toISOString());
+    expect(after.code).toBe(1);
+    expect(after.stdout).toMatch(/NOT VALID[\s\S]*revoked by identity .*reason logout/);
+  });
+
+  it('heads match the admin API, and verify finds no difference', async () => {
+    const heads = await audit('heads', '--json');
+    expect(heads.code).toBe(0);
+    const [a] = cluster.apis;
+    if (a === undefined) throw new Error('a replica expected');
+    const viaApi = (await (
+      await fetch(adminUrl(a, '/admin/audit/heads'), {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      })
+    ).json()) as { partition: number; offset: string; chain_sha256: string }[];
+    expect(jsonLines(heads.stdout).map((h) => [h.partition, h.offset, h.chainSha256])).toEqual(
+      viaApi.map((h) => [h.partition, h.offset, h.chain_sha256]),
+    );
+    const verified = await audit('verify');
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stderr).toMatch(/verified \d+ records .* no differences/);
+  });
+
+  it('verify reports an altered, a missing and a swapped row, a revocation reset and an orphan', async () => {
+    // Partitions with at least two rows, one for each kind of tampering of the chain.
+    const { rows } = await db.query<{ log_partition: number; offsets: string[] }>(
+      `select log_partition, array_agg(log_offset::text order by log_offset) as offsets
+       from audit_events where topic = $1 group by log_partition having count(*) >= 2
+       order by log_partition`,
+      [cluster.topic],
+    );
+    const [altered, missing, swapped] = rows;
+    if (altered === undefined || missing === undefined || swapped === undefined)
+      throw new Error('three partitions with two records expected');
+    const where = 'topic = $1 and log_partition = $2 and log_offset = $3';
+    await db.query(
+      `update audit_events set data = jsonb_set(data, '{reason}', '"admin"'),
+         record_sha256 = md5('x') || md5('y') where ${where}`,
+      [cluster.topic, altered.log_partition, altered.offsets[1]],
+    );
+    await db.query(`delete from audit_events where ${where}`, [
+      cluster.topic,
+      missing.log_partition,
+      missing.offsets[0],
+    ]);
+    await db.query(
+      `update audit_events a set record_sha256 = b.record_sha256
+       from audit_events b
+       where a.topic = $1 and b.topic = $1 and a.log_partition = $2 and b.log_partition = $2
+         and ((a.log_offset = $3 and b.log_offset = $4) or (a.log_offset = $4 and b.log_offset = $3))`,
+      [cluster.topic, swapped.log_partition, swapped.offsets[0], swapped.offsets[1]],
+    );
+    await db.query('update sessions set revoked_at = null, revoke_reason = null where id = $1', [
+      loggedOut.sessionId,
+    ]);
+    const orphan = randomUUID();
+    await db.query(
+      `insert into sessions (id, identity_id, token_sha256, issued_at, authenticated_at, expires_at,
+         log_partition, log_offset) values ($1, $2, $3, now(), now(), now() + interval '1 day', 0, 0)`,
+      [orphan, identityId, 'e'.repeat(64)],
+    );
+
+    const verified = await audit('verify', '--json');
+    expect(verified.code).toBe(1);
+    const found = jsonLines(verified.stdout).map((d) =>
+      d.check === 'chain' ? [d.partition, d.kind] : [d.sessionId, d.kind],
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        [altered.log_partition, 'altered'],
+        [missing.log_partition, 'missing'],
+        [swapped.log_partition, 'reordered'],
+        [loggedOut.sessionId, 'differs'],
+        [orphan, 'orphan'],
+      ]),
+    );
+    const table = await audit('verify');
+    expect(table.stdout).toMatch(/revoked_at is none; the log says \d{4}-/);
+  });
+});
