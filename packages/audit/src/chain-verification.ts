@@ -4,6 +4,8 @@ import { CHAIN_START, chainNext } from './record-digest.js';
 export interface LoggedRecord {
   readonly offset: bigint;
   readonly recordSha256: string;
+  /** ce_id: names the record wherever it moves. */
+  readonly eventId: string | null;
 }
 
 /** A row of audit_events, as stored. */
@@ -11,6 +13,7 @@ export interface StoredAuditRow {
   readonly offset: bigint;
   readonly recordSha256: string;
   readonly chainSha256: string;
+  readonly eventId: string | null;
 }
 
 export type ChainDifferenceKind = 'altered' | 'missing' | 'extra' | 'reordered' | 'chain-broken';
@@ -38,7 +41,9 @@ export function firstChainDifference(
     kind,
     detail,
   });
-  const loggedAt = new Map(logged.map((r) => [r.offset, r.recordSha256]));
+  const loggedOffsetOf = new Map(
+    logged.flatMap((r) => (r.eventId === null ? [] : [[r.eventId, r.offset]])),
+  );
   let chain = CHAIN_START;
   let row = 0;
   for (const record of logged) {
@@ -47,13 +52,20 @@ export function firstChainDifference(
     if (stored_ !== undefined && stored_.offset < record.offset)
       return at(stored_.offset, 'extra', 'a row for an offset the log does not have');
     if (stored_ === undefined || stored_.offset > record.offset)
-      return at(record.offset, 'missing', 'the log has this record; audit_events has no row');
+      return at(record.offset, 'missing', 'audit_events has no row for this record of the log');
     row += 1;
     if (stored_.recordSha256 !== record.recordSha256) {
-      const elsewhere = [...loggedAt].find(([, hash]) => hash === stored_.recordSha256)?.[0];
-      return elsewhere === undefined
-        ? at(record.offset, 'altered', 'the row does not hash to the log record')
-        : at(record.offset, 'reordered', `the row holds the record of offset ${elsewhere}`);
+      const event = stored_.eventId;
+      const movedTo = event === null ? undefined : loggedOffsetOf.get(event);
+      if (event === null || event === record.eventId)
+        return at(record.offset, 'altered', 'the row and the log record differ');
+      if (movedTo === undefined)
+        return at(
+          record.offset,
+          'missing',
+          `the log no longer has event ${event}, which audit_events holds here`,
+        );
+      return at(record.offset, 'reordered', `event ${event} is at offset ${movedTo} of the log`);
     }
     if (stored_.chainSha256 !== chain)
       return at(record.offset, 'chain-broken', 'the record matches; its chain_sha256 does not');

@@ -47,8 +47,9 @@ export async function readVerificationSnapshot(
       log_offset: string;
       record_sha256: string;
       chain_sha256: string;
+      event_id: string | null;
     }>(
-      `select log_partition, log_offset, record_sha256, chain_sha256
+      `select log_partition, log_offset, record_sha256, chain_sha256, event_id
        from ${qualified(schema, 'audit_events')} where topic = $1
        order by log_partition, log_offset`,
       [topic],
@@ -60,6 +61,7 @@ export async function readVerificationSnapshot(
         offset: BigInt(row.log_offset),
         recordSha256: row.record_sha256,
         chainSha256: row.chain_sha256,
+        eventId: row.event_id,
       });
       auditRows.set(row.log_partition, list);
     }

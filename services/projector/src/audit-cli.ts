@@ -22,10 +22,12 @@ const USAGE = `The audit trail of the session log. See README, "Auditing".
   npm run audit -- heads [--json]
       The head of each partition's hash chain: partition, offset, chain_sha256. Keep them
       elsewhere; a later verify that reaches a different head means the log was rewritten.
-  npm run audit -- verify [--json]
+  npm run audit -- verify [--log-topic TOPIC] [--json]
       Replays the log from the beginning: per partition, the first record whose hash, order or
       presence differs from audit_events; then every difference between the sessions read model
-      and the fold of the log. Exit code 1 on any difference, one line each.
+      and the fold of the log. Exit code 1 on any difference, one line each; progress on stderr.
+      --log-topic replays another copy of the log (one kept elsewhere) against the projections
+      of KAFKA_TOPIC.
   npm run audit -- quarantine [--json]
       The records the projector could not read (as npm run quarantine).
 
@@ -49,6 +51,7 @@ function parse() {
       since: { type: 'string' },
       until: { type: 'string' },
       json: { type: 'boolean' },
+      'log-topic': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -176,7 +179,11 @@ try {
         em: orm.em,
         schema,
         topic: config.KAFKA_TOPIC,
+        ...(values['log-topic'] === undefined ? {} : { logTopic: values['log-topic'] }),
         kafka,
+        onProgress: (read, total) => {
+          console.error(`verify: ${read} of ${total} records read`);
+        },
       });
       const lines = [
         ...report.chain.map((d) => ({ check: 'chain', ...d })),

@@ -10,6 +10,7 @@ import {
 import { decodeRecords, type PositionedRecord } from '@session-authority/events';
 import {
   createKafkaSubscription,
+  readLogEnd,
   readPartitionCount,
   type KafkaConnection,
 } from '@session-authority/event-log';
@@ -25,9 +26,14 @@ import {
 export interface VerifyOptions {
   readonly em: ReadModelOrm['em'];
   readonly schema: string;
+  /** The topic the projections were made from. */
   readonly topic: string;
+  /** The log to replay: `topic` itself, or a copy of it (an auditor's, or one kept elsewhere). */
+  readonly logTopic?: string;
   readonly kafka: KafkaConnection;
   readonly timeoutMs?: number;
+  /** Called now and then while the log is read: records so far, of how many. */
+  readonly onProgress?: (read: number, total: bigint) => void;
 }
 
 export interface VerifyReport {
@@ -35,6 +41,11 @@ export interface VerifyReport {
   readonly seconds: number;
   readonly chain: readonly ChainDifference[];
   readonly sessions: readonly SessionDifference[];
+}
+
+function eventIdOf({ record }: PositionedRecord): string | null {
+  const id = record.headers.ce_id;
+  return id === undefined ? null : id.toString();
 }
 
 /** Every record of each partition below `until`, in offset order, then stops. */
@@ -47,7 +58,7 @@ async function readLog(
   if (pending.size === 0) return;
   const subscription = createKafkaSubscription({
     ...options.kafka,
-    topic: options.topic,
+    topic: options.logTopic ?? options.topic,
     groupId: `audit-verify.${randomBytes(6).toString('hex')}`,
   });
   let finish: () => void = () => undefined;
@@ -94,18 +105,30 @@ async function readLog(
 export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
   const snapshot = await readVerificationSnapshot(options.em, options.schema, options.topic);
-  const partitions = await readPartitionCount(options.kafka, options.topic);
+  const logTopic = options.logTopic ?? options.topic;
+  const partitions = await readPartitionCount(options.kafka, logTopic);
+  const logEnd = await readLogEnd(options.kafka, logTopic);
+  // Up to where the projections stand, or to the log's end if it is shorter than that (then
+  // the rows past its end are reported as extra).
   const until = new Map<number, bigint>();
   for (let p = 0; p < partitions; p++) {
     const audit = snapshot.auditOffsets.get(p) ?? 0n;
     const sessions = snapshot.sessionsOffsets.get(p) ?? 0n;
-    until.set(p, audit > sessions ? audit : sessions);
+    const projected = audit > sessions ? audit : sessions;
+    const end = logEnd.get(p) ?? 0n;
+    until.set(p, projected < end ? projected : end);
   }
   const logged = new Map<number, LoggedRecord[]>();
   const inputs = new Map<number, (ProjectionInput & { offset: bigint })[]>();
   let records = 0;
+  const total = [...until.values()].reduce((sum, end) => sum + end, 0n);
+  let reported = performance.now();
   await readLog(options, until, (partition, batch) => {
     records += batch.length;
+    if (performance.now() - reported > 1000) {
+      reported = performance.now();
+      options.onProgress?.(records, total);
+    }
     const auditEnd = snapshot.auditOffsets.get(partition) ?? 0n;
     const sessionsEnd = snapshot.sessionsOffsets.get(partition) ?? 0n;
     const hashes = logged.get(partition) ?? [];
@@ -114,6 +137,7 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
         hashes.push({
           offset: r.offset,
           recordSha256: recordSha256(partition, r.offset, r.record),
+          eventId: eventIdOf(r),
         });
     logged.set(partition, hashes);
     const decoded = decodeRecords(batch.filter((r) => r.offset < sessionsEnd));
