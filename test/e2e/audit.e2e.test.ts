@@ -43,10 +43,15 @@ describe('npm run audit against the real log and read model', () => {
   let loggedOut = { sessionId: '', token: '', identityId: '' };
   let loggedOutAt = new Date();
   let logoutRequest = '';
+  const otherIdentity = randomUUID();
+  let identityRevocationRequest = '';
+  let shortLived = { id: '', expiresAt: '' };
+  let issuedBefore = new Date();
 
   beforeAll(async () => {
     const [a, b] = cluster.apis;
     if (a === undefined || b === undefined) throw new Error('two replicas expected');
+    issuedBefore = new Date(Date.now() - 1000);
     const sessions = await Promise.all(
       Array.from({ length: 24 }, (_, i) => issueSession(i % 2 === 0 ? a : b, identityId)),
     );
@@ -63,6 +68,61 @@ describe('npm run audit against the real log and read model', () => {
       },
     );
     expect(extend.status).toBe(200);
+    const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+    const revokeOne = await fetch(adminUrl(b, `/admin/sessions/${sessions[2]?.sessionId ?? ''}`), {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(revokeOne.status).toBe(204);
+    await issueSession(a, otherIdentity);
+    await issueSession(b, otherIdentity);
+    const revokeAll = await fetch(adminUrl(a, `/admin/identities/${otherIdentity}/sessions`), {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(revokeAll.status).toBe(204);
+    identityRevocationRequest = revokeAll.headers.get('x-request-id') ?? '';
+    const short = await fetch(adminUrl(a, `/admin/identities/${randomUUID()}/sessions`), {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ expires_in: '2s' }),
+    });
+    const body = (await short.json()) as { session: { id: string; expires_at: string } };
+    shortLived = { id: body.session.id, expiresAt: body.session.expires_at };
+  });
+
+  it('events by actor and by identity over a log of issues, logouts, admin and identity revocations', async () => {
+    const byAdmin = jsonLines((await audit('events', '--actor', 'admin-api-key', '--json')).stdout);
+    const reasons = new Set(byAdmin.map((e) => e.reason));
+    expect([...reasons]).toEqual(expect.arrayContaining([null, 'admin', 'identity_revoked']));
+    expect(byAdmin.every((e) => (e.actor as { type: string }).type === 'admin')).toBe(true);
+    const byIdentity = jsonLines(
+      (await audit('events', '--identity', otherIdentity, '--json')).stdout,
+    );
+    expect(byIdentity.map((e) => e.type).sort()).toEqual([
+      'session.issued.v2',
+      'session.issued.v2',
+      'session.revoked.v2',
+      'session.revoked.v2',
+    ]);
+    const revocations = byIdentity.filter((e) => e.type === 'session.revoked.v2');
+    expect(revocations.map((e) => e.requestId)).toEqual([
+      identityRevocationRequest,
+      identityRevocationRequest,
+    ]);
+    const since = jsonLines(
+      (
+        await audit(
+          'events',
+          '--identity',
+          otherIdentity,
+          '--since',
+          new Date().toISOString(),
+          '--json',
+        )
+      ).stdout,
+    );
+    expect(since).toEqual([]);
   });
 
   it('events, by session and by request, as JSON lines and as a table', async () => {
@@ -76,6 +136,18 @@ describe('npm run audit against the real log and read model', () => {
     expect(byRequest.stdout).toMatch(/session\.revoked\.v2\s+\S+\s+identity \S+\s+logout/);
     const none = await audit('events');
     expect(none.code).toBe(2);
+  });
+
+  it('valid-at before issue and after expiry says why not', async () => {
+    const early = await audit('valid-at', loggedOut.sessionId, issuedBefore.toISOString());
+    expect(early.code).toBe(1);
+    expect(early.stdout).toContain('no issuance at or before that time');
+    const later = new Date(Date.parse(shortLived.expiresAt) + 1000).toISOString();
+    const expired = await audit('valid-at', shortLived.id, later);
+    expect(expired.code).toBe(1);
+    expect(expired.stdout).toContain(`${shortLived.expiresAt}: expired`);
+    const bad = await audit('valid-at', shortLived.id, 'yesterday');
+    expect(bad.code).toBe(2);
   });
 
   it('valid-at says valid before the logout and why not after it', async () => {

@@ -4,7 +4,9 @@ import {
   type SessionEvent,
 } from '@session-authority/events';
 import type { ProjectionInput } from '@session-authority/sessions';
+import { chainNext, recordSha256 } from '@session-authority/audit';
 import {
+  auditProjection,
   createProjectionStore,
   readProjectionOffsets,
   sessionsProjection,
@@ -133,6 +135,34 @@ describe('the read model in PostgreSQL', () => {
     const [overlapping] = await projection.apply([batchOf(3, positioned([first, later], 1n), 3n)]);
     expect(overlapping?.applied.map((e) => e.offset)).toEqual([2n]);
     expect(await sessionRow(db, issued.data.session_id)).toEqual(before);
+  });
+
+  it('a redelivered batch leaves the audit chain as it was, and a later one extends it', async () => {
+    const topic = uniqueName('audit-redelivery');
+    const projection = store(topic, [sessionsProjection, auditProjection]);
+    const issued = issuedEvent();
+    const first = batchOf(1, positioned([issued, revokedEvent(issued.data)]), 2n);
+    await projection.apply([first]);
+    const chain = () =>
+      db.orm.em
+        .fork()
+        .execute<{ log_offset: string; chain_sha256: string }[]>(
+          'select log_offset, chain_sha256 from audit_events where topic = ? order by log_offset',
+          [topic],
+        );
+    const before = await chain();
+    expect(before).toHaveLength(2);
+    await projection.apply([first]);
+    expect(await chain()).toEqual(before);
+    const later = issuedEvent();
+    await projection.apply([batchOf(1, positioned([revokedEvent(issued.data), later], 1n), 3n)]);
+    const after = await chain();
+    expect(after.slice(0, 2)).toEqual(before);
+    const expected = chainNext(
+      before[1]?.chain_sha256 ?? '',
+      recordSha256(1, 2n, encodeEnvelope(later)),
+    );
+    expect(after[2]).toEqual({ log_offset: '2', chain_sha256: expected });
   });
 
   it('applies batches of several partitions in one transaction, skipping one applied before', async () => {
