@@ -33,6 +33,7 @@ export const benchResultSchema = z.object({
     warmupSeconds: z.number().nonnegative(),
     seed: z.number().int(),
     projectors: z.number().int().positive(),
+    projections: z.string(),
   }),
   load: z.array(loadResultSchema).min(1),
   propagation: z.object({
@@ -44,6 +45,12 @@ export const benchResultSchema = z.object({
     events: z.number().int().positive(),
     seconds: z.number().positive(),
     eventsPerSecond: z.number().positive(),
+  }),
+  verify: z.object({
+    events: z.number().int().positive(),
+    seconds: z.number().positive(),
+    eventsPerSecond: z.number().positive(),
+    differences: z.number().int().nonnegative(),
   }),
   floor: z.object({ iterations: z.number().int().positive(), latencyMs: latency }),
   ratios: z.object({

@@ -47,6 +47,7 @@ function pinnedKafkaVersion(): string {
 export async function startBenchStack(
   projectors: number,
   log: (line: string) => void,
+  projections = 'sessions,audit',
 ): Promise<BenchStack> {
   const cleanups: (() => Promise<void>)[] = [];
   const services: ServiceProcess[] = [];
@@ -96,7 +97,7 @@ export async function startBenchStack(
     };
     const specs: ServiceSpec[] = [];
     for (let i = 1; i <= projectors; i++) {
-      const projectorEnv = { ...shared, PROJECTOR_GROUP_ID: topic };
+      const projectorEnv = { ...shared, PROJECTOR_GROUP_ID: topic, PROJECTIONS: projections };
       specs.push(projectorSpec(`projector-${i}`, await freePort(), projectorEnv));
     }
     const apiOrigins: string[] = [];

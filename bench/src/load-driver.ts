@@ -54,6 +54,12 @@ function requestOf(token: string): Dispatcher.RequestOptions {
         path: `/admin/sessions?page_size=250&page_token=${encodeURIComponent(token)}`,
         headers: { authorization: `Bearer ${job.adminKey ?? ''}` },
       };
+    case 'admin-audit-events':
+      return {
+        method: 'GET',
+        path: `/admin/audit/events?identity_id=${token}`,
+        headers: { authorization: `Bearer ${job.adminKey ?? ''}` },
+      };
   }
 }
 

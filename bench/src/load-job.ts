@@ -6,9 +6,11 @@ export interface LoadJob {
   /**
    * logout: the token in the body; whoami and revoke-other-sessions (DELETE /auth/sessions): the
    * token in X-Session-Token; admin-sessions-page: GET /admin/sessions?page_size=250 with the
-   * "token" as page_token and `adminKey` as the bearer.
+   * "token" as page_token and `adminKey` as the bearer; admin-audit-events: GET
+   * /admin/audit/events?identity_id= the "token", with the key.
    */
-  readonly request: 'logout' | 'whoami' | 'revoke-other-sessions' | 'admin-sessions-page';
+  readonly request:
+    'logout' | 'whoami' | 'revoke-other-sessions' | 'admin-sessions-page' | 'admin-audit-events';
   readonly adminKey?: string;
   /** One token per request in order ('unique'), or reused round-robin ('cycle'), or fresh unknown ones. */
   readonly tokens: { readonly file: string; readonly use: 'unique' | 'cycle' } | 'unknown';

@@ -1,17 +1,27 @@
 import { encodeEnvelope } from '@session-authority/events';
 import { ensureTopic } from '@session-authority/event-log';
-import { rebuildReadModel } from '@session-authority/projector';
+import { rebuildReadModel, verifyAgainstLog } from '@session-authority/projector';
+import { openReadModel } from '@session-authority/read-model';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
 import { issuedEnvelope, makeSessions } from './seed.js';
 
-/** Writes `events` issuances to a fresh topic, then times the projector's rebuild of all of them. */
+export interface Timed {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+/**
+ * Writes `events` issuances to a fresh topic, then times the projector's rebuild of all of them
+ * (both projections), then `npm run audit -- verify` of that log against what the rebuild made.
+ */
 export async function measureRebuild(
   brokers: readonly string[],
   databaseUrl: string,
   events: number,
-): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
+): Promise<{ rebuild: Timed; verify: Timed & { differences: number } }> {
   const topic = `bench-rebuild-${Date.now()}`;
   await ensureTopic(
     { brokers, clientId: 'bench-rebuild' },
@@ -49,13 +59,34 @@ export async function measureRebuild(
     schema,
     logger: pino({ level: 'warn' }),
   });
+  const orm = await openReadModel({ url: databaseUrl, schema });
+  let verified;
+  try {
+    verified = await verifyAgainstLog({
+      em: orm.em,
+      schema,
+      topic,
+      kafka: { brokers, clientId: 'bench-verify' },
+    });
+  } finally {
+    await orm.close();
+  }
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query(`drop schema "${schema}" cascade`);
   await client.end();
+  const round = (seconds: number) => Math.round(seconds * 100) / 100;
   return {
-    events: result.records,
-    seconds: Math.round(result.seconds * 100) / 100,
-    eventsPerSecond: result.recordsPerSecond,
+    rebuild: {
+      events: result.records,
+      seconds: round(result.seconds),
+      eventsPerSecond: result.recordsPerSecond,
+    },
+    verify: {
+      events: verified.records,
+      seconds: round(verified.seconds),
+      eventsPerSecond: Math.round(verified.records / verified.seconds),
+      differences: verified.chain.length + verified.sessions.length,
+    },
   };
 }

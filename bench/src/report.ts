@@ -19,7 +19,7 @@ export function renderMarkdown(result: BenchResult): string {
       `Node ${m.node}, Kafka ${result.versions.kafka}, PostgreSQL ${result.versions.postgres}; ` +
       `load from a separate process on loopback, ${result.settings.warmupSeconds} s warm-up, ` +
       `${result.settings.seconds} s per step, seed ${result.settings.seed}, ` +
-      `${result.settings.projectors} projector${result.settings.projectors === 1 ? '' : 's'}.`,
+      `${result.settings.projectors} projector${result.settings.projectors === 1 ? '' : 's'} (projections ${result.settings.projections}).`,
     '',
     '| scenario | offered req/s | achieved req/s | p50 ms | p95 ms | p99 ms | unexpected answers |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -29,6 +29,7 @@ export function renderMarkdown(result: BenchResult): string {
     '| --- | --- |',
     `| propagation 204 → downstream consumer, p50 / p99 | ${ms(result.propagation.latencyMs.p50)} / ${ms(result.propagation.latencyMs.p99)} ms (${result.propagation.events} events, ${result.propagation.missing} missing) |`,
     `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s) |`,
+    `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s, ${result.verify.differences} differences) |`,
     `| floor: Kafka produce acks=all + PostgreSQL commit, p50 / p99 | ${ms(result.floor.latencyMs.p50)} / ${ms(result.floor.latencyMs.p99)} ms |`,
     `| logout-revoke / CRUD baseline, throughput at saturation | ${result.ratios.throughputVsBaseline} |`,
     `| logout-revoke / CRUD baseline, p99 at saturation | ${result.ratios.p99VsBaseline} |`,

@@ -17,7 +17,9 @@ import {
   makeSessions,
   seedBaseline,
   seedEventSourced,
+  seedAuditRows,
   seedReadModelRows,
+  benchAuditIdentity,
   seededRandomBytes,
   writeTokens,
   type SeededSession,
@@ -30,10 +32,13 @@ const { values } = parseArgs({
     out: { type: 'string' },
     seed: { type: 'string' },
     projectors: { type: 'string' },
+    projections: { type: 'string' },
   },
 });
 // One projector by default, as in the earlier tables; npm start and compose run two.
 const projectors = Number(values.projectors ?? 1);
+// Both by default; `--projections sessions` measures what the audit projection costs.
+const projections = values.projections ?? 'sessions,audit';
 const quick = values.quick === true;
 const seed = Number(values.seed ?? 20261124);
 const settings = quick
@@ -186,7 +191,7 @@ async function run(
   log(`- floor (${sizes.floor} produce + commit)`);
   const floor = await measureFloor(stack.brokers, stack.databaseUrl, sizes.floor);
   log(`- rebuild of ${sizes.rebuild} events`);
-  const rebuild = await measureRebuild(stack.brokers, stack.databaseUrl, sizes.rebuild);
+  const { rebuild, verify } = await measureRebuild(stack.brokers, stack.databaseUrl, sizes.rebuild);
 
   // Last, as its rows are not in the log: 'listed' more sessions straight into the read model.
   log(`- ${sizes.listed} more sessions in the read model for the listing`);
@@ -196,6 +201,27 @@ async function run(
     token: encodePageToken(s.sessionId),
   }));
   const pageFile = writeTokens(tokenDir, 'page-tokens', pageTokens);
+  log(`- ${sizes.listed} audit rows for the audit query`);
+  const auditIdentityCount = sizes.listed / 10;
+  await seedAuditRows(stack.databaseUrl, stack.topic, sizes.listed, auditIdentityCount);
+  const auditIdentities = Array.from({ length: 1000 }, (_, k) => ({
+    sessionId: '',
+    token: benchAuditIdentity((k * 97) % auditIdentityCount),
+  }));
+  const identityFile = writeTokens(tokenDir, 'audit-identities', auditIdentities);
+  for (const rate of [MANAGEMENT_RATE, undefined]) {
+    load.push(
+      await drive({
+        scenario: `admin-audit-events (10 of ${sizes.listed.toLocaleString('en')}+ rows)`,
+        origins: stack.adminOrigins,
+        request: 'admin-audit-events',
+        adminKey: stack.adminKey,
+        tokens: { file: identityFile, use: 'cycle' },
+        expectStatus: 200,
+        ...(rate === undefined ? {} : { rate }),
+      }),
+    );
+  }
   for (const rate of [MANAGEMENT_RATE, undefined]) {
     load.push(
       await drive({
@@ -224,25 +250,31 @@ async function run(
       warmupSeconds: settings.warmupSeconds,
       seed,
       projectors,
+      projections,
     },
     load,
     propagation,
     rebuild,
+    verify,
     floor,
     ratios: {
       throughputVsBaseline: ratio(es?.throughput, crud?.throughput),
       p99VsBaseline: ratio(es?.latencyMs.p99, crud?.latencyMs.p99),
       p50VsFloor: ratio(lowest?.latencyMs.p50, floor.latencyMs.p50),
     },
-    targets: checkTargets(load, MANAGEMENT_RATE),
+    targets: checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
   };
 }
 
 const startedAt = new Date().toISOString();
 log(`starting the bench stack (${quick ? 'quick' : 'full'} mode)`);
-const stack = await startBenchStack(projectors, (line) => {
-  log(`  ${line}`);
-});
+const stack = await startBenchStack(
+  projectors,
+  (line) => {
+    log(`  ${line}`);
+  },
+  projections,
+);
 let measured: Awaited<ReturnType<typeof run>>;
 try {
   measured = await run(stack);

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafkaAppender, readLogEnd } from '@session-authority/event-log';
@@ -163,6 +163,46 @@ export async function seedReadModelRows(databaseUrl: string, count: number): Pro
       );
     }
     await client.query('vacuum analyze sessions');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The identity of audit row group k, as PostgreSQL's md5(text)::uuid makes it. */
+export function benchAuditIdentity(k: number): string {
+  const hex = createHash('md5').update(`bench-identity:${k}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * `count` rows straight into audit_events of `topic`, `identities` identities with count /
+ * identities rows each, on partitions 1000 and up that the log does not have (so the live
+ * projection never meets them), for the audit query benchmark; like seedReadModelRows, what
+ * is measured is the query over a table this size.
+ */
+export async function seedAuditRows(
+  databaseUrl: string,
+  topic: string,
+  count: number,
+  identities: number,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (let done = 0; done < count; done += 100_000) {
+      await client.query(
+        `insert into audit_events (topic, log_partition, log_offset, at, event_id, type, session_id,
+           identity_id, actor_type, actor_id, reason, request_id, source, data, record_sha256,
+           chain_sha256)
+         select $1, 1000 + n % 12, n, now() - n * interval '1 millisecond', gen_random_uuid()::text,
+           'session.issued.v2', gen_random_uuid(), md5('bench-identity:' || (n % $4::int))::uuid,
+           'admin', 'bench', null, 'bench-' || n, 'urn:session-authority:bench',
+           '{"bench": true}', md5(n::text) || md5(n::text), md5(n::text) || md5(n::text)
+         from generate_series($2::int, $3::int) as n`,
+        [topic, done, Math.min(count, done + 100_000) - 1, identities],
+      );
+    }
+    await client.query('vacuum analyze audit_events');
   } finally {
     await client.end();
   }

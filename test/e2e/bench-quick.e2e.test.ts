@@ -26,6 +26,7 @@ describe('npm run bench -- --quick', () => {
     expect(result.mode).toBe('quick');
     const scenarios = new Set(result.load.map((r) => r.scenario.replace(/ \(.*\)$/, '')));
     expect([...scenarios].sort()).toEqual([
+      'admin-audit-events',
       'admin-sessions-page',
       'crud-baseline',
       'logout-repeat',
@@ -35,6 +36,7 @@ describe('npm run bench -- --quick', () => {
       'whoami',
     ]);
     expect(result.targets.map((t) => t.result)).not.toContain('not run');
+    expect(result.verify.differences).toBe(0);
     for (const step of result.load) expect(step.unexpected, step.scenario).toEqual({});
     expect(result.propagation.missing).toBe(0);
     expect(stdout).toContain('| scenario | offered req/s |');

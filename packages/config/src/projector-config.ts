@@ -9,6 +9,20 @@ export const projectorEnvSchema = z.object({
   PROJECTOR_GROUP_ID: z.string().min(1).default('session-projector'),
   /** How long a follower waits for the leader to apply a batch before it applies it itself. */
   PROJECTOR_FOLLOWER_GRACE_MS: positiveInt(500),
+  /**
+   * The projections this projector keeps: `sessions` always, `audit` unless left out (a
+   * projector without it makes audit queries and verify fall behind; the benchmark uses that to
+   * measure what the audit projection costs).
+   */
+  PROJECTIONS: z
+    .string()
+    .default('sessions,audit')
+    .transform((text) => text.split(',').map((name) => name.trim()))
+    .pipe(
+      z
+        .array(z.enum(['sessions', 'audit']))
+        .refine((names) => names.includes('sessions'), 'sessions is always one of them'),
+    ),
 });
 
 export type ProjectorEnv = ReturnType<typeof loadProjectorConfig>;

@@ -76,6 +76,13 @@ describe('service configuration', () => {
     ).toThrow(/SESSION_MAX_LIFESPAN/);
   });
 
+  it('keeps both projections unless told otherwise, and never goes without sessions', () => {
+    expect(loadProjectorConfig({}).PROJECTIONS).toEqual(['sessions', 'audit']);
+    expect(loadProjectorConfig({ PROJECTIONS: 'sessions' }).PROJECTIONS).toEqual(['sessions']);
+    expect(() => loadProjectorConfig({ PROJECTIONS: 'audit' })).toThrow(/PROJECTIONS/);
+    expect(() => loadProjectorConfig({ PROJECTIONS: 'sessions,gossip' })).toThrow(/PROJECTIONS/);
+  });
+
   it('reads earliest_possible_extend as off when unset or empty, and as a duration otherwise', () => {
     const key = { ADMIN_API_KEY: 'k'.repeat(32) };
     expect(loadAuthApiConfig(key).SESSION_EARLIEST_POSSIBLE_EXTEND).toBeUndefined();

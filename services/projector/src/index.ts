@@ -5,3 +5,4 @@ export {
   type RebuildResult,
 } from './rebuild.js';
 export { prepareStores, prepareStoresFromConfig, type PrepareOptions } from './prepare-stores.js';
+export { verifyAgainstLog, type VerifyOptions, type VerifyReport } from './audit/verify-log.js';

@@ -86,7 +86,9 @@ const projector = createProjector({
   orm,
   schema: config.DATABASE_SCHEMA,
   topic: config.KAFKA_TOPIC,
-  projections: [sessionsProjection, auditProjection],
+  projections: config.PROJECTIONS.includes('audit')
+    ? [sessionsProjection, auditProjection]
+    : [sessionsProjection],
   subscription,
   metrics,
   logger,
