@@ -51,6 +51,7 @@ export const benchResultSchema = z.object({
     seconds: z.number().positive(),
     eventsPerSecond: z.number().positive(),
     differences: z.number().int().nonnegative(),
+    phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
   }),
   floor: z.object({ iterations: z.number().int().positive(), latencyMs: latency }),
   ratios: z.object({

@@ -21,7 +21,13 @@ export async function measureRebuild(
   brokers: readonly string[],
   databaseUrl: string,
   events: number,
-): Promise<{ rebuild: Timed; verify: Timed & { differences: number } }> {
+): Promise<{
+  rebuild: Timed;
+  verify: Timed & {
+    differences: number;
+    phases: { snapshot: number; log: number; checks: number };
+  };
+}> {
   const topic = `bench-rebuild-${Date.now()}`;
   await ensureTopic(
     { brokers, clientId: 'bench-rebuild' },
@@ -87,6 +93,7 @@ export async function measureRebuild(
       seconds: round(verified.seconds),
       eventsPerSecond: Math.round(verified.records / verified.seconds),
       differences: verified.chain.length + verified.sessions.length,
+      phases: verified.phases,
     },
   };
 }

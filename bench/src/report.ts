@@ -29,7 +29,7 @@ export function renderMarkdown(result: BenchResult): string {
     '| --- | --- |',
     `| propagation 204 → downstream consumer, p50 / p99 | ${ms(result.propagation.latencyMs.p50)} / ${ms(result.propagation.latencyMs.p99)} ms (${result.propagation.events} events, ${result.propagation.missing} missing) |`,
     `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s) |`,
-    `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s, ${result.verify.differences} differences) |`,
+    `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences) |`,
     `| floor: Kafka produce acks=all + PostgreSQL commit, p50 / p99 | ${ms(result.floor.latencyMs.p50)} / ${ms(result.floor.latencyMs.p99)} ms |`,
     `| logout-revoke / CRUD baseline, throughput at saturation | ${result.ratios.throughputVsBaseline} |`,
     `| logout-revoke / CRUD baseline, p99 at saturation | ${result.ratios.p99VsBaseline} |`,

@@ -41,9 +41,8 @@ export function firstChainDifference(
     kind,
     detail,
   });
-  const loggedOffsetOf = new Map(
-    logged.flatMap((r) => (r.eventId === null ? [] : [[r.eventId, r.offset]])),
-  );
+  // Only a difference needs to know where an event is in the log.
+  const loggedOffsetOf = (eventId: string) => logged.find((r) => r.eventId === eventId)?.offset;
   let chain = CHAIN_START;
   let row = 0;
   for (const record of logged) {
@@ -56,7 +55,7 @@ export function firstChainDifference(
     row += 1;
     if (stored_.recordSha256 !== record.recordSha256) {
       const event = stored_.eventId;
-      const movedTo = event === null ? undefined : loggedOffsetOf.get(event);
+      const movedTo = event === null ? undefined : loggedOffsetOf(event);
       if (event === null || event === record.eventId)
         return at(record.offset, 'altered', 'the row and the log record differ');
       if (movedTo === undefined)

@@ -198,8 +198,9 @@ try {
               : `sessions: ${d.sessionId}: ${d.kind}: ${d.detail}`,
           );
       const rate = Math.round(report.records / Math.max(report.seconds, 0.001));
+      const { snapshot, log, checks } = report.phases;
       console.error(
-        `verified ${report.records} records in ${report.seconds.toFixed(2)} s (${rate} records/s): ${lines.length === 0 ? 'no differences' : `${lines.length} differences`}`,
+        `verified ${report.records} records in ${report.seconds.toFixed(2)} s (${rate} records/s; snapshot ${snapshot} s, log ${log} s, checks ${checks} s): ${lines.length === 0 ? 'no differences' : `${lines.length} differences`}`,
       );
       exitCode = lines.length === 0 ? 0 : 1;
       break;

@@ -39,6 +39,8 @@ export interface VerifyOptions {
 export interface VerifyReport {
   readonly records: number;
   readonly seconds: number;
+  /** Where the time went: the PostgreSQL snapshot, reading and decoding the log, the two checks. */
+  readonly phases: { readonly snapshot: number; readonly log: number; readonly checks: number };
   readonly chain: readonly ChainDifference[];
   readonly sessions: readonly SessionDifference[];
 }
@@ -105,6 +107,7 @@ async function readLog(
 export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
   const snapshot = await readVerificationSnapshot(options.em, options.schema, options.topic);
+  const snapshotRead = performance.now();
   const logTopic = options.logTopic ?? options.topic;
   const partitions = await readPartitionCount(options.kafka, logTopic);
   const logEnd = await readLogEnd(options.kafka, logTopic);
@@ -152,6 +155,7 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
     inputs.set(partition, list);
   });
 
+  const logRead = performance.now();
   const chain: ChainDifference[] = [];
   for (let p = 0; p < partitions; p++) {
     const difference = firstChainDifference(
@@ -170,10 +174,18 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
       if (next !== null) folded.set(id, next);
     }
   }
+  const sessions = sessionDifferences(folded, snapshot.sessions);
+  const done = performance.now();
+  const seconds = (from: number, to: number) => Math.round(to - from) / 1000;
   return {
     records,
-    seconds: (performance.now() - started) / 1000,
+    seconds: seconds(started, done),
+    phases: {
+      snapshot: seconds(started, snapshotRead),
+      log: seconds(snapshotRead, logRead),
+      checks: seconds(logRead, done),
+    },
     chain,
-    sessions: sessionDifferences(folded, snapshot.sessions),
+    sessions,
   };
 }
