@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RawRecord } from '@session-authority/events';
 
 /** The chain of a partition starts from 32 zero bytes. */
@@ -9,43 +9,54 @@ function bytes(value: Buffer | string | null | undefined): Buffer | null {
   return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 }
 
-/** A length-prefixed field: 4-byte big-endian length (0xffffffff for none), then the bytes. */
-function field(value: Buffer | null): Buffer[] {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(value === null ? 0xffffffff : value.length);
-  return value === null ? [length] : [length, value];
+const NONE = 0xffffffff;
+
+// Header names repeat on every record (ce_id, ce_type, …): their bytes are made once.
+const names = new Map<string, Buffer>();
+function nameBytes(name: string): Buffer {
+  let encoded = names.get(name);
+  if (encoded === undefined) {
+    encoded = Buffer.from(name, 'utf8');
+    if (names.size < 256) names.set(name, encoded);
+  }
+  return encoded;
 }
 
 /**
  * SHA-256 of the canonical encoding of one log record: partition (4 bytes), offset (8 bytes),
  * key, the headers sorted by name (count, then name and value of each), value; every field
- * length-prefixed, so no two different records encode alike. Hex, lower case.
+ * length-prefixed with 4 big-endian bytes (0xffffffff for none), so no two different records
+ * encode alike. Hex, lower case. One buffer per record: verify hashes a million of them.
  */
 export function recordSha256(partition: number, offset: bigint, record: RawRecord): string {
-  const position = Buffer.alloc(12);
-  position.writeUInt32BE(partition, 0);
-  position.writeBigUInt64BE(offset, 4);
-  const headers = Object.entries(record.headers)
-    .filter((entry): entry is [string, Buffer | string] => entry[1] !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const count = Buffer.alloc(4);
-  count.writeUInt32BE(headers.length);
-  const parts = [
-    position,
-    ...field(bytes(record.key)),
-    count,
-    ...headers.flatMap(([name, value]) => [...field(bytes(name)), ...field(bytes(value))]),
-    ...field(bytes(record.value)),
-  ];
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest('hex');
+  const headers: [Buffer, Buffer][] = [];
+  for (const [name, value] of Object.entries(record.headers)) {
+    const encoded = bytes(value);
+    if (encoded !== null) headers.push([nameBytes(name), encoded]);
+  }
+  headers.sort(([a], [b]) => Buffer.compare(a, b));
+  const key = bytes(record.key);
+  const value = bytes(record.value);
+  let size = 12 + 4 + (key?.length ?? 0) + 4 + 4 + (value?.length ?? 0);
+  for (const [name, data] of headers) size += 8 + name.length + data.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.writeUInt32BE(partition, 0);
+  at = out.writeBigUInt64BE(offset, at);
+  const field = (data: Buffer | null) => {
+    at = out.writeUInt32BE(data === null ? NONE : data.length, at);
+    if (data !== null) at += data.copy(out, at);
+  };
+  field(key);
+  at = out.writeUInt32BE(headers.length, at);
+  for (const [name, data] of headers) {
+    field(name);
+    field(data);
+  }
+  field(value);
+  return hash('sha256', out, 'hex');
 }
 
 /** chain(n) = SHA-256(chain(n-1) ‖ record(n)), both as 32 raw bytes; hex in and out. */
 export function chainNext(previous: string, record: string): string {
-  return createHash('sha256')
-    .update(Buffer.from(previous, 'hex'))
-    .update(Buffer.from(record, 'hex'))
-    .digest('hex');
+  return hash('sha256', Buffer.from(previous + record, 'hex'), 'hex');
 }
