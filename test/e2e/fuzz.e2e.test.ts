@@ -62,6 +62,9 @@ function hostileRequest(r: ReturnType<typeof random>, port: 'public' | 'admin'):
       ? [
           '/auth/self-service/logout/api',
           '/auth/sessions/whoami',
+          '/auth/sessions',
+          `/auth/sessions/${UUID}`,
+          '/auth/sessions?page_size=-1&page_token=%00',
           '/health/ready',
           '/metrics',
           '/openapi/public.json',
@@ -71,6 +74,13 @@ function hostileRequest(r: ReturnType<typeof random>, port: 'public' | 'admin'):
       : [
           `/admin/sessions/${UUID}`,
           `/admin/identities/${UUID}/sessions`,
+          `/admin/identities/${UUID}/sessions?active=maybe&page_size=1e9`,
+          '/admin/sessions',
+          '/admin/sessions?active=%00&page_token=eA',
+          `/admin/sessions/${UUID}/extend`,
+          '/admin/audit/events?identity_id=x',
+          `/admin/audit/events?session_id=${UUID}&since=x&page_token=%E0`,
+          '/admin/audit/heads',
           '/admin/sessions/x',
           '/admin',
         ];
@@ -100,6 +110,9 @@ function hostileRequest(r: ReturnType<typeof random>, port: 'public' | 'admin'):
     '{"expires_in": "69900000h"}',
     '{"expires_in": "2400000000h"}',
     '{"expires_in": 1e309}',
+    '{"devices": [{"ip_address": "::ffff:300.1.1.1", "user_agent": ""}]}',
+    '{"authentication_methods": {"method": 1}, "authenticator_assurance_level": "aal9"}',
+    `{"devices": [${'{"user_agent": "x"},'.repeat(40)}{}]}`,
     '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}',
     '['.repeat(5000) + ']'.repeat(5000),
     '{"a":'.repeat(3000) + '1' + '}'.repeat(3000),

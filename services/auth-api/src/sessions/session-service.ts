@@ -177,20 +177,16 @@ export class SessionService {
         ? current
         : await this.#read(() => this.#deps.reader.findById(targetId));
     const decision = decideRevokeOtherSession(current, targetId, target, this.#context(requestId));
-    if (decision.kind === 'current-session' || decision.kind === 'not-own-session')
-      return nothingAppended(decision.kind);
-    // Ownership is settled on the session just read; inside the single flight it is a revocation.
-    const reason = {
-      reason: 'self_service_one',
-      actor: { type: 'identity', id: current.identityId },
-    } as const;
+    if (decision.kind !== 'revoke') return nothingAppended(decision.kind);
+    // Ownership is settled on the session just read, which the single flight reuses: inside it
+    // the decision is a revocation, or nothing when another request revoked the session first.
     return this.#revokeOnce(
       targetId,
-      (session, context) => decideRevoke(session, reason, context),
-      {
-        requestId,
-        justRead: target ?? undefined,
+      (session, context) => {
+        const again = decideRevokeOtherSession(current, targetId, session, context);
+        return again.kind === 'revoke' ? again : { kind: 'already-revoked' };
       },
+      { requestId, ...(target === null ? {} : { justRead: target }) },
     );
   }
 
