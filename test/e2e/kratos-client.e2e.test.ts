@@ -1,7 +1,7 @@
 import { Configuration, FrontendApi } from '@ory/kratos-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
-import { issueSession } from '../support/http.js';
+import { issueSession, statusOfFailure } from '../support/http.js';
 
 let cluster: Cluster;
 
@@ -12,16 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster.stop();
 });
-
-/** The HTTP status of a failed SDK call (axios rejects every non-2xx). */
-async function statusOfFailure(call: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await call;
-  } catch (error) {
-    return (error as { response?: { status?: number } }).response?.status;
-  }
-  throw new Error('expected the SDK call to fail');
-}
 
 describe("Ory's own SDK, @ory/kratos-client, unchanged", () => {
   it('toSession 200, performNativeLogout, toSession 401, performNativeLogout again', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/kratos-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
-import { issueSession, whoami } from '../support/http.js';
+import { issueSession, statusOfFailure, whoami } from '../support/http.js';
 import { ADMIN_KEY, type RunningService } from '../support/service-process.js';
 
 let cluster: Cluster;
@@ -40,15 +40,6 @@ function nextPageToken(headers: Record<string, unknown>): string | undefined {
   return url === undefined
     ? undefined
     : (new URL(url, 'http://x').searchParams.get('page_token') ?? undefined);
-}
-
-async function statusOfFailure(call: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await call;
-  } catch (error) {
-    return (error as { response?: { status?: number } }).response?.status;
-  }
-  throw new Error('expected the SDK call to fail');
 }
 
 const issueMany = (api: RunningService, identityId: string, count: number) =>

@@ -58,3 +58,13 @@ export async function expectErrorGeneric(
   expect(body.error.request).toBe(response.headers.get('x-request-id'));
   if (reason !== undefined) expect(body.error.reason).toBe(reason);
 }
+
+/** The HTTP status of a failed SDK call (axios rejects every non-2xx). */
+export async function statusOfFailure(call: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await call;
+  } catch (error) {
+    return (error as { response?: { status?: number } }).response?.status;
+  }
+  throw new Error('expected the SDK call to fail');
+}

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readEnvelope } from '@session-authority/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorGeneric } from './support/expect-error.js';
-import { ADMIN_KEY, startInProcess, type InProcessAuthority } from './support/in-process.js';
+import {
+  ADMIN_KEY,
+  adminRequest,
+  startInProcess,
+  type InProcessAuthority,
+} from './support/in-process.js';
 
 let authority: InProcessAuthority;
 beforeAll(async () => {
@@ -13,15 +18,7 @@ afterAll(async () => {
 });
 
 const admin = (method: 'GET' | 'POST' | 'DELETE' | 'PUT', url: string, body?: unknown) =>
-  authority.adminApp.inject({
-    method,
-    url,
-    headers: {
-      authorization: `Bearer ${ADMIN_KEY}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
+  adminRequest(authority, method, url, body);
 
 interface SessionView {
   id: string;

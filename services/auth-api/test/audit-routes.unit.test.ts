@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CHAIN_START, chainNext, recordSha256 } from '@session-authority/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorGeneric } from './support/expect-error.js';
-import { ADMIN_KEY, startInProcess, type InProcessAuthority } from './support/in-process.js';
+import { adminRequest, startInProcess, type InProcessAuthority } from './support/in-process.js';
 
 let authority: InProcessAuthority;
 beforeAll(async () => {
@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 const admin = (method: 'GET' | 'POST' | 'DELETE', url: string) =>
-  authority.adminApp.inject({ method, url, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  adminRequest(authority, method, url);
 
 interface AuditEventView {
   partition: number;

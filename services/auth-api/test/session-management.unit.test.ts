@@ -3,7 +3,12 @@ import { readEnvelope, type EventEnvelope } from '@session-authority/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_SESSION } from '../src/routes/public-routes.js';
 import { expectErrorGeneric } from './support/expect-error.js';
-import { ADMIN_KEY, startInProcess, type InProcessAuthority } from './support/in-process.js';
+import {
+  ADMIN_KEY,
+  adminRequest,
+  startInProcess,
+  type InProcessAuthority,
+} from './support/in-process.js';
 
 let authority: InProcessAuthority;
 let extendAtMostHourLeft: InProcessAuthority;
@@ -19,15 +24,7 @@ afterAll(async () => {
 type Method = 'GET' | 'POST' | 'DELETE' | 'PATCH';
 
 const admin = (method: Method, url: string, body?: unknown, on = authority) =>
-  on.adminApp.inject({
-    method,
-    url,
-    headers: {
-      authorization: `Bearer ${ADMIN_KEY}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
+  adminRequest(on, method, url, body);
 
 const mine = (method: Method, url: string, token: string | undefined) =>
   authority.publicApp.inject({

@@ -76,3 +76,21 @@ export async function startInProcess(
     rejectedRecords: () => rejected,
   };
 }
+
+/** An admin-port request with the key, and a JSON body when one is given. */
+export function adminRequest(
+  authority: Pick<InProcessAuthority, 'adminApp'>,
+  method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH',
+  url: string,
+  body?: unknown,
+) {
+  return authority.adminApp.inject({
+    method,
+    url,
+    headers: {
+      authorization: `Bearer ${ADMIN_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+}
