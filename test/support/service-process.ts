@@ -48,6 +48,7 @@ export async function startService(
     KAFKA_BROKERS: env.kafkaBrokers,
     DATABASE_URL: env.databaseUrl,
     KAFKA_TOPIC: env.topic,
+    FEED_TOPIC: `${env.topic}.revocations`,
     ADMIN_API_KEY: ADMIN_KEY,
     PROJECTOR_GROUP_ID: `projector-${env.topic}`,
     LOG_LEVEL: 'info',

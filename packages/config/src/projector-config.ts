@@ -14,6 +14,10 @@ export const projectorEnvSchema = z.object({
    * projector without it makes audit queries and verify fall behind; the benchmark uses that to
    * measure what the audit projection costs).
    */
+  /** The compacted revocation feed the projector writes for downstream services (README). */
+  FEED_TOPIC: z.string().min(1).default('session-revocations'),
+  /** How often the leader tombstones the feed entries of sessions that have expired. */
+  FEED_SWEEP_INTERVAL_MS: positiveInt(60_000),
   PROJECTIONS: z
     .string()
     .default('sessions,audit')

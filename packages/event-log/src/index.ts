@@ -16,3 +16,10 @@ export {
 } from './kafka-topics.js';
 export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js';
 export { formatLogPositions, parseLogPositions } from './log-positions.js';
+export {
+  createFeedWriter,
+  ensureCompactedTopic,
+  type FeedEntry,
+  type FeedTopicSpec,
+  type FeedWriter,
+} from './kafka-feed.js';

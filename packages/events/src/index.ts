@@ -9,3 +9,4 @@ export * from './session-extended-v1.js';
 export * from './session-events.js';
 export { exportJsonSchemas } from './json-schema.js';
 export * from './decode-records.js';
+export * from './revocation-feed.js';

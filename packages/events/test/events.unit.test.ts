@@ -6,6 +6,8 @@ import {
   decodeSessionEvent,
   encodeEnvelope,
   exportJsonSchemas,
+  feedEntriesOf,
+  FEED_CHECKPOINT_KEY,
   readEnvelope,
   sessionEventRegistry,
   sessionIssuedV1Schema,
@@ -202,5 +204,50 @@ describe('JSON Schema export', () => {
         `${type}: run npm run -w @session-authority/events export-json-schema`,
       ).toEqual(schema);
     }
+  });
+});
+
+describe('the revocation feed', () => {
+  it('has each revocation of a batch, a quarantine as one, then the checkpoint', () => {
+    const decoded = decodeSessionEvent(envelope('session.revoked.v1', revoked));
+    if (decoded.kind !== 'event') throw new Error('valid');
+    const issuedEvent = decodeSessionEvent(envelope('session.issued.v1', issued));
+    if (issuedEvent.kind !== 'event') throw new Error('valid');
+    const other = '6c3f7f1e-9b9e-4d58-8c1f-3f9e8d3c2b21';
+    const at = new Date('2026-11-24T13:00:00.000Z');
+    const entries = feedEntriesOf(
+      3,
+      [
+        { offset: 10n, event: issuedEvent.event },
+        { offset: 11n, event: decoded.event },
+      ],
+      [{ offset: 12n, sessionId: other, type: 'session.issued.v2', problem: 'x', at }],
+      13n,
+    );
+    expect(entries.map((e): [string, unknown] => [e.key, JSON.parse(e.value)])).toEqual([
+      [
+        revoked.session_id,
+        {
+          session_id: revoked.session_id,
+          identity_id: revoked.identity_id,
+          revoked_at: revoked.revoked_at,
+          expires_at: revoked.session_expires_at,
+          reason: 'logout',
+          source: { partition: 3, offset: '11' },
+        },
+      ],
+      [
+        other,
+        {
+          session_id: other,
+          identity_id: null,
+          revoked_at: at.toISOString(),
+          expires_at: null,
+          reason: 'quarantined',
+          source: { partition: 3, offset: '12' },
+        },
+      ],
+      [FEED_CHECKPOINT_KEY, { next: '13' }],
+    ]);
   });
 });

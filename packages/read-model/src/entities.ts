@@ -105,7 +105,18 @@ export const AuditEventEntity = defineEntity({
   },
 });
 
+/** How far the revocation feed's expiry sweep has gone, per log topic. */
+export const FeedSweepEntity = defineEntity({
+  name: 'FeedSweep',
+  tableName: 'feed_sweeps',
+  properties: {
+    topic: p.string().length(249).primary(),
+    sweptUntil: p.datetime().length(3),
+  },
+});
+
 export const readModelEntities = [
+  FeedSweepEntity,
   AuditEventEntity,
   SessionEntity,
   ProjectionOffsetEntity,

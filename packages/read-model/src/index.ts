@@ -55,3 +55,4 @@ export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quara
 export { checkPartitionCount, PartitionCountChangedError } from './log-identity.js';
 export { readVerificationSnapshot, type VerificationSnapshot } from './verification-snapshot.js';
 export { InMemoryAuditTrail } from './in-memory-audit-trail.js';
+export { expiredRevocations, markSwept, type ExpiredRevocation } from './feed-sweep-queries.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { decodeRecords } from '@session-authority/events';
-import type { PartitionBatch, Subscription } from '@session-authority/event-log';
+import { decodeRecords, feedEntriesOf } from '@session-authority/events';
+import type { FeedWriter, PartitionBatch, Subscription } from '@session-authority/event-log';
 import {
   createProjectionStore,
   type Projection,
@@ -19,6 +19,12 @@ export interface ProjectorDeps {
   readonly subscription: Subscription;
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
+  /**
+   * The revocation feed. Each batch's revocations and checkpoint are written to it BEFORE the
+   * batch commits, so the feed is never behind the read model; a batch that then fails to commit
+   * is delivered again and written again, which a compacted topic absorbs.
+   */
+  readonly feed?: FeedWriter;
   /** When several projectors run: a follower applies only what the leader has not, in time. */
   readonly backup?: {
     readonly leadership: Leadership;
@@ -59,6 +65,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
     const partition = String(batch.partition);
     const decoded = decodeRecords(batch.records);
     if (decoded.nextOffset !== undefined) {
+      await deps.feed?.write(
+        batch.partition,
+        feedEntriesOf(batch.partition, decoded.events, decoded.quarantined, decoded.nextOffset),
+      );
       const stopTimer = metrics.batchSeconds.startTimer();
       const outcome = await coalescer.apply({
         partition: batch.partition,

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import { loadProjectorConfig } from '@session-authority/config';
 import {
+  createFeedWriter,
   createKafkaSubscription,
+  ensureCompactedTopic,
   pingKafka,
   readPartitionCount,
 } from '@session-authority/event-log';
@@ -17,6 +19,7 @@ import {
   auditProjection,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
+import { startFeedSweep } from './feed-sweep.js';
 import { holdLeadership, leadershipKey } from './leadership.js';
 import { createLogger } from './logger.js';
 import { buildOpsServer } from './ops-server.js';
@@ -48,8 +51,15 @@ await migrateReadModel(orm)
     await checkPartitionCount(orm.em, config.DATABASE_SCHEMA, config.KAFKA_TOPIC, partitions, {
       record: true,
     });
+    // The feed has the log's partition count: a session is on the same partition number in both.
+    await ensureCompactedTopic(kafka, {
+      topic: config.FEED_TOPIC,
+      partitions,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    });
   })
   .catch(cannotStart);
+const feed = await createFeedWriter({ ...kafka, topic: config.FEED_TOPIC }).catch(cannotStart);
 const metrics = createProjectorMetrics();
 // Every projector reads every partition, in a consumer group of its own: no group rebalance
 // ever stands between a crash and the survivor's next commit. The leader (an advisory lock)
@@ -92,7 +102,17 @@ const projector = createProjector({
   subscription,
   metrics,
   logger,
+  feed,
   backup: { leadership, waiter: watermark, graceMs: config.PROJECTOR_FOLLOWER_GRACE_MS },
+});
+const stopSweep = startFeedSweep({
+  orm,
+  schema: config.DATABASE_SCHEMA,
+  topic: config.KAFKA_TOPIC,
+  feed,
+  intervalMs: config.FEED_SWEEP_INTERVAL_MS,
+  isLeader: () => leadership.isLeader(),
+  logger,
 });
 const ops = buildOpsServer({
   registry: metrics.registry,
@@ -114,7 +134,9 @@ closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   if (err !== undefined) logger.error({ err }, 'stopping after an error');
   else logger.info({ signal }, 'stopping');
   await ops.close();
+  await stopSweep();
   await projector.stop();
+  await feed.close();
   await leadership.close();
   await watermark.close();
   await orm.close();

@@ -1,5 +1,9 @@
 import type { ProjectorEnv } from '@session-authority/config';
-import { ensureTopic, type KafkaSecurity } from '@session-authority/event-log';
+import {
+  ensureCompactedTopic,
+  ensureTopic,
+  type KafkaSecurity,
+} from '@session-authority/event-log';
 import { migrateReadModel, openReadModel } from '@session-authority/read-model';
 
 export interface PrepareOptions {
@@ -10,6 +14,8 @@ export interface PrepareOptions {
   readonly topic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** The compacted revocation feed, created beside the log with its partition count. */
+  readonly feedTopic?: string;
 }
 
 /** Runs the read model's migrations and creates the log topic; both are idempotent (compose's setup step, npm start, the tests). */
@@ -26,18 +32,23 @@ export async function prepareStores(
   } finally {
     await orm.close();
   }
-  const topic = await ensureTopic(
-    {
-      brokers: options.brokers,
-      clientId: 'session-authority-setup',
-      ...(options.security === undefined ? {} : { security: options.security }),
-    },
-    {
-      topic: options.topic,
-      partitions: options.partitions,
-      replicationFactor: options.replicationFactor,
-    },
-  );
+  const connection = {
+    brokers: options.brokers,
+    clientId: 'session-authority-setup',
+    ...(options.security === undefined ? {} : { security: options.security }),
+  };
+  const { partitions, replicationFactor } = options;
+  const topic = await ensureTopic(connection, {
+    topic: options.topic,
+    partitions,
+    replicationFactor,
+  });
+  if (options.feedTopic !== undefined)
+    await ensureCompactedTopic(connection, {
+      topic: options.feedTopic,
+      partitions,
+      replicationFactor,
+    });
   return { topic };
 }
 
@@ -53,5 +64,6 @@ export function prepareStoresFromConfig(
     topic: config.KAFKA_TOPIC,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    feedTopic: config.FEED_TOPIC,
   });
 }

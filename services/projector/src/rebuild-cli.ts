@@ -31,6 +31,7 @@ try {
     brokers: config.KAFKA_BROKERS,
     security: config.KAFKA_SECURITY,
     topic: config.KAFKA_TOPIC,
+    feed: { topic: config.FEED_TOPIC, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
     databaseUrl: config.DATABASE_URL,
     schema,
     logger,

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
+  createFeedWriter,
   createKafkaSubscription,
+  ensureCompactedTopic,
+  type KafkaConnection,
   readLogEnd,
   type KafkaSecurity,
 } from '@session-authority/event-log';
@@ -28,6 +31,8 @@ export interface RebuildOptions {
   readonly logger: Logger;
   readonly poolMax?: number;
   readonly timeoutMs?: number;
+  /** Writes the revocation feed again as it replays (idempotent: a compacted topic). */
+  readonly feed?: { readonly topic: string; readonly replicationFactor: number };
 }
 
 export interface RebuildResult {
@@ -38,6 +43,15 @@ export interface RebuildResult {
 }
 
 export class RebuildError extends Error {}
+
+async function openFeed(
+  connection: KafkaConnection,
+  feed: { readonly topic: string; readonly replicationFactor: number },
+  partitions: number,
+) {
+  await ensureCompactedTopic(connection, { ...feed, partitions });
+  return createFeedWriter({ ...connection, topic: feed.topic });
+}
 
 /**
  * Replays the whole log, from offset 0 to the end it has when the rebuild starts, into a fresh
@@ -76,8 +90,11 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
       onError: (err) => logger.warn({ err }, 'rebuild progress listener problem'),
     });
     await watermark.start();
+    const feed =
+      options.feed === undefined ? undefined : await openFeed(connection, options.feed, end.size);
     const started = performance.now();
     const projector = createProjector({
+      ...(feed === undefined ? {} : { feed }),
       orm,
       schema,
       topic,
@@ -99,6 +116,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
       }
     } finally {
       await projector.stop();
+      await feed?.close();
       await watermark.close();
     }
     const seconds = (performance.now() - started) / 1000;

@@ -3,6 +3,7 @@ import { Migration20261202000000_quarantine } from './Migration20261202000000_qu
 import { Migration20261202000100_log_topics } from './Migration20261202000100_log_topics.js';
 import { Migration20261202000200_session_details } from './Migration20261202000200_session_details.js';
 import { Migration20261202000300_audit } from './Migration20261202000300_audit.js';
+import { Migration20261202000400_feed_sweeps } from './Migration20261202000400_feed_sweeps.js';
 
 /** Every migration, in order. Listed explicitly so the compiled package needs no file discovery. */
 export const readModelMigrations = [
@@ -14,4 +15,5 @@ export const readModelMigrations = [
     class: Migration20261202000200_session_details,
   },
   { name: 'Migration20261202000300_audit', class: Migration20261202000300_audit },
+  { name: 'Migration20261202000400_feed_sweeps', class: Migration20261202000400_feed_sweeps },
 ];

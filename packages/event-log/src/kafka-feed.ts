@@ -1,0 +1,69 @@
+import type { Producer } from 'kafkajs';
+import { createKafka } from './kafka-client.js';
+import type { KafkaConnection } from './types.js';
+
+/** One record of a compacted topic: a key and its latest value; null is a tombstone. */
+export interface FeedEntry {
+  readonly key: string;
+  readonly value: string | null;
+}
+
+export interface FeedWriter {
+  /** Writes the entries to one partition, in order, with acks=all. */
+  write(partition: number, entries: readonly FeedEntry[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FeedTopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+/** Creates a compacted topic if it is missing: only the latest value of each key is kept. */
+export async function ensureCompactedTopic(
+  connection: KafkaConnection,
+  spec: FeedTopicSpec,
+): Promise<'created' | 'exists'> {
+  const admin = createKafka(connection).admin();
+  await admin.connect();
+  try {
+    if ((await admin.listTopics()).includes(spec.topic)) return 'exists';
+    const created = await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'min.insync.replicas', value: String(Math.min(2, spec.replicationFactor)) },
+          ],
+        },
+      ],
+    });
+    return created ? 'created' : 'exists';
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A producer that writes to partitions the caller names (the log's own partition numbers). */
+export async function createFeedWriter(
+  options: KafkaConnection & { readonly topic: string },
+): Promise<FeedWriter> {
+  const producer: Producer = createKafka(options).producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  return {
+    async write(partition, entries) {
+      if (entries.length === 0) return;
+      await producer.send({
+        topic: options.topic,
+        acks: -1,
+        messages: entries.map((entry) => ({ partition, key: entry.key, value: entry.value })),
+      });
+    },
+    close: () => producer.disconnect(),
+  };
+}
