@@ -8,6 +8,7 @@ export {
   type SubscriptionHandlers,
 } from './kafka-subscription.js';
 export {
+  ensureCompactedTopic,
   ensureTopic,
   pingKafka,
   readLogEnd,
@@ -16,10 +17,4 @@ export {
 } from './kafka-topics.js';
 export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js';
 export { formatLogPositions, parseLogPositions } from './log-positions.js';
-export {
-  createFeedWriter,
-  ensureCompactedTopic,
-  type FeedEntry,
-  type FeedTopicSpec,
-  type FeedWriter,
-} from './kafka-feed.js';
+export { createFeedWriter, type FeedEntry, type FeedWriter } from './kafka-feed.js';

@@ -14,41 +14,6 @@ export interface FeedWriter {
   close(): Promise<void>;
 }
 
-export interface FeedTopicSpec {
-  readonly topic: string;
-  readonly partitions: number;
-  readonly replicationFactor: number;
-}
-
-/** Creates a compacted topic if it is missing: only the latest value of each key is kept. */
-export async function ensureCompactedTopic(
-  connection: KafkaConnection,
-  spec: FeedTopicSpec,
-): Promise<'created' | 'exists'> {
-  const admin = createKafka(connection).admin();
-  await admin.connect();
-  try {
-    if ((await admin.listTopics()).includes(spec.topic)) return 'exists';
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: spec.topic,
-          numPartitions: spec.partitions,
-          replicationFactor: spec.replicationFactor,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'min.insync.replicas', value: String(Math.min(2, spec.replicationFactor)) },
-          ],
-        },
-      ],
-    });
-    return created ? 'created' : 'exists';
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** A producer that writes to partitions the caller names (the log's own partition numbers). */
 export async function createFeedWriter(
   options: KafkaConnection & { readonly topic: string },

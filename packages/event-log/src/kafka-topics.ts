@@ -7,16 +7,15 @@ export interface TopicSpec {
   readonly replicationFactor: number;
 }
 
-/** Creates the event log topic if it is missing: infinite retention, since it is the audit trail. */
-export async function ensureTopic(
+async function createTopicIfMissing(
   connection: KafkaConnection,
   spec: TopicSpec,
+  configEntries: { name: string; value: string }[],
 ): Promise<'created' | 'exists'> {
   const admin = createKafka(connection).admin();
   await admin.connect();
   try {
-    const existing = await admin.listTopics();
-    if (existing.includes(spec.topic)) return 'exists';
+    if ((await admin.listTopics()).includes(spec.topic)) return 'exists';
     const created = await admin.createTopics({
       waitForLeaders: true,
       topics: [
@@ -25,9 +24,7 @@ export async function ensureTopic(
           numPartitions: spec.partitions,
           replicationFactor: spec.replicationFactor,
           configEntries: [
-            { name: 'retention.ms', value: '-1' },
-            { name: 'retention.bytes', value: '-1' },
-            { name: 'cleanup.policy', value: 'delete' },
+            ...configEntries,
             { name: 'min.insync.replicas', value: String(Math.min(2, spec.replicationFactor)) },
           ],
         },
@@ -37,6 +34,26 @@ export async function ensureTopic(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Creates the event log topic if it is missing: infinite retention, since it is the audit trail. */
+export function ensureTopic(
+  connection: KafkaConnection,
+  spec: TopicSpec,
+): Promise<'created' | 'exists'> {
+  return createTopicIfMissing(connection, spec, [
+    { name: 'retention.ms', value: '-1' },
+    { name: 'retention.bytes', value: '-1' },
+    { name: 'cleanup.policy', value: 'delete' },
+  ]);
+}
+
+/** Creates a compacted topic if it is missing: only the latest value of each key is kept. */
+export function ensureCompactedTopic(
+  connection: KafkaConnection,
+  spec: TopicSpec,
+): Promise<'created' | 'exists'> {
+  return createTopicIfMissing(connection, spec, [{ name: 'cleanup.policy', value: 'compact' }]);
 }
 
 /** The log end offset (one past the last record) of every partition of a topic. */

@@ -115,6 +115,12 @@ const kafka = {
   security: config.KAFKA_SECURITY,
 };
 if (command === undefined) fail('a command is needed');
+// Arguments are checked before anything connects.
+const eventsQuery = command === 'events' ? auditQuery() : undefined;
+const [validSessionId, validTime] = rest;
+const validInstant = command === 'valid-at' ? time('TIME', validTime) : undefined;
+if (command === 'valid-at' && (validSessionId === undefined || validInstant === undefined))
+  fail('valid-at needs SESSION_ID TIME');
 const orm = await openReadModel({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
 const schema = config.DATABASE_SCHEMA;
 const audit = createAuditReader(orm.em, schema, config.KAFKA_TOPIC);
@@ -122,7 +128,7 @@ let exitCode = 0;
 try {
   switch (command) {
     case 'events': {
-      const query = auditQuery();
+      const query = eventsQuery ?? auditQuery();
       const events: AuditEvent[] = [];
       for (;;) {
         const last = events.at(-1);
@@ -139,8 +145,7 @@ try {
       break;
     }
     case 'valid-at': {
-      const [sessionId, at] = rest;
-      const instant = time('TIME', at);
+      const [sessionId, instant] = [validSessionId, validInstant];
       if (sessionId === undefined || instant === undefined) fail('valid-at needs SESSION_ID TIME');
       const records: AuditEvent[] = [];
       for (;;) {
