@@ -1,0 +1,12 @@
+export { RevocationClient, PositionTimeoutError } from './revocation-client.js';
+export type { RevocationClientEvents, RevocationClientOptions } from './revocation-client.js';
+export { revocationHook, errorGeneric } from './fastify-hook.js';
+export type { RevocationHookOptions, RevocationView } from './fastify-hook.js';
+export { SessionIdSet } from './session-id-set.js';
+export {
+  FEED_CHECKPOINT_KEY,
+  parsePositionHeader,
+  readFeedRecord,
+  revocationOfLogRecord,
+} from './wire.js';
+export type { FeedRecord, Revocation, WireRecord } from './wire.js';

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Batch, Consumer, Kafka } from 'kafkajs';
+import { expirySeconds, SessionIdSet } from './session-id-set.js';
+import {
+  parsePositionHeader,
+  readFeedRecord,
+  revocationOfLogRecord,
+  type Revocation,
+} from './wire.js';
+
+export interface RevocationClientOptions {
+  /** A kafkajs client configured for the authority's brokers (TLS and SASL included). */
+  readonly kafka: Kafka;
+  /** The authority's log; default `session-events`. */
+  readonly logTopic?: string;
+  /** The compacted revocation feed; default `session-revocations`. */
+  readonly feedTopic?: string;
+  /** Prefix of the consumer groups; each instance uses its own and commits nothing. */
+  readonly groupIdPrefix?: string;
+  /** How often expired entries are dropped; default 1000 ms. */
+  readonly pruneIntervalMs?: number;
+  /** Revoked sessions expected, to size the table once; default 1024. */
+  readonly expectedRevocations?: number;
+  /** The clock, in epoch milliseconds. */
+  readonly now?: () => number;
+}
+
+export interface RevocationClientEvents {
+  /** A revocation read from the log after the bootstrap (the feed's own entries are not replayed). */
+  revoked: [Revocation];
+  /** How many expired entries a prune dropped. */
+  expired: [number];
+  /** A consumer stopped on an error; kafkajs restarts it when the error is retriable. */
+  crash: [Error];
+}
+
+/** waitFor gave up: the client had not applied the positions within the time given. */
+export class PositionTimeoutError extends Error {
+  constructor(header: string, timeoutMs: number) {
+    super(`log position ${header} not reached within ${timeoutMs} ms`);
+    this.name = 'PositionTimeoutError';
+  }
+}
+
+interface Waiter {
+  readonly positions: ReadonlyMap<number, bigint>;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+type TopicEnd = Map<number, { readonly high: bigint; readonly low: bigint }>;
+
+async function topicEnd(kafka: Kafka, topic: string): Promise<TopicEnd> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, { high: BigInt(o.high), low: BigInt(o.low) }]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The revoked, unexpired sessions of an authority, kept in memory by reading its revocation
+ * feed to the end and then tailing its log from the feed's checkpoints (DESIGN §11).
+ */
+export class RevocationClient extends EventEmitter<RevocationClientEvents> {
+  private readonly revoked: SessionIdSet;
+  /** Per log partition, the next offset to apply. */
+  private readonly next = new Map<number, bigint>();
+  private readonly highWatermarks = new Map<number, bigint>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly consumers: Consumer[] = [];
+  private readonly now: () => number;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(private readonly options: RevocationClientOptions) {
+    super();
+    this.revoked = new SessionIdSet(options.expectedRevocations);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Resolves once the client has applied the log up to the end it saw after reading the feed. */
+  static async start(options: RevocationClientOptions): Promise<RevocationClient> {
+    const client = new RevocationClient(options);
+    try {
+      await client.readFeed(await topicEnd(options.kafka, client.feedTopic));
+      await client.tailLog(await topicEnd(options.kafka, client.logTopic));
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    client.pruneTimer = setInterval(() => {
+      client.prune();
+    }, options.pruneIntervalMs ?? 1000);
+    client.pruneTimer.unref();
+    return client;
+  }
+
+  /** True while the session is revoked and not yet expired. */
+  isRevoked(sessionId: string): boolean {
+    const expiry = this.revoked.expiryOf(sessionId);
+    return expiry !== undefined && expiry > this.nowSeconds();
+  }
+
+  /**
+   * Resolves once every position of a `Session-Log-Position` header has been applied; rejects
+   * with PositionTimeoutError after `timeoutMs`, and with a TypeError when it is not such a header.
+   */
+  waitFor(positionHeader: string, timeoutMs: number): Promise<void> {
+    const positions = parsePositionHeader(positionHeader);
+    if (positions === undefined)
+      return Promise.reject(new TypeError('not a Session-Log-Position header'));
+    if (this.reached(positions)) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('the revocation client is closed'));
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        settle.reject(new PositionTimeoutError(positionHeader, timeoutMs));
+      }, timeoutMs);
+      const settle: Waiter = {
+        positions,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(settle);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          this.waiters.delete(settle);
+          reject(error);
+        },
+      };
+      this.waiters.add(settle);
+    });
+  }
+
+  /** Per log partition, the next offset to apply: everything below it is applied. */
+  position(): ReadonlyMap<number, bigint> {
+    return new Map(this.next);
+  }
+
+  /** Log records the client is behind the latest end it has seen. */
+  lag(): number {
+    let behind = 0n;
+    for (const [partition, high] of this.highWatermarks) {
+      const gap = high - (this.next.get(partition) ?? 0n);
+      if (gap > 0n) behind += gap;
+    }
+    return Number(behind);
+  }
+
+  /** Revoked sessions held (expired ones until the next prune). */
+  get size(): number {
+    return this.revoked.size;
+  }
+
+  /** Bytes of the revoked-session table. */
+  get tableBytes(): number {
+    return this.revoked.bytes;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.pruneTimer);
+    for (const waiter of this.waiters) waiter.reject(new Error('the revocation client is closed'));
+    this.waiters.clear();
+    await Promise.all(this.consumers.map((consumer) => consumer.disconnect()));
+  }
+
+  /** Drops the entries that have expired; the timer calls it every pruneIntervalMs. */
+  prune(): void {
+    const dropped = this.revoked.deleteExpired(this.nowSeconds());
+    if (dropped > 0) this.emit('expired', dropped);
+  }
+
+  private get logTopic(): string {
+    return this.options.logTopic ?? 'session-events';
+  }
+
+  private get feedTopic(): string {
+    return this.options.feedTopic ?? 'session-revocations';
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  private newConsumer(): Consumer {
+    const consumer = this.options.kafka.consumer({
+      groupId: `${this.options.groupIdPrefix ?? 'revocations'}-${randomUUID()}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 20,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.emit('crash', payload.error));
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  private async readFeed(end: TopicEnd): Promise<void> {
+    const behind = new Set([...end].filter(([, { high, low }]) => high > low).map(([p]) => p));
+    if (behind.size === 0) return;
+    const nowSeconds = this.nowSeconds();
+    const consumer = this.newConsumer();
+    const { promise: finished, resolve: finish } = Promise.withResolvers<void>();
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.feedTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: ({ batch }) => {
+        // Any prefix of a feed partition is consistent: its checkpoint covers its revocations.
+        if (!behind.has(batch.partition)) return Promise.resolve();
+        for (const message of batch.messages) {
+          const record = readFeedRecord(message);
+          if (record.kind === 'checkpoint') this.next.set(batch.partition, record.next);
+          else if (record.kind === 'tombstone') this.revoked.delete(record.sessionId);
+          else if (record.kind === 'revoked') {
+            const expiry = expirySeconds(record.expiresAtMs);
+            if (expiry > nowSeconds) this.revoked.add(record.sessionId, expiry);
+          }
+        }
+        const high = end.get(batch.partition)?.high ?? 0n;
+        if (BigInt(batch.lastOffset()) + 1n >= high) behind.delete(batch.partition);
+        if (behind.size === 0) finish();
+        return Promise.resolve();
+      },
+    });
+    await finished;
+    await consumer.disconnect();
+    this.consumers.splice(this.consumers.indexOf(consumer), 1);
+  }
+
+  private async tailLog(end: TopicEnd): Promise<void> {
+    const target = new Map<number, bigint>();
+    for (const [partition, { high }] of end) {
+      this.highWatermarks.set(partition, high);
+      if (high > 0n) target.set(partition, high - 1n);
+    }
+    const caughtUp = new Promise<void>((resolve, reject) =>
+      this.waiters.add({ positions: target, resolve, reject }),
+    );
+    const consumer = this.newConsumer();
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const partition of payload.memberAssignment[this.logTopic] ?? []) {
+        const offset = this.next.get(partition) ?? 0n;
+        consumer.seek({ topic: this.logTopic, partition, offset: offset.toString() });
+      }
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.logTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: ({ batch }) => {
+        this.applyLogBatch(batch);
+        return Promise.resolve();
+      },
+    });
+    if (!this.reached(target)) await caughtUp;
+  }
+
+  private applyLogBatch(batch: Batch): void {
+    const partition = batch.partition;
+    let expected = this.next.get(partition) ?? 0n;
+    const nowSeconds = this.nowSeconds();
+    for (const message of batch.messages) {
+      const offset = BigInt(message.offset);
+      // Below the checkpoint the feed has it already (a fetch can start before the seek lands).
+      if (offset < expected) continue;
+      expected = offset + 1n;
+      const revocation = revocationOfLogRecord(partition, offset, message);
+      if (revocation === undefined || this.revoked.has(revocation.sessionId)) continue;
+      const expiry = expirySeconds(revocation.expiresAtMs);
+      if (expiry <= nowSeconds) continue;
+      this.revoked.add(revocation.sessionId, expiry);
+      this.emit('revoked', revocation);
+    }
+    this.next.set(partition, expected);
+    const high = BigInt(batch.highWatermark);
+    if (high > (this.highWatermarks.get(partition) ?? 0n)) this.highWatermarks.set(partition, high);
+    for (const waiter of this.waiters) {
+      if (!this.reached(waiter.positions)) continue;
+      this.waiters.delete(waiter);
+      waiter.resolve();
+    }
+  }
+
+  private reached(positions: ReadonlyMap<number, bigint>): boolean {
+    for (const [partition, offset] of positions)
+      if ((this.next.get(partition) ?? 0n) <= offset) return false;
+    return true;
+  }
+}
