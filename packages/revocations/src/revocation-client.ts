@@ -205,7 +205,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     if (behind.size === 0) return;
     const nowSeconds = this.nowSeconds();
     const consumer = this.newConsumer();
-    const { promise: finished, resolve: finish } = Promise.withResolvers<void>();
+    const { promise: finished, resolve: finish } = Promise.withResolvers<undefined>();
     await consumer.connect();
     await consumer.subscribe({ topic: this.feedTopic, fromBeginning: true });
     await consumer.run({
@@ -224,7 +224,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
         }
         const high = end.get(batch.partition)?.high ?? 0n;
         if (BigInt(batch.lastOffset()) + 1n >= high) behind.delete(batch.partition);
-        if (behind.size === 0) finish();
+        if (behind.size === 0) finish(undefined);
         return Promise.resolve();
       },
     });
