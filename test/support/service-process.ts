@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import {
   apiSpec,
+  exampleSpec,
   freePort,
   killService,
   projectorSpec,
@@ -11,8 +12,10 @@ import {
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
 
+export type ServiceKind = 'auth-api' | 'projector' | 'example-resource';
+
 export interface RunningService {
-  readonly kind: 'auth-api' | 'projector';
+  readonly kind: ServiceKind;
   readonly name: string;
   readonly child: ChildProcess;
   readonly port: number;
@@ -36,7 +39,7 @@ export interface ServiceEnv {
 
 /** Starts a service from its build output with the stack's own launcher, and waits until it is ready. */
 export async function startService(
-  kind: 'auth-api' | 'projector',
+  kind: ServiceKind,
   env: ServiceEnv,
   name: string = kind,
   /** 'alive' for a process expected to start unready, e.g. a projector with a halted partition. */
@@ -57,7 +60,9 @@ export async function startService(
   const spec =
     kind === 'auth-api'
       ? apiSpec(name, { public: port, admin: adminPort }, shared)
-      : projectorSpec(name, port, shared);
+      : kind === 'projector'
+        ? projectorSpec(name, port, shared)
+        : exampleSpec(name, port, shared);
   const service = launch(spec, { baseEnv: { PATH: process.env.PATH ?? '' }, keepOutput: true });
   try {
     await waitReady(service, 30_000, until);

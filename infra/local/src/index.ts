@@ -26,5 +26,5 @@ export {
   type StartOptions,
 } from './stack/service-process.js';
 export { prepareStores } from '@session-authority/projector';
-export { apiSpec, projectorSpec } from './stack/service-specs.js';
+export { apiSpec, exampleSpec, projectorSpec } from './stack/service-specs.js';
 export { makeBrokerCertificate, type BrokerCertificate } from './kafka/broker-certificate.js';

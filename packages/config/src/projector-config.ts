@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { port, positiveInt } from './env-fields.js';
 import { parseConfig } from './parse-config.js';
-import { serviceEnv } from './shared-env.js';
+import { feedEnv, serviceEnv } from './shared-env.js';
 
 export const projectorEnvSchema = z.object({
   ...serviceEnv,
@@ -9,15 +9,14 @@ export const projectorEnvSchema = z.object({
   PROJECTOR_GROUP_ID: z.string().min(1).default('session-projector'),
   /** How long a follower waits for the leader to apply a batch before it applies it itself. */
   PROJECTOR_FOLLOWER_GRACE_MS: positiveInt(500),
+  ...feedEnv,
+  /** How often the leader tombstones the feed entries of sessions that have expired. */
+  FEED_SWEEP_INTERVAL_MS: positiveInt(60_000),
   /**
    * The projections this projector keeps: `sessions` always, `audit` unless left out (a
    * projector without it makes audit queries and verify fall behind; the benchmark uses that to
    * measure what the audit projection costs).
    */
-  /** The compacted revocation feed the projector writes for downstream services (README). */
-  FEED_TOPIC: z.string().min(1).default('session-revocations'),
-  /** How often the leader tombstones the feed entries of sessions that have expired. */
-  FEED_SWEEP_INTERVAL_MS: positiveInt(60_000),
   PROJECTIONS: z
     .string()
     .default('sessions,audit')

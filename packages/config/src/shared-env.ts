@@ -13,6 +13,11 @@ export const kafkaEnv = {
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
 };
 
+export const feedEnv = {
+  /** The compacted revocation feed the projector writes for downstream services (README). */
+  FEED_TOPIC: z.string().min(1).default('session-revocations'),
+};
+
 export const databaseEnv = {
   DATABASE_URL: postgresUrl,
   DATABASE_SCHEMA: z

@@ -18,3 +18,4 @@ export {
 export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js';
 export { formatLogPositions, parseLogPositions } from './log-positions.js';
 export { createFeedWriter, type FeedEntry, type FeedWriter } from './kafka-feed.js';
+export { createKafka } from './kafka-client.js';

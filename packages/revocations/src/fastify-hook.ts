@@ -22,6 +22,7 @@ const ANSWERS = {
     message: 'The request was malformed or contained invalid parameters',
   },
   401: { status: 'Unauthorized', message: 'The request could not be authorized' },
+  404: { status: 'Not Found', message: 'The requested resource could not be found' },
   503: {
     status: 'Service Unavailable',
     message: 'The service is temporarily unavailable, retry later',
@@ -29,8 +30,15 @@ const ANSWERS = {
 } as const;
 
 /** Ory's errorGeneric body, as the authority answers. */
-export function errorGeneric(code: keyof typeof ANSWERS, requestId: string, reason: string) {
-  return { error: { code, ...ANSWERS[code], reason, request: requestId } };
+export function errorGeneric(code: keyof typeof ANSWERS, requestId: string, reason?: string) {
+  return {
+    error: {
+      code,
+      ...ANSWERS[code],
+      ...(reason === undefined ? {} : { reason }),
+      request: requestId,
+    },
+  };
 }
 
 /**

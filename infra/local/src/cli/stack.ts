@@ -8,8 +8,9 @@ import {
   stopService,
   waitReady,
   type ServiceProcess,
+  type ServiceSpec,
 } from '../stack/service-process.js';
-import { apiSpec, projectorSpec } from '../stack/service-specs.js';
+import { apiSpec, exampleSpec, projectorSpec } from '../stack/service-specs.js';
 
 /**
  * `npm start`: Kafka, PostgreSQL, migrations and topic, then 2 API replicas and 1 projector as
@@ -22,6 +23,7 @@ const kafkaPort = Number(env.KAFKA_PORT ?? 9092);
 const publicPort = Number(env.PUBLIC_PORT ?? 4433);
 const adminPort = Number(env.ADMIN_PORT ?? 4434);
 const projectorPort = Number(env.PROJECTOR_PORT ?? 4435);
+const examplePort = Number(env.EXAMPLE_PORT ?? 4436);
 const topic = env.KAFKA_TOPIC ?? DEFAULT_TOPIC;
 // A well-known key for local runs only; set ADMIN_API_KEY for anything else.
 const adminKey = env.ADMIN_API_KEY ?? 'local-stack-admin-key-0000000000000000';
@@ -43,6 +45,19 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
+
+/** Starts a service of the stack; if it exits on its own, the whole stack stops. */
+function launch(spec: ServiceSpec): ServiceProcess {
+  const service = startService(spec, { onLine: (line) => print(`[${spec.name}] ${line}`) });
+  services.push(service);
+  void service.exited.then((code) => {
+    if (!stopping) {
+      console.error(`${spec.name} exited unexpectedly (code ${code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  return service;
+}
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
@@ -96,17 +111,9 @@ try {
       ),
     ),
   ];
-  for (const spec of specs) {
-    const service = startService(spec, { onLine: (line) => print(`[${spec.name}] ${line}`) });
-    services.push(service);
-    void service.exited.then((code) => {
-      if (!stopping) {
-        console.error(`${spec.name} exited unexpectedly (code ${code}); stopping the stack`);
-        void shutdown(1);
-      }
-    });
-  }
-  await Promise.all(services.map((service) => waitReady(service, 60_000)));
+  await Promise.all(specs.map(launch).map((service) => waitReady(service, 60_000)));
+  // Started last: the projectors have created the feed topic it bootstraps from.
+  await waitReady(launch(exampleSpec('example', examplePort, shared)), 60_000);
 
   print(`\nsession-authority is up in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
   const pid = (name: string) => services.find((s) => s.spec.name === name)?.child.pid ?? '?';
@@ -120,6 +127,9 @@ try {
     const name = `projector-${index + 1}`;
     print(`  ${name} (pid ${pid(name)})  http://127.0.0.1:${projectorPort + index * 10}/metrics`);
   }
+  print(
+    `  example (pid ${pid('example')})  http://127.0.0.1:${examplePort}/  (a downstream service: X-Session-Id, Session-Log-Position)`,
+  );
   print(
     `  admin key: ${env.ADMIN_API_KEY === undefined ? 'the local default (see README)' : 'from ADMIN_API_KEY'}`,
   );

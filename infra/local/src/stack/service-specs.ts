@@ -34,3 +34,13 @@ export function apiSpec(
     healthUrl: `http://127.0.0.1:${ports.public}`,
   };
 }
+
+/** The example downstream service (services/example-resource): the log and the feed, no database. */
+export function exampleSpec(name: string, port: number, env: Record<string, string>): ServiceSpec {
+  return {
+    name,
+    entry: join(repoRoot, 'services/example-resource/dist/main.js'),
+    env: { ...env, EXAMPLE_PORT: String(port) },
+    healthUrl: `http://127.0.0.1:${port}`,
+  };
+}

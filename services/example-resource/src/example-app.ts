@@ -1,0 +1,48 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import { errorGeneric, revocationHook, type RevocationView } from '@session-authority/revocations';
+
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export interface ExampleAppOptions {
+  /** Started before the app listens, so the app never answers from a half-loaded set. */
+  readonly revocations: RevocationView;
+  readonly waitTimeoutMs: number;
+  readonly logger?: FastifyBaseLogger;
+}
+
+/**
+ * The resource a gateway forwards to once it has checked a JWT: the JWT's `sid` arrives as
+ * X-Session-Id, and a revoked session gets 401 although its JWT has not expired.
+ */
+export function buildExampleApp(options: ExampleAppOptions): FastifyInstance {
+  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true });
+  app.addHook(
+    'onRequest',
+    revocationHook(options.revocations, {
+      sessionIdOf: (request) => header(request, 'x-session-id'),
+      positionOf: (request) => header(request, 'session-log-position'),
+      waitTimeoutMs: options.waitTimeoutMs,
+    }),
+  );
+  app.get('/', (request, reply) => {
+    const sessionId = header(request, 'x-session-id');
+    if (sessionId === undefined || !SESSION_ID.test(sessionId))
+      return reply
+        .code(401)
+        .send(errorGeneric(401, request.id, 'X-Session-Id must name a session'));
+    return { session_id: sessionId };
+  });
+  app.get('/health/alive', () => ({ status: 'ok' }));
+  app.get('/health/ready', () => ({ status: 'ok' }));
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorGeneric(404, request.id)));
+  return app;
+}

@@ -1,0 +1,1 @@
+export { buildExampleApp, type ExampleAppOptions } from './example-app.js';
