@@ -24,7 +24,15 @@ export interface ExampleAppOptions {
  * X-Session-Id, and a revoked session gets 401 although its JWT has not expired.
  */
 export function buildExampleApp(options: ExampleAppOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   app.addHook(
     'onRequest',
     revocationHook(options.revocations, {
