@@ -7,6 +7,12 @@ const latency = z.object({
   max: z.number().nonnegative(),
 });
 
+const propagation = z.object({
+  events: z.number().int().positive(),
+  missing: z.number().int().nonnegative(),
+  latencyMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }),
+});
+
 export const loadResultSchema = z.object({
   scenario: z.string(),
   offeredRate: z.union([z.number().positive(), z.literal('saturation')]),
@@ -36,10 +42,27 @@ export const benchResultSchema = z.object({
     projections: z.string(),
   }),
   load: z.array(loadResultSchema).min(1),
-  propagation: z.object({
-    events: z.number().int().positive(),
-    missing: z.number().int().nonnegative(),
-    latencyMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }),
+  propagation,
+  /** The downstream client (issue #11). */
+  revocations: z.object({
+    propagation,
+    bootstrap: z.object({
+      revoked: z.number().int().nonnegative(),
+      seconds: z.number().nonnegative(),
+      rssMiB: z.number().positive(),
+      peakRssMiB: z.number().positive(),
+      tableMiB: z.number().positive(),
+      startRssMiB: z.number().positive(),
+      smallYoungGeneration: z.object({
+        seconds: z.number().nonnegative(),
+        rssMiB: z.number().positive(),
+      }),
+    }),
+    follow: z.object({
+      lagAtEndRecords: z.number().int().nonnegative(),
+      lagAtEndSeconds: z.number().nonnegative(),
+      catchUpMs: z.number().nonnegative(),
+    }),
   }),
   rebuild: z.object({
     events: z.number().int().positive(),

@@ -24,6 +24,8 @@ export interface BenchStack {
   readonly brokers: string[];
   readonly databaseUrl: string;
   readonly topic: string;
+  /** The log and the revocation feed the projectors write. */
+  readonly topics: { readonly log: string; readonly feed: string };
   readonly apiOrigins: string[];
   /** The admin port of each replica, and the key its requests carry. */
   readonly adminOrigins: string[];
@@ -77,10 +79,12 @@ export async function startBenchStack(
       kafkaVersion = pinnedKafkaVersion();
     }
     const topic = `bench-${Date.now()}`;
+    const feedTopic = `${topic}.revocations`;
     await prepareStores({
       databaseUrl,
       brokers: brokers.split(','),
       topic,
+      feedTopic,
       partitions: 12,
       replicationFactor: 1,
     });
@@ -93,6 +97,7 @@ export async function startBenchStack(
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: brokers,
       KAFKA_TOPIC: topic,
+      FEED_TOPIC: feedTopic,
       LOG_LEVEL: 'warn',
     };
     const specs: ServiceSpec[] = [];
@@ -141,6 +146,7 @@ export async function startBenchStack(
       brokers: brokers.split(','),
       databaseUrl,
       topic,
+      topics: { log: topic, feed: feedTopic },
       apiOrigins,
       adminOrigins,
       adminKey,

@@ -2,9 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@session-authority/local-infra';
 
-export function spawnBenchProcess(script: string, args: readonly string[]): ChildProcess {
+export function spawnBenchProcess(
+  script: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
   // kafkajs 2.2 arms negative timers, which Node 24 reports on every start; nothing is wrong.
-  const flags = ['--disable-warning=TimeoutNegativeWarning'];
+  const flags = ['--disable-warning=TimeoutNegativeWarning', ...nodeFlags];
   return spawn(process.execPath, [...flags, join(repoRoot, 'bench/dist', script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

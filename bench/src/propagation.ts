@@ -1,38 +1,27 @@
-import { createInterface } from 'node:readline';
 import { request } from 'undici';
-import { spawnBenchProcess } from './child.js';
 import { percentiles, type Latency } from './load-job.js';
+import type { Probe } from './probe.js';
 import type { SeededSession } from './seed.js';
 
 export interface PropagationResult {
   readonly events: number;
   readonly missing: number;
-  /** From the logout's 204 at the client to the moment a separate consumer process saw the event. */
+  /** From the logout's 204 at the client to the moment a separate process saw the revocation. */
   readonly latencyMs: Latency;
 }
 
 const now = () => performance.timeOrigin + performance.now();
 
-/** Logs out `sessions` at `rate` per second and times each until a downstream consumer sees it. */
+/** Logs out `sessions` at `rate` per second and times each until the probe process sees it. */
 export async function measurePropagation(
-  brokers: readonly string[],
-  topic: string,
+  probe: Probe,
   origins: readonly string[],
   sessions: readonly SeededSession[],
   rate: number,
 ): Promise<PropagationResult> {
-  const consumer = spawnBenchProcess('propagation-consumer.js', [brokers.join(','), topic]);
-  const seen = new Map<string, number>();
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  if (consumer.stdout === null) throw new Error('no stdout from the consumer');
-  createInterface({ input: consumer.stdout }).on('line', (line) => {
-    if (line === 'READY') markReady();
-    const [sessionId, at] = line.split(' ');
-    if (sessionId !== undefined && at !== undefined) seen.set(sessionId, Number(at));
-  });
+  const seen = probe.seen;
   try {
-    await ready;
+    await probe.ready;
     const answered = new Map<string, number>();
     const started = now();
     await Promise.all(
@@ -64,6 +53,6 @@ export async function measurePropagation(
       latencyMs: percentiles(deltas),
     };
   } finally {
-    consumer.kill('SIGTERM');
+    probe.stop();
   }
 }

@@ -8,7 +8,9 @@ import { benchResultSchema, type BenchResult } from './bench-result.js';
 import { runBenchProcess } from './child.js';
 import { measureFloor } from './floor.js';
 import type { LoadJob, LoadResult } from './load-job.js';
+import { startProbe } from './probe.js';
 import { measurePropagation } from './propagation.js';
+import { followDuring, measureBootstrap, type FollowResult } from './revocations-scenario.js';
 import { measureRebuild } from './rebuild-scenario.js';
 import { renderMarkdown } from './report.js';
 import { encodePageToken } from '@session-authority/read-model';
@@ -24,7 +26,7 @@ import {
   writeTokens,
   type SeededSession,
 } from './seed.js';
-import { checkTargets } from './targets.js';
+import { checkTargets, revocationTargets } from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +47,15 @@ const settings = quick
   ? { seconds: 1, warmupSeconds: 0.3, rates: [50, 100, 200], saturationBudget: 3000 }
   : { seconds: 10, warmupSeconds: 2, rates: [100, 250, 500, 1000, 2000], saturationBudget: 60_000 };
 const sizes = quick
-  ? { whoami: 500, propagation: 50, propagationRate: 50, rebuild: 5000, floor: 50, listed: 10_000 }
+  ? {
+      whoami: 500,
+      propagation: 50,
+      propagationRate: 50,
+      rebuild: 5000,
+      floor: 50,
+      listed: 10_000,
+      feed: 10_000,
+    }
   : {
       whoami: 10_000,
       propagation: 1000,
@@ -53,6 +63,7 @@ const sizes = quick
       rebuild: 1_000_000,
       floor: 2000,
       listed: 1_000_000,
+      feed: 1_000_000,
     };
 /** Session management (issue #10): its targets are at this rate. */
 const MANAGEMENT_RATE = 50;
@@ -87,12 +98,14 @@ async function run(
   const baselineSets = steps.map((rate) => makeSessions(budget(rate), random));
   const whoamiSessions = makeSessions(sizes.whoami, random);
   const propagationSessions = makeSessions(sizes.propagation, random);
+  const clientPropagationSessions = makeSessions(sizes.propagation, random);
   // Each DELETE /auth/sessions uses up one identity: its caller and OTHER_SESSIONS others.
   const identities = makeIdentities(budget(MANAGEMENT_RATE), OTHER_SESSIONS + 1, random);
   const eventSourced: SeededSession[] = [
     ...revokeSets.flat(),
     ...whoamiSessions,
     ...propagationSessions,
+    ...clientPropagationSessions,
   ];
   const identitySessions = identities.length * (OTHER_SESSIONS + 1);
   log(
@@ -103,20 +116,28 @@ async function run(
 
   const load: LoadResult[] = [];
   const tokenDir = join(outDir, 'tokens');
+  let follow: FollowResult | undefined;
   for (const [i, rate] of steps.entries()) {
     const common = {
       request: 'logout' as const,
       expectStatus: 204,
       ...(rate === undefined ? {} : { rate }),
     };
-    load.push(
-      await drive({
+    const revoke = () =>
+      drive({
         ...common,
         scenario: 'logout-revoke',
         origins: stack.apiOrigins,
         tokens: { file: writeTokens(tokenDir, `revoke-${i}`, revokeSets[i] ?? []), use: 'unique' },
-      }),
-    );
+      });
+    if (rate === undefined) {
+      // At saturation a revocations client in its own process follows the log.
+      const followed = await followDuring(stack.brokers, stack.topics, revoke);
+      load.push(followed.result);
+      follow = followed.follow;
+    } else {
+      load.push(await revoke());
+    }
     load.push(
       await drive({
         ...common,
@@ -181,13 +202,24 @@ async function run(
   );
 
   log('- propagation');
+  const brokerList = stack.brokers.join(',');
   const propagation = await measurePropagation(
-    stack.brokers,
-    stack.topic,
+    startProbe('propagation-consumer.js', [brokerList, stack.topic]),
     stack.apiOrigins,
     propagationSessions,
     sizes.propagationRate,
   );
+  log('- propagation to a revocations client');
+  const clientPropagation = await measurePropagation(
+    startProbe('revocations-probe.js', [brokerList, stack.topic, stack.topics.feed]),
+    stack.apiOrigins,
+    clientPropagationSessions,
+    sizes.propagationRate,
+  );
+  log(`- revocations client bootstrap from a feed of ${sizes.feed} revoked sessions`);
+  const bootstrap = await measureBootstrap(stack.brokers, sizes.feed);
+  if (follow === undefined) throw new Error('the saturation step did not run');
+  const revocations = { propagation: clientPropagation, bootstrap, follow };
   log(`- floor (${sizes.floor} produce + commit)`);
   const floor = await measureFloor(stack.brokers, stack.databaseUrl, sizes.floor);
   log(`- rebuild of ${sizes.rebuild} events`);
@@ -254,6 +286,7 @@ async function run(
     },
     load,
     propagation,
+    revocations,
     rebuild,
     verify,
     floor,
@@ -262,7 +295,10 @@ async function run(
       p99VsBaseline: ratio(es?.latencyMs.p99, crud?.latencyMs.p99),
       p50VsFloor: ratio(lowest?.latencyMs.p50, floor.latencyMs.p50),
     },
-    targets: checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
+    targets: [
+      ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
+      ...revocationTargets(revocations, sizes.feed),
+    ],
   };
 }
 

@@ -114,27 +114,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     const positions = parsePositionHeader(positionHeader);
     if (positions === undefined)
       return Promise.reject(new TypeError('not a Session-Log-Position header'));
-    if (this.reached(positions)) return Promise.resolve();
-    if (this.closed) return Promise.reject(new Error('the revocation client is closed'));
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        settle.reject(new PositionTimeoutError(positionHeader, timeoutMs));
-      }, timeoutMs);
-      const settle: Waiter = {
-        positions,
-        resolve: () => {
-          clearTimeout(timer);
-          this.waiters.delete(settle);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          this.waiters.delete(settle);
-          reject(error);
-        },
-      };
-      this.waiters.add(settle);
-    });
+    return this.whenReached(positions, { header: positionHeader, ms: timeoutMs });
   }
 
   /** Per log partition, the next offset to apply: everything below it is applied. */
@@ -193,7 +173,8 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
       groupId: `${this.options.groupIdPrefix ?? 'revocations'}-${randomUUID()}`,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 20,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // Small fetches: fewer decoded messages alive at once, a smaller heap after a bootstrap.
+      maxBytes: 1024 * 1024,
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => this.emit('crash', payload.error));
     this.consumers.push(consumer);
@@ -239,9 +220,6 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
       this.highWatermarks.set(partition, high);
       if (high > 0n) target.set(partition, high - 1n);
     }
-    const caughtUp = new Promise<void>((resolve, reject) =>
-      this.waiters.add({ positions: target, resolve, reject }),
-    );
     const consumer = this.newConsumer();
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       for (const partition of payload.memberAssignment[this.logTopic] ?? []) {
@@ -258,7 +236,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
         return Promise.resolve();
       },
     });
-    if (!this.reached(target)) await caughtUp;
+    await this.whenReached(target);
   }
 
   private applyLogBatch(batch: Batch): void {
@@ -285,6 +263,34 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
       this.waiters.delete(waiter);
       waiter.resolve();
     }
+  }
+
+  private whenReached(
+    positions: ReadonlyMap<number, bigint>,
+    timeout?: { readonly header: string; readonly ms: number },
+  ): Promise<void> {
+    if (this.reached(positions)) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('the revocation client is closed'));
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter: Waiter = {
+        positions,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      if (timeout !== undefined)
+        timer = setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(new PositionTimeoutError(timeout.header, timeout.ms));
+        }, timeout.ms);
+      this.waiters.add(waiter);
+    });
   }
 
   private reached(positions: ReadonlyMap<number, bigint>): boolean {
