@@ -39,6 +39,10 @@ describe('npm run bench -- --quick', () => {
     expect(result.verify.differences).toBe(0);
     for (const step of result.load) expect(step.unexpected, step.scenario).toEqual({});
     expect(result.propagation.missing).toBe(0);
+    // The revocations client: every revocation reached it, it held the whole feed, it kept up.
+    expect(result.revocations.propagation.missing).toBe(0);
+    expect(result.revocations.bootstrap.revoked).toBe(10_000);
+    expect(result.revocations.follow.catchUpMs).toBeLessThan(30_000);
     expect(stdout).toContain('| scenario | offered req/s |');
 
     // It leaves no process behind.
