@@ -11,19 +11,23 @@ COPY packages/events/package.json packages/events/
 COPY packages/sessions/package.json packages/sessions/
 COPY packages/read-model/package.json packages/read-model/
 COPY packages/event-log/package.json packages/event-log/
+COPY packages/revocations/package.json packages/revocations/
 COPY services/auth-api/package.json services/auth-api/
 COPY services/projector/package.json services/projector/
+COPY services/example-resource/package.json services/example-resource/
 COPY infra/local/package.json infra/local/
 COPY bench/package.json bench/
 COPY test/package.json test/
 RUN npm ci --no-audit --no-fund --ignore-scripts \
-      --workspace services/auth-api --workspace services/projector --include-workspace-root
+      --workspace services/auth-api --workspace services/projector \
+      --workspace services/example-resource --include-workspace-root
 COPY tsconfig.base.json ./
 COPY packages packages
 COPY services services
-RUN npx tsc -b services/auth-api services/projector \
+RUN npx tsc -b services/auth-api services/projector services/example-resource \
   && npm prune --omit=dev --no-audit --no-fund --ignore-scripts \
-      --workspace services/auth-api --workspace services/projector
+      --workspace services/auth-api --workspace services/projector \
+      --workspace services/example-resource
 
 # What runs and nothing else: the services' and packages' build output and production
 # dependencies (no tests, no bench, no local infra, no embedded PostgreSQL).
@@ -46,8 +50,12 @@ COPY --from=build /app/services/auth-api/package.json services/auth-api/
 COPY --from=build /app/services/auth-api/dist services/auth-api/dist
 COPY --from=build /app/services/projector/package.json services/projector/
 COPY --from=build /app/services/projector/dist services/projector/dist
+COPY --from=build /app/packages/revocations/package.json packages/revocations/
+COPY --from=build /app/packages/revocations/dist packages/revocations/dist
+COPY --from=build /app/services/example-resource/package.json services/example-resource/
+COPY --from=build /app/services/example-resource/dist services/example-resource/dist
 USER node
-# /health/alive of whichever service runs: the API's public port, or the projector's.
+# /health/alive of whichever service runs: the API's public port, the projector's or the example's.
 HEALTHCHECK --interval=5s --timeout=3s --retries=5 \
-  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PUBLIC_PORT ?? process.env.PROJECTOR_PORT ?? 4433}/health/alive`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PUBLIC_PORT ?? process.env.PROJECTOR_PORT ?? process.env.EXAMPLE_PORT ?? 4433}/health/alive`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "services/auth-api/dist/server.js"]

@@ -10,7 +10,7 @@ import { measureFloor } from './floor.js';
 import type { LoadJob, LoadResult } from './load-job.js';
 import { startProbe } from './probe.js';
 import { measurePropagation } from './propagation.js';
-import { followDuring, measureBootstrap, type FollowResult } from './revocations-scenario.js';
+import { followDuring, measureBootstrap } from './revocations-scenario.js';
 import { measureRebuild } from './rebuild-scenario.js';
 import { renderMarkdown } from './report.js';
 import { encodePageToken } from '@session-authority/read-model';
@@ -99,6 +99,7 @@ async function run(
   const whoamiSessions = makeSessions(sizes.whoami, random);
   const propagationSessions = makeSessions(sizes.propagation, random);
   const clientPropagationSessions = makeSessions(sizes.propagation, random);
+  const followedSessions = makeSessions(budget(undefined), random);
   // Each DELETE /auth/sessions uses up one identity: its caller and OTHER_SESSIONS others.
   const identities = makeIdentities(budget(MANAGEMENT_RATE), OTHER_SESSIONS + 1, random);
   const eventSourced: SeededSession[] = [
@@ -106,6 +107,7 @@ async function run(
     ...whoamiSessions,
     ...propagationSessions,
     ...clientPropagationSessions,
+    ...followedSessions,
   ];
   const identitySessions = identities.length * (OTHER_SESSIONS + 1);
   log(
@@ -116,28 +118,20 @@ async function run(
 
   const load: LoadResult[] = [];
   const tokenDir = join(outDir, 'tokens');
-  let follow: FollowResult | undefined;
   for (const [i, rate] of steps.entries()) {
     const common = {
       request: 'logout' as const,
       expectStatus: 204,
       ...(rate === undefined ? {} : { rate }),
     };
-    const revoke = () =>
-      drive({
+    load.push(
+      await drive({
         ...common,
         scenario: 'logout-revoke',
         origins: stack.apiOrigins,
         tokens: { file: writeTokens(tokenDir, `revoke-${i}`, revokeSets[i] ?? []), use: 'unique' },
-      });
-    if (rate === undefined) {
-      // At saturation a revocations client in its own process follows the log.
-      const followed = await followDuring(stack.brokers, stack.topics, revoke);
-      load.push(followed.result);
-      follow = followed.follow;
-    } else {
-      load.push(await revoke());
-    }
+      }),
+    );
     load.push(
       await drive({
         ...common,
@@ -201,6 +195,19 @@ async function run(
     }),
   );
 
+  // Saturation again, with a revocations client in its own process following the log: a step
+  // of its own, so that the client's share of the two cores stays out of the rows above.
+  const followed = await followDuring(stack.brokers, stack.topics, () =>
+    drive({
+      scenario: 'logout-revoke (a revocations client following)',
+      origins: stack.apiOrigins,
+      request: 'logout',
+      tokens: { file: writeTokens(tokenDir, 'revoke-followed', followedSessions), use: 'unique' },
+      expectStatus: 204,
+    }),
+  );
+  load.push(followed.result);
+
   log('- propagation');
   const brokerList = stack.brokers.join(',');
   const propagation = await measurePropagation(
@@ -218,8 +225,7 @@ async function run(
   );
   log(`- revocations client bootstrap from a feed of ${sizes.feed} revoked sessions`);
   const bootstrap = await measureBootstrap(stack.brokers, sizes.feed);
-  if (follow === undefined) throw new Error('the saturation step did not run');
-  const revocations = { propagation: clientPropagation, bootstrap, follow };
+  const revocations = { propagation: clientPropagation, bootstrap, follow: followed.follow };
   log(`- floor (${sizes.floor} produce + commit)`);
   const floor = await measureFloor(stack.brokers, stack.databaseUrl, sizes.floor);
   log(`- rebuild of ${sizes.rebuild} events`);

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_TOPIC, authApiEnvSchema, projectorEnvSchema } from '@session-authority/config';
+import {
+  DEFAULT_TOPIC,
+  authApiEnvSchema,
+  exampleResourceEnvSchema,
+  projectorEnvSchema,
+} from '@session-authority/config';
 import { KAFKA_IMAGE, kafkaContainerEnvironment } from '../../../test/support/kafka-container.js';
 
 interface ComposeService {
@@ -47,6 +52,7 @@ describe('docker-compose.yml agrees with the config schemas', () => {
     ['auth-api', authApiEnvSchema],
     ['projector', projectorEnvSchema],
     ['setup', projectorEnvSchema],
+    ['example-resource', exampleResourceEnvSchema],
   ] as const;
 
   it.each(services)('%s sets only variables its schema knows, and they parse', (name, schema) => {
@@ -77,6 +83,18 @@ describe('docker-compose.yml agrees with the config schemas', () => {
     ]);
   });
 
+  it('the example service reads the feed the projectors write, on the port it publishes', () => {
+    const example = exampleResourceEnvSchema.parse(
+      resolvedEnv(service('example-resource').environment),
+    );
+    const projector = projectorEnvSchema.parse(resolvedEnv(service('projector').environment));
+    expect(example.FEED_TOPIC).toBe(projector.FEED_TOPIC);
+    expect(example.HOST).toBe('0.0.0.0');
+    expect(service('example-resource').ports).toEqual([
+      `${example.EXAMPLE_PORT}:${example.EXAMPLE_PORT}`,
+    ]);
+  });
+
   it('two projectors run, each exposing its configured port', () => {
     const env = projectorEnvSchema.parse(resolvedEnv(service('projector').environment));
     expect(service('projector').expose).toEqual([String(env.PROJECTOR_PORT)]);
@@ -87,6 +105,10 @@ describe('docker-compose.yml agrees with the config schemas', () => {
     expect(service('auth-api').command).toEqual(['node', 'services/auth-api/dist/server.js']);
     expect(service('projector').command).toEqual(['node', 'services/projector/dist/main.js']);
     expect(service('setup').command).toEqual(['node', 'services/projector/dist/setup-cli.js']);
+    expect(service('example-resource').command).toEqual([
+      'node',
+      'services/example-resource/dist/main.js',
+    ]);
   });
 
   it("keeps the broker's log on the named volume, where the broker really writes it", () => {
