@@ -59,6 +59,7 @@ export const benchResultSchema = z.object({
       }),
     }),
     follow: z.object({
+      maxLagRecords: z.number().int().nonnegative(),
       lagAtEndRecords: z.number().int().nonnegative(),
       lagAtEndSeconds: z.number().nonnegative(),
       catchUpMs: z.number().nonnegative(),

@@ -114,6 +114,8 @@ export async function measureBootstrap(
 }
 
 export interface FollowResult {
+  /** The most records the client reported itself behind, sampled every 50 ms during the load. */
+  readonly maxLagRecords: number;
   /** Log records behind the log's end when the load stopped. */
   readonly lagAtEndRecords: number;
   /** The same, in seconds of the events the load appended. */
@@ -133,8 +135,10 @@ export async function followDuring<T extends { readonly throughput: number }>(
   const probe = startProbe('revocations-probe.js', [brokers.join(','), topics.log, topics.feed]);
   try {
     await probe.ready;
+    const startedAt = performance.timeOrigin + performance.now();
     const result = await load();
     const endedAt = performance.timeOrigin + performance.now();
+    const during = probe.positions.filter((p) => p.at >= startedAt && p.at <= endedAt);
     const end = sumOf(
       (await readLogEnd({ brokers, clientId: 'bench-follow' }, topics.log)).values(),
     );
@@ -149,6 +153,7 @@ export async function followDuring<T extends { readonly throughput: number }>(
     return {
       result,
       follow: {
+        maxLagRecords: Math.max(0, ...during.map((p) => p.lag)),
         lagAtEndRecords,
         lagAtEndSeconds:
           result.throughput === 0
