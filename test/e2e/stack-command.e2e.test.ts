@@ -18,6 +18,7 @@ it('the stack command starts everything in under 60 s and SIGTERM leaves no proc
     PUBLIC_PORT: String(await freePort()),
     ADMIN_PORT: String(await freePort()),
     PROJECTOR_PORT: String(await freePort()),
+    EXAMPLE_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     ...(ownKafka ? {} : { KAFKA_BROKERS: inject('kafkaBrokers') }),
   };
@@ -29,6 +30,7 @@ it('the stack command starts everything in under 60 s and SIGTERM leaves no proc
   let output = '';
   stack.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   stack.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let passed = false;
   const exited = new Promise<number | null>((resolve) => stack.on('exit', (code) => resolve(code)));
   try {
     await waitFor(
@@ -41,18 +43,27 @@ it('the stack command starts everything in under 60 s and SIGTERM leaves no proc
     expect(Date.now() - started).toBeLessThan(60_000);
 
     const pids = [...output.matchAll(/\(pid (\d+)/g)].map((match) => Number(match[1]));
-    expect(pids.length).toBe(ownKafka ? 5 : 4); // Kafka, 2 projectors, 2 API replicas
+    // Kafka, 2 projectors, 2 API replicas, the example service
+    expect(pids.length).toBe(ownKafka ? 6 : 5);
     expect(pids.every(isAlive)).toBe(true);
 
     const health = await fetch(`http://127.0.0.1:${env.PUBLIC_PORT}/health/ready`);
     expect(health.status).toBe(200);
+    expect(output).toMatch(
+      new RegExp(`example \\(pid \\d+\\) +http://127\\.0\\.0\\.1:${env.EXAMPLE_PORT}/`),
+    );
+    const example = await fetch(`http://127.0.0.1:${env.EXAMPLE_PORT}/health/ready`);
+    expect(example.status).toBe(200);
 
     stack.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
+    passed = true;
   } finally {
     if (stack.exitCode === null) stack.kill('SIGKILL');
     await db.drop();
-    rmSync(join(localDir, 'kafka', env.STACK_NAME ?? ''), { recursive: true, force: true });
+    // A failed run keeps its broker's data and log, which the failure message names.
+    if (passed)
+      rmSync(join(localDir, 'kafka', env.STACK_NAME ?? ''), { recursive: true, force: true });
   }
 });
