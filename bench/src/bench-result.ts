@@ -60,6 +60,7 @@ export const benchResultSchema = z.object({
     }),
     follow: z.object({
       maxLagRecords: z.number().int().nonnegative(),
+      maxLagSeconds: z.number().nonnegative(),
       lagAtEndRecords: z.number().int().nonnegative(),
       lagAtEndSeconds: z.number().nonnegative(),
       catchUpMs: z.number().nonnegative(),

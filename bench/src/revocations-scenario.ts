@@ -4,7 +4,6 @@ import {
   createKafka,
   ensureCompactedTopic,
   ensureTopic,
-  readLogEnd,
   type FeedEntry,
 } from '@session-authority/event-log';
 import { FEED_CHECKPOINT_KEY, type FeedRevocation } from '@session-authority/events';
@@ -114,19 +113,47 @@ export async function measureBootstrap(
 }
 
 export interface FollowResult {
-  /** The most records the client reported itself behind, sampled every 50 ms during the load. */
+  /** The most records the client was behind the log's end during the load. */
   readonly maxLagRecords: number;
-  /** Log records behind the log's end when the load stopped. */
+  readonly maxLagSeconds: number;
+  /** Log records behind the log's end at its last sample, as the load stopped. */
   readonly lagAtEndRecords: number;
   /** The same, in seconds of the events the load appended. */
   readonly lagAtEndSeconds: number;
-  /** From the load's end until the client had applied everything. */
+  /** From that last sample until the client had applied everything up to it. */
   readonly catchUpMs: number;
 }
 
 const sumOf = (offsets: Iterable<bigint>) => [...offsets].reduce((sum, next) => sum + next, 0n);
 
-/** Runs `load` (one event per request) while a client in its own process follows the log. */
+/** The log's end (sum over partitions) every 100 ms, from one admin connection. */
+async function sampleLogEnd(brokers: readonly string[], topic: string) {
+  const admin = createKafka({ brokers, clientId: 'bench-follow' }).admin();
+  await admin.connect();
+  const samples: { readonly at: number; readonly end: bigint }[] = [];
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => {
+    sampling = sampling.then(async () => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const at = performance.timeOrigin + performance.now();
+      samples.push({ at, end: sumOf(offsets.map((o) => BigInt(o.high))) });
+    });
+  }, 100);
+  return {
+    samples,
+    stop: async () => {
+      clearInterval(timer);
+      await sampling;
+      await admin.disconnect();
+    },
+  };
+}
+
+/**
+ * Runs `load` (one event per request) while a client in its own process follows the log. Its
+ * lag is the log's end, sampled every 100 ms, less what the client had applied at its latest
+ * report before (every 50 ms): up to 50 ms of events more than the true lag, never less.
+ */
 export async function followDuring<T extends { readonly throughput: number }>(
   brokers: readonly string[],
   topics: { readonly log: string; readonly feed: string },
@@ -135,31 +162,29 @@ export async function followDuring<T extends { readonly throughput: number }>(
   const probe = startProbe('revocations-probe.js', [brokers.join(','), topics.log, topics.feed]);
   try {
     await probe.ready;
-    const startedAt = performance.timeOrigin + performance.now();
-    const result = await load();
-    const endedAt = performance.timeOrigin + performance.now();
-    const during = probe.positions.filter((p) => p.at >= startedAt && p.at <= endedAt);
-    const end = sumOf(
-      (await readLogEnd({ brokers, clientId: 'bench-follow' }, topics.log)).values(),
-    );
-    const atEnd = probe.positions.filter((p) => p.at <= endedAt).at(-1)?.applied ?? 0n;
+    const logEnd = await sampleLogEnd(brokers, topics.log);
+    const result = await load().finally(logEnd.stop);
+    const appliedAt = (at: number) =>
+      probe.positions.filter((p) => p.at <= at).at(-1)?.applied ?? 0n;
+    const lags = logEnd.samples.map(({ at, end }) => Math.max(0, Number(end - appliedAt(at))));
+    const last = logEnd.samples.at(-1) ?? { at: 0, end: 0n };
     const deadline = Date.now() + 30_000;
-    let caughtUp = probe.positions.find((p) => p.applied >= end);
+    let caughtUp = probe.positions.find((p) => p.applied >= last.end);
     while (caughtUp === undefined && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      caughtUp = probe.positions.find((p) => p.applied >= end);
+      caughtUp = probe.positions.find((p) => p.applied >= last.end);
     }
-    const lagAtEndRecords = Math.max(0, Number(end - atEnd));
+    const lagAtEndRecords = lags.at(-1) ?? 0;
+    const seconds = (records: number) =>
+      result.throughput === 0 ? 0 : Math.round((records / result.throughput) * 1000) / 1000;
     return {
       result,
       follow: {
-        maxLagRecords: Math.max(0, ...during.map((p) => p.lag)),
+        maxLagRecords: Math.max(0, ...lags),
+        maxLagSeconds: seconds(Math.max(0, ...lags)),
         lagAtEndRecords,
-        lagAtEndSeconds:
-          result.throughput === 0
-            ? 0
-            : Math.round((lagAtEndRecords / result.throughput) * 1000) / 1000,
-        catchUpMs: caughtUp === undefined ? 30_000 : Math.max(0, Math.round(caughtUp.at - endedAt)),
+        lagAtEndSeconds: seconds(lagAtEndRecords),
+        catchUpMs: caughtUp === undefined ? 30_000 : Math.max(0, Math.round(caughtUp.at - last.at)),
       },
     };
   } finally {
