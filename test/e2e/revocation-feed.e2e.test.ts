@@ -76,16 +76,11 @@ describe('the revocation feed the projector writes', () => {
 
   it('tombstones a revoked session once it has expired', async () => {
     const api = cluster.apis[0] as RunningService;
-    const response = await fetch(adminUrl(api, `/admin/identities/${randomUUID()}/sessions`), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ expires_in: '1s' }),
-    });
-    const issued = (await response.json()) as { session: { id: string }; session_token: string };
-    expect((await logout(api, issued.session_token)).status).toBe(204);
+    const issued = await issueSession(api, randomUUID(), { expires_in: '1s' });
+    expect((await logout(api, issued.token)).status).toBe(204);
     await waitFor(
       'the tombstone of the expired revocation',
-      async () => (await readFeed(feedTopic)).sessions.get(issued.session.id) === null,
+      async () => (await readFeed(feedTopic)).sessions.get(issued.sessionId) === null,
       15_000,
       200,
     );

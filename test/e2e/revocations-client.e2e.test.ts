@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { issuedEvent, revokedEvent } from '../support/events.js';
 import { readFeed } from '../support/feed-reader.js';
-import { adminUrl, expectErrorGeneric, issueSession, logout } from '../support/http.js';
+import { expectErrorGeneric, issueSession, logout } from '../support/http.js';
 import { waitForProjection } from '../support/projector-probe.js';
 import { createRawProducer } from '../support/raw-producer.js';
-import { ADMIN_KEY, startService, type RunningService } from '../support/service-process.js';
+import { startService, type RunningService } from '../support/service-process.js';
 import { kafkaBrokers } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -120,14 +120,8 @@ describe('the revocations client against the real broker', () => {
   it('drops a revoked session once it expires, and the feed tombstones it', async () => {
     const client = await startClient();
     const api = cluster.apis[0] as RunningService;
-    const issued = await fetch(adminUrl(api, `/admin/identities/${randomUUID()}/sessions`), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ expires_in: '2s' }),
-    });
-    const body = (await issued.json()) as { session: { id: string }; session_token: string };
-    const sessionId = body.session.id;
-    const response = await logout(api, body.session_token);
+    const { sessionId, token } = await issueSession(api, randomUUID(), { expires_in: '2s' });
+    const response = await logout(api, token);
     await client.waitFor(response.headers.get('session-log-position') ?? '', 5_000);
     expect(client.isRevoked(sessionId)).toBe(true);
     const held = client.size;

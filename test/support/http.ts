@@ -19,11 +19,16 @@ export const publicUrl = (api: RunningService, path: string) =>
 export const adminUrl = (api: RunningService, path: string) =>
   `http://127.0.0.1:${api.adminPort}${path}`;
 
-export async function issueSession(api: RunningService, identityId: string = randomUUID()) {
+/** Issues a session through the admin API; `request` is its body, e.g. `{expires_in: '2s'}`. */
+export async function issueSession(
+  api: RunningService,
+  identityId: string = randomUUID(),
+  request: Record<string, unknown> = {},
+) {
   const response = await fetch(adminUrl(api, `/admin/identities/${identityId}/sessions`), {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: '{}',
+    body: JSON.stringify(request),
   });
   expect(response.status).toBe(201);
   const body = (await response.json()) as {
