@@ -13,8 +13,8 @@ import {
 import { apiSpec, exampleSpec, projectorSpec } from '../stack/service-specs.js';
 
 /**
- * `npm start`: Kafka, PostgreSQL, migrations and topic, then 2 API replicas and 1 projector as
- * separate processes. Ctrl-C or SIGTERM stops everything it started.
+ * `npm start`: Kafka, PostgreSQL, migrations and topics, then 2 API replicas, 2 projectors and the
+ * example downstream service as separate processes. Ctrl-C or SIGTERM stops everything it started.
  */
 const env = process.env;
 const print = (line: string) => console.log(line);
@@ -45,6 +45,7 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
 
 /** Starts a service of the stack; if it exits on its own, the whole stack stops. */
 function launch(spec: ServiceSpec): ServiceProcess {
@@ -58,7 +59,6 @@ function launch(spec: ServiceSpec): ServiceProcess {
   });
   return service;
 }
-process.on('SIGTERM', () => void shutdown(0));
 
 try {
   const postgres = await resolvePostgres(env, print);
