@@ -2,7 +2,7 @@ export { RevocationClient, PositionTimeoutError } from './revocation-client.js';
 export type { RevocationClientEvents, RevocationClientOptions } from './revocation-client.js';
 export { revocationHook, errorGeneric } from './fastify-hook.js';
 export type { RevocationHookOptions, RevocationView } from './fastify-hook.js';
-export { SessionIdSet } from './session-id-set.js';
+export { isSessionId, SessionIdSet } from './session-id-set.js';
 export {
   FEED_CHECKPOINT_KEY,
   parsePositionHeader,

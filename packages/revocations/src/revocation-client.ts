@@ -20,8 +20,6 @@ export interface RevocationClientOptions {
   readonly groupIdPrefix?: string;
   /** How often expired entries are dropped; default 1000 ms. */
   readonly pruneIntervalMs?: number;
-  /** Revoked sessions expected, to size the table once; default 1024. */
-  readonly expectedRevocations?: number;
   /** The clock, in epoch milliseconds. */
   readonly now?: () => number;
 }
@@ -79,7 +77,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
 
   private constructor(private readonly options: RevocationClientOptions) {
     super();
-    this.revoked = new SessionIdSet(options.expectedRevocations);
+    this.revoked = new SessionIdSet();
     this.now = options.now ?? Date.now;
   }
 

@@ -11,6 +11,9 @@ const MAX_LOAD = 0.75;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether the text is a session id (a UUID, in either case). */
+export const isSessionId = (text: string): boolean => UUID.test(text);
+
 /** A session id as four words, or undefined when it is not a UUID. */
 export function sessionIdWords(id: string): [number, number, number, number] | undefined {
   if (id.length !== 36 || !UUID.test(id)) return undefined;

@@ -1,3 +1,5 @@
+import { isSessionId } from './session-id-set.js';
+
 /**
  * What the client reads, as the authority writes it (DESIGN §5 and §11). The client depends on
  * no package of the authority: these few names and shapes are the whole contract, and the
@@ -14,8 +16,6 @@ const NON_REVOKING_TYPES: ReadonlySet<string> = new Set([
   'session.issued.v2',
   'session.extended.v1',
 ]);
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One revocation as the client learns it. */
 export interface Revocation {
@@ -77,7 +77,7 @@ export function revocationOfLogRecord(
   const type = headerText(record, 'ce_type') || undefined;
   if (type !== undefined && NON_REVOKING_TYPES.has(type)) return undefined;
   const key = record.key?.toString('utf8');
-  if (key === undefined || !UUID.test(key)) return undefined;
+  if (key === undefined || !isSessionId(key)) return undefined;
   if (type !== undefined && !REVOKED_TYPES.has(type)) return undefined;
   const data = type === undefined ? undefined : parseObject(record.value);
   const expiresAtMs = epochMs(data?.session_expires_at);
@@ -123,7 +123,7 @@ export function readFeedRecord(record: WireRecord): FeedRecord {
       ? { kind: 'checkpoint', next: BigInt(next) }
       : { kind: 'unreadable' };
   }
-  if (!UUID.test(key)) return { kind: 'unreadable' };
+  if (!isSessionId(key)) return { kind: 'unreadable' };
   if (record.value === null) return { kind: 'tombstone', sessionId: key };
   const value = parseObject(record.value);
   if (value === undefined) return { kind: 'unreadable' };

@@ -3,9 +3,12 @@ import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
 } from 'fastify';
-import { errorGeneric, revocationHook, type RevocationView } from '@session-authority/revocations';
-
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import {
+  errorGeneric,
+  isSessionId,
+  revocationHook,
+  type RevocationView,
+} from '@session-authority/revocations';
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -43,7 +46,7 @@ export function buildExampleApp(options: ExampleAppOptions): FastifyInstance {
   );
   app.get('/', (request, reply) => {
     const sessionId = header(request, 'x-session-id');
-    if (sessionId === undefined || !SESSION_ID.test(sessionId))
+    if (sessionId === undefined || !isSessionId(sessionId))
       return reply
         .code(401)
         .send(errorGeneric(401, request.id, 'X-Session-Id must name a session'));
