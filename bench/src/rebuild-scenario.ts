@@ -69,7 +69,7 @@ export async function measureRebuild(
   let verified;
   try {
     verified = await verifyAgainstLog({
-      em: orm.em,
+      orm,
       schema,
       topic,
       kafka: { brokers, clientId: 'bench-verify' },

@@ -19,3 +19,10 @@ export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js'
 export { formatLogPositions, parseLogPositions } from './log-positions.js';
 export { createFeedWriter, type FeedEntry, type FeedWriter } from './kafka-feed.js';
 export { createKafka } from './kafka-client.js';
+export {
+  markTopic,
+  readTopicIdentity,
+  TopicStartDeletedError,
+  type TopicIdentity,
+} from './topic-identity.js';
+export { OffsetOutOfRangeError, checkOffsetsInRange, readOffsetRanges } from './offset-range.js';

@@ -1,6 +1,7 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { planBatch } from './batch-plan.js';
 import { createKafka } from './kafka-client.js';
+import { checkOffsetsInRange, OffsetOutOfRangeError } from './offset-range.js';
 import type { KafkaConnection, LogRecord, PartitionBatch } from './types.js';
 
 export interface SubscriptionHandlers {
@@ -9,6 +10,11 @@ export interface SubscriptionHandlers {
   /** Applies one batch. Throwing retries the batch; 'halt' stops the partition until the next assignment. */
   handleBatch(batch: PartitionBatch): Promise<'continue' | 'halt'>;
   onAssigned?(partitions: readonly number[]): void;
+  /**
+   * A stored offset the log does not hold (OffsetOutOfRangeError): the partition stops, and its
+   * offsets are never moved to the log's start or end in its place.
+   */
+  onOutOfRange(error: OffsetOutOfRangeError): void;
 }
 
 export interface KafkaSubscriptionOptions extends KafkaConnection {
@@ -59,13 +65,28 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
 
   return {
     async start(handlers) {
-      async function seekToStored(partitions: readonly number[]): Promise<void> {
-        const offsets = await handlers.startOffsets(partitions);
-        for (const partition of partitions) {
-          const offset = offsets.get(partition) ?? 0n;
-          expected.set(partition, offset);
-          consumer.seek({ topic, partition, offset: offset.toString() });
+      function stop(partition: number, error: OffsetOutOfRangeError): void {
+        halted.add(partition);
+        consumer.pause([{ topic, partitions: [partition] }]);
+        handlers.onOutOfRange(error);
+      }
+      /** Seeks only to offsets the log holds now; the first one it does not stops its partition. */
+      async function seekWithin(offsets: ReadonlyMap<number, bigint>): Promise<void> {
+        try {
+          await checkOffsetsInRange(kafka, topic, offsets);
+        } catch (error) {
+          if (error instanceof OffsetOutOfRangeError) return stop(error.partition, error);
+          throw error;
         }
+        for (const [partition, offset] of offsets)
+          consumer.seek({ topic, partition, offset: offset.toString() });
+      }
+      async function seekToStored(partitions: readonly number[]): Promise<void> {
+        const stored = await handlers.startOffsets(partitions);
+        const offsets = new Map(partitions.map((p) => [p, stored.get(p) ?? 0n]));
+        await seekWithin(offsets);
+        // Unknown until the seek: meanwhile eachBatch asks again rather than read from elsewhere.
+        for (const [partition, offset] of offsets) expected.set(partition, offset);
       }
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         const partitions = event.payload.memberAssignment[topic] ?? [];
@@ -89,7 +110,7 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
           const partition = batch.partition;
           if (halted.has(partition) || !payload.isRunning() || payload.isStale()) return;
           const offsets = batch.messages.map((message) => BigInt(message.offset));
-          const plan = planBatch(expected.get(partition), offsets);
+          const plan = planBatch(expected.get(partition), offsets, BigInt(batch.highWatermark));
           switch (plan.kind) {
             case 'empty':
               return;
@@ -97,8 +118,10 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
               await seekToStored([partition]);
               return;
             case 'seek':
-              consumer.seek({ topic, partition, offset: plan.offset.toString() });
+              // Also where a reset by the client lands, past records deleted before they were read.
+              await seekWithin(new Map([[partition, plan.offset]]));
               return;
+
             case 'skip':
               payload.resolveOffset(plan.last.toString());
               return;

@@ -1,4 +1,5 @@
 import { createKafka } from './kafka-client.js';
+import { markTopic } from './topic-identity.js';
 import type { KafkaConnection } from './types.js';
 
 export interface TopicSpec {
@@ -7,7 +8,7 @@ export interface TopicSpec {
   readonly replicationFactor: number;
 }
 
-async function createTopicIfMissing(
+async function createTopic(
   connection: KafkaConnection,
   spec: TopicSpec,
   configEntries: { name: string; value: string }[],
@@ -34,6 +35,17 @@ async function createTopicIfMissing(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Creates the topic when it is missing, then gives it its identity record if it has none. */
+async function createTopicIfMissing(
+  connection: KafkaConnection,
+  spec: TopicSpec,
+  configEntries: { name: string; value: string }[],
+): Promise<'created' | 'exists'> {
+  const outcome = await createTopic(connection, spec, configEntries);
+  await markTopic(connection, spec.topic);
+  return outcome;
 }
 
 /** Creates the event log topic if it is missing: infinite retention, since it is the audit trail. */

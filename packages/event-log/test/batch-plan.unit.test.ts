@@ -30,6 +30,11 @@ describe('what the subscription does with a fetched batch', () => {
       { kind: 'handle', from: 2, last: 9n },
     ],
   ] as const)('%s', (_name, expected, offsets, plan) => {
-    expect(planBatch(expected, offsets)).toEqual(plan);
+    expect(planBatch(expected, offsets, 100n)).toEqual(plan);
+  });
+
+  it('a log that ends before the stored offset is not read from its start instead', () => {
+    expect(planBatch(50n, [0n, 1n, 2n], 3n)).toEqual({ kind: 'seek', offset: 50n });
+    expect(planBatch(3n, [1n, 2n, 3n], 4n)).toEqual({ kind: 'handle', from: 2, last: 3n });
   });
 });

@@ -10,3 +10,4 @@ export * from './session-events.js';
 export { exportJsonSchemas } from './json-schema.js';
 export * from './decode-records.js';
 export * from './revocation-feed.js';
+export * from './topic-identity.js';

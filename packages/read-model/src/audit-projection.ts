@@ -14,12 +14,11 @@ function header(record: PositionedRecord, name: string): string | null {
   return value === undefined ? null : typeof value === 'string' ? value : value.toString('utf8');
 }
 
-/** The columns of one record's row; a record that cannot be read still gets one, with its problem. */
-export function auditRowOf(
-  partition: number,
-  positioned: PositionedRecord,
-  problem: string | undefined,
-) {
+/**
+ * The columns of one record's row that queries show, computed from the record alone (verification
+ * computes them again); a record that cannot be read still gets a row, with its problem.
+ */
+export function auditColumnsOf(positioned: PositionedRecord, problem: string | undefined) {
   const read = readEnvelope(positioned.record);
   const envelope = read.ok ? read.envelope : undefined;
   const data = (envelope?.data ?? null) as Record<string, unknown> | null;
@@ -27,8 +26,6 @@ export function auditRowOf(
   const actor = (fields.actor ?? {}) as Record<string, unknown>;
   const eventTime = Date.parse(envelope?.time ?? '');
   return {
-    log_partition: partition,
-    log_offset: positioned.offset.toString(),
     at: (Number.isNaN(eventTime) ? positioned.timestamp : new Date(eventTime)).toISOString(),
     event_id: textOr(envelope?.id ?? header(positioned, 'ce_id'), 255),
     type: textOr(envelope?.type ?? header(positioned, 'ce_type'), 255),
@@ -41,6 +38,19 @@ export function auditRowOf(
     source: textOr(envelope?.source, 1024),
     data: envelope?.data ?? null,
     problem: problem ?? (read.ok ? null : read.problem),
+  };
+}
+
+/** A record's whole row: its position, its shown columns and its hash. */
+export function auditRowOf(
+  partition: number,
+  positioned: PositionedRecord,
+  problem: string | undefined,
+) {
+  return {
+    log_partition: partition,
+    log_offset: positioned.offset.toString(),
+    ...auditColumnsOf(positioned, problem),
     record_sha256: recordSha256(partition, positioned.offset, positioned.record),
   };
 }

@@ -21,7 +21,7 @@ export {
 } from './page-token.js';
 export type { FreshEvents, Projection, SqlContext } from './projection.js';
 export { sessionsProjection, SESSIONS_PROJECTION } from './sessions-projection.js';
-export { auditProjection, AUDIT_PROJECTION } from './audit-projection.js';
+export { auditColumnsOf, auditProjection, AUDIT_PROJECTION } from './audit-projection.js';
 export {
   auditHeads,
   createAuditReader,
@@ -52,7 +52,26 @@ export {
 } from './projection-watermark.js';
 export { InMemoryReadModel } from './in-memory-read-model.js';
 export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
-export { checkPartitionCount, PartitionCountChangedError } from './log-identity.js';
-export { readVerificationSnapshot, type VerificationSnapshot } from './verification-snapshot.js';
+export {
+  LogReplacedError,
+  PartitionCountChangedError,
+  pinTopic,
+  UnmarkedTopicError,
+  type ObservedTopic,
+} from './log-identity.js';
+export {
+  readVerificationSnapshot,
+  type SnapshotAuditRow,
+  type VerificationSnapshot,
+} from './verification-snapshot.js';
+export {
+  AUDIT_COLUMNS,
+  canonicalColumns,
+  columnDifferences,
+  columnsDigest,
+  QUARANTINE_COLUMNS,
+  readAuditColumns,
+  type ColumnDifference,
+} from './audited-columns.js';
 export { InMemoryAuditTrail } from './in-memory-audit-trail.js';
 export { expiredRevocations, markSwept, type ExpiredRevocation } from './feed-sweep-queries.js';

@@ -1,17 +1,37 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SessionFacts, StoredAuditRow } from '@session-authority/audit';
 import { AUDIT_PROJECTION } from './audit-projection.js';
+import {
+  AUDIT_COLUMNS,
+  canonicalColumns,
+  columnsDigest,
+  QUARANTINE_COLUMNS,
+} from './audited-columns.js';
 import { SESSIONS_PROJECTION } from './sessions-projection.js';
 import { qualified } from './sql.js';
+
+export interface SnapshotAuditRow extends StoredAuditRow {
+  readonly columnsDigest: string;
+}
 
 /** What `npm run audit -- verify` compares with the log, read as of one instant. */
 export interface VerificationSnapshot {
   /** Per partition, where each projection stands: the log is read up to there. */
   readonly auditOffsets: ReadonlyMap<number, bigint>;
   readonly sessionsOffsets: ReadonlyMap<number, bigint>;
-  /** audit_events of the topic, per partition, in offset order. */
-  readonly auditRows: ReadonlyMap<number, StoredAuditRow[]>;
+  /** audit_events of the topic, per partition, in offset order, with a digest of the shown columns. */
+  readonly auditRows: ReadonlyMap<number, SnapshotAuditRow[]>;
+  /** quarantined_records of the topic: its shown columns, by `partition:offset`. */
+  readonly quarantine: ReadonlyMap<string, Record<string, string | null>>;
   readonly sessions: readonly SessionFacts[];
+}
+
+interface AuditRowKeys {
+  log_partition: number;
+  log_offset: string;
+  record_sha256: string;
+  chain_sha256: string;
+  event_id: string | null;
 }
 
 /**
@@ -42,29 +62,44 @@ export async function readVerificationSnapshot(
           .filter((row) => row.projection === projection)
           .map((row) => [row.partition, BigInt(row.next_offset)]),
       );
-    const rows = await client.query<{
-      log_partition: number;
-      log_offset: string;
-      record_sha256: string;
-      chain_sha256: string;
-      event_id: string | null;
-    }>(
-      `select log_partition, log_offset, record_sha256, chain_sha256, event_id
+    // Paged through a cursor: the jsonb of a long log would not fit in memory at once.
+    await client.query(
+      `declare audit_rows no scroll cursor for
+       select log_partition, log_offset, record_sha256, chain_sha256, ${AUDIT_COLUMNS.join(', ')}
        from ${qualified(schema, 'audit_events')} where topic = $1
        order by log_partition, log_offset`,
       [topic],
     );
-    const auditRows = new Map<number, StoredAuditRow[]>();
-    for (const row of rows.rows) {
-      const list = auditRows.get(row.log_partition) ?? [];
-      list.push({
-        offset: BigInt(row.log_offset),
-        recordSha256: row.record_sha256,
-        chainSha256: row.chain_sha256,
-        eventId: row.event_id,
-      });
-      auditRows.set(row.log_partition, list);
+    const auditRows = new Map<number, SnapshotAuditRow[]>();
+    for (;;) {
+      const page = await client.query<Record<string, unknown> & AuditRowKeys>(
+        'fetch 10000 from audit_rows',
+      );
+      for (const row of page.rows) {
+        const list = auditRows.get(row.log_partition) ?? [];
+        list.push({
+          offset: BigInt(row.log_offset),
+          recordSha256: row.record_sha256,
+          chainSha256: row.chain_sha256,
+          eventId: row.event_id,
+          columnsDigest: columnsDigest(canonicalColumns(AUDIT_COLUMNS, row)),
+        });
+        auditRows.set(row.log_partition, list);
+      }
+      if (page.rows.length < 10000) break;
     }
+    await client.query('close audit_rows');
+    const quarantined = await client.query<Record<string, unknown> & AuditRowKeys>(
+      `select log_partition, log_offset, ${QUARANTINE_COLUMNS.join(', ')}
+       from ${qualified(schema, 'quarantined_records')} where topic = $1`,
+      [topic],
+    );
+    const quarantine = new Map(
+      quarantined.rows.map((row) => [
+        `${row.log_partition}:${row.log_offset}`,
+        canonicalColumns(QUARANTINE_COLUMNS, row),
+      ]),
+    );
     const sessions = await client.query<{
       id: string;
       revoked_at: Date | null;
@@ -76,6 +111,7 @@ export async function readVerificationSnapshot(
       auditOffsets: offsetsOf(AUDIT_PROJECTION),
       sessionsOffsets: offsetsOf(SESSIONS_PROJECTION),
       auditRows,
+      quarantine,
       sessions: sessions.rows.map((row) => ({
         id: row.id,
         revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),

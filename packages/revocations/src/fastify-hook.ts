@@ -5,6 +5,8 @@ import { PositionTimeoutError } from './revocation-client.js';
 export interface RevocationView {
   isRevoked(sessionId: string): boolean;
   waitFor(positionHeader: string, timeoutMs: number): Promise<void>;
+  /** Set once the client has stopped following the log: every decision then answers 503. */
+  readonly failure?: Error | undefined;
 }
 
 export interface RevocationHookOptions {
@@ -48,6 +50,11 @@ export function errorGeneric(code: keyof typeof ANSWERS, requestId: string, reas
 export function revocationHook(client: RevocationView, options: RevocationHookOptions) {
   const timeoutMs = options.waitTimeoutMs ?? 2000;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (client.failure !== undefined)
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send(errorGeneric(503, request.id, 'The revocations are not available'));
     const position = options.positionOf?.(request);
     if (position !== undefined) {
       try {

@@ -1,4 +1,5 @@
 export { RevocationClient, PositionTimeoutError } from './revocation-client.js';
+export { LogOutOfRangeError } from './log-range.js';
 export type { RevocationClientEvents, RevocationClientOptions } from './revocation-client.js';
 export { revocationHook, errorGeneric } from './fastify-hook.js';
 export type { RevocationHookOptions, RevocationView } from './fastify-hook.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Batch, Consumer, Kafka } from 'kafkajs';
+import { LogOutOfRangeError, positionOutOfRange } from './log-range.js';
 import { expirySeconds, SessionIdSet } from './session-id-set.js';
 import {
   parsePositionHeader,
@@ -31,6 +32,11 @@ export interface RevocationClientEvents {
   expired: [number];
   /** A consumer stopped on an error; kafkajs restarts it when the error is retriable. */
   crash: [Error];
+  /**
+   * The log no longer holds the client's position (LogOutOfRangeError): the client has stopped
+   * following it, `failure` says why, and `waitFor` rejects from now on.
+   */
+  failed: [LogOutOfRangeError];
 }
 
 /** waitFor gave up: the client had not applied the positions within the time given. */
@@ -74,6 +80,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
   private readonly now: () => number;
   private pruneTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private failedWith: LogOutOfRangeError | undefined;
 
   private constructor(private readonly options: RevocationClientOptions) {
     super();
@@ -128,6 +135,11 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
       if (gap > 0n) behind += gap;
     }
     return Number(behind);
+  }
+
+  /** Why the client stopped following the log, once it has (see the `failed` event). */
+  get failure(): LogOutOfRangeError | undefined {
+    return this.failedWith;
   }
 
   /** Revoked sessions held (expired ones until the next prune). */
@@ -213,6 +225,10 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
   }
 
   private async tailLog(end: TopicEnd): Promise<void> {
+    // A checkpoint the log does not hold: a feed of another log, or records deleted unread.
+    const ranges = new Map([...end].map(([p, range]) => [p, range]));
+    const wrong = positionOutOfRange(this.logTopic, this.next, ranges);
+    if (wrong !== undefined) throw wrong;
     const target = new Map<number, bigint>();
     for (const [partition, { high }] of end) {
       this.highWatermarks.set(partition, high);
@@ -240,6 +256,15 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
   private applyLogBatch(batch: Batch): void {
     const partition = batch.partition;
     let expected = this.next.get(partition) ?? 0n;
+    if (this.failedWith !== undefined) return;
+    const first = batch.messages[0];
+    const high = BigInt(batch.highWatermark);
+    // The log has no records where the client stands: kafkajs moved the fetch to one of its ends.
+    if ((first !== undefined && BigInt(first.offset) > expected) || high < expected) {
+      const low = first === undefined ? 0n : BigInt(first.offset);
+      this.fail(new LogOutOfRangeError(this.logTopic, partition, expected, { low, high }));
+      return;
+    }
     const nowSeconds = this.nowSeconds();
     for (const message of batch.messages) {
       const offset = BigInt(message.offset);
@@ -254,7 +279,6 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
       this.emit('revoked', revocation);
     }
     this.next.set(partition, expected);
-    const high = BigInt(batch.highWatermark);
     if (high > (this.highWatermarks.get(partition) ?? 0n)) this.highWatermarks.set(partition, high);
     for (const waiter of this.waiters) {
       if (!this.reached(waiter.positions)) continue;
@@ -263,11 +287,19 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     }
   }
 
+  private fail(error: LogOutOfRangeError): void {
+    this.failedWith = error;
+    for (const waiter of this.waiters) waiter.reject(error);
+    this.waiters.clear();
+    this.emit('failed', error);
+  }
+
   private whenReached(
     positions: ReadonlyMap<number, bigint>,
     timeout?: { readonly header: string; readonly ms: number },
   ): Promise<void> {
     if (this.reached(positions)) return Promise.resolve();
+    if (this.failedWith !== undefined) return Promise.reject(this.failedWith);
     if (this.closed) return Promise.reject(new Error('the revocation client is closed'));
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;

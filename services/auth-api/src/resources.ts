@@ -27,7 +27,12 @@ export interface Resources {
  * plugin that owns and closes its resource. They live on a host instance of their own, which
  * listens nowhere: the two ports (two fastify instances) share them, and close before they do.
  */
-export async function openResources(config: AuthApiEnv, logger: Logger): Promise<Resources> {
+export async function openResources(
+  config: AuthApiEnv,
+  logger: Logger,
+  /** A replica that started before the migrations ends here when the log it then finds is another. */
+  cannotStart: (error: unknown) => never,
+): Promise<Resources> {
   const kafka = {
     brokers: config.KAFKA_BROKERS,
     clientId: `auth-api-${config.INSTANCE_ID}`,
@@ -36,11 +41,15 @@ export async function openResources(config: AuthApiEnv, logger: Logger): Promise
   };
   const loggerInstance: FastifyBaseLogger = logger;
   const host = Fastify({ loggerInstance });
+  let migrated = false; // and the followed log checked
   try {
     await host.register(readModelPlugin, { config, kafka });
     await host.register(projectionListenerPlugin, { config });
     await host.register(eventLogPlugin, { config, kafka });
     await host.ready();
+    // The pin lives in a migrated table: a replica that starts first checks once they are in.
+    migrated = (await pendingMigrations(host.readModel)) === 0;
+    if (migrated) await host.checkFollowedLog();
   } catch (error) {
     await host.close().catch(() => undefined);
     throw error;
@@ -55,10 +64,12 @@ export async function openResources(config: AuthApiEnv, logger: Logger): Promise
     source: `urn:session-authority:auth-api:${config.INSTANCE_ID}`,
     consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
   });
-  let migrated = false;
   const readiness: Readiness = async () => {
     const postgres = await pingReadModel(orm);
-    migrated ||= postgres && (await pendingMigrations(orm).catch(() => 1)) === 0;
+    if (!migrated && postgres && (await pendingMigrations(orm).catch(() => 1)) === 0) {
+      await host.checkFollowedLog().catch(cannotStart);
+      migrated = true;
+    }
     const checks = {
       postgres,
       migrations: migrated,

@@ -6,11 +6,12 @@ import { openResources } from './resources.js';
 
 const config = loadAuthApiConfig();
 const logger = createLogger(config.LOG_LEVEL, config.INSTANCE_ID);
-const resources = await openResources(config, logger).catch((error: unknown) => {
-  // One clear line, not a retry loop: a wrong partition count, credentials or certificate.
+/** One clear line, not a retry loop: another log, credentials, a certificate. */
+function cannotStart(error: unknown): never {
   logger.fatal(`auth-api cannot start: ${(error as Error).message}`);
   process.exit(1);
-});
+}
+const resources = await openResources(config, logger, cannotStart).catch(cannotStart);
 const apps = await buildApp(resources.deps);
 
 await apps.publicApp.listen({ host: config.HOST, port: config.PUBLIC_PORT });

@@ -8,6 +8,7 @@ import {
   type AuditEvent,
   type AuditQuery,
 } from '@session-authority/read-model';
+import { differenceLine } from './audit/difference-line.js';
 import { verifyAgainstLog } from './audit/verify-log.js';
 import { quarantineTable } from './quarantine-table.js';
 import { textTable } from './text-table.js';
@@ -181,7 +182,7 @@ try {
     }
     case 'verify': {
       const report = await verifyAgainstLog({
-        em: orm.em,
+        orm,
         schema,
         topic: config.KAFKA_TOPIC,
         ...(values['log-topic'] === undefined ? {} : { logTopic: values['log-topic'] }),
@@ -191,17 +192,12 @@ try {
         },
       });
       const lines = [
-        ...report.chain.map((d) => ({ check: 'chain', ...d })),
-        ...report.sessions.map((d) => ({ check: 'sessions', ...d })),
+        ...report.chain.map((d) => ({ check: 'chain' as const, ...d })),
+        ...report.columns.map((d) => ({ check: 'columns' as const, ...d })),
+        ...report.sessions.map((d) => ({ check: 'sessions' as const, ...d })),
       ];
       if (json) lines.forEach(printJson);
-      else
-        for (const d of lines)
-          console.log(
-            'partition' in d
-              ? `chain: partition ${d.partition} offset ${d.offset}: ${d.kind}: ${d.detail}`
-              : `sessions: ${d.sessionId}: ${d.kind}: ${d.detail}`,
-          );
+      else for (const d of lines) console.log(differenceLine(d));
       const rate = Math.round(report.records / Math.max(report.seconds, 0.001));
       const { snapshot, log, checks } = report.phases;
       console.error(

@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import { decodeRecords, feedEntriesOf } from '@session-authority/events';
-import type { FeedWriter, PartitionBatch, Subscription } from '@session-authority/event-log';
+import type {
+  FeedWriter,
+  OffsetOutOfRangeError,
+  PartitionBatch,
+  Subscription,
+} from '@session-authority/event-log';
 import {
   createProjectionStore,
   type Projection,
@@ -25,6 +30,8 @@ export interface ProjectorDeps {
    * is delivered again and written again, which a compacted topic absorbs.
    */
   readonly feed?: FeedWriter;
+  /** A stored offset the log does not hold: the partition has stopped; the caller ends the run. */
+  readonly onOutOfRange: (error: OffsetOutOfRangeError) => void;
   /** When several projectors run: a follower applies only what the leader has not, in time. */
   readonly backup?: {
     readonly leadership: Leadership;
@@ -119,6 +126,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
           return new Map(partitions.map((p) => [p, stored.get(p) ?? 0n]));
         },
         handleBatch,
+        onOutOfRange: deps.onOutOfRange,
         onAssigned: (partitions) => {
           metrics.halted.reset();
           logger.info({ partitions }, 'partitions assigned');

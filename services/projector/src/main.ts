@@ -6,10 +6,10 @@ import {
   createKafkaSubscription,
   ensureCompactedTopic,
   pingKafka,
-  readPartitionCount,
+  readTopicIdentity,
 } from '@session-authority/event-log';
 import {
-  checkPartitionCount,
+  pinTopic,
   ProjectionWatermark,
   SESSIONS_PROJECTION,
   migrateReadModel,
@@ -34,7 +34,7 @@ const kafka = {
   security: config.KAFKA_SECURITY,
 };
 
-/** One clear line and exit 1, not a retry loop: a wrong partition count, credentials, certificate. */
+/** One clear line and exit 1, not a retry loop: another log, credentials, a certificate. */
 function cannotStart(error: unknown): never {
   logger.fatal(`projector cannot start: ${(error as Error).message}`);
   process.exit(1);
@@ -47,16 +47,19 @@ const orm = await openReadModel({
 }).catch(cannotStart);
 await migrateReadModel(orm)
   .then(async () => {
-    const partitions = await readPartitionCount(kafka, config.KAFKA_TOPIC);
-    await checkPartitionCount(orm.em, config.DATABASE_SCHEMA, config.KAFKA_TOPIC, partitions, {
-      record: true,
-    });
+    const log = await readTopicIdentity(kafka, config.KAFKA_TOPIC);
+    await pinTopic(orm.em, config.DATABASE_SCHEMA, log);
     // The feed has the log's partition count: a session is on the same partition number in both.
     await ensureCompactedTopic(kafka, {
       topic: config.FEED_TOPIC,
-      partitions,
+      partitions: log.partitions,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     });
+    await pinTopic(
+      orm.em,
+      config.DATABASE_SCHEMA,
+      await readTopicIdentity(kafka, config.FEED_TOPIC),
+    );
   })
   .catch(cannotStart);
 const feed = await createFeedWriter({ ...kafka, topic: config.FEED_TOPIC }).catch(cannotStart);
@@ -104,6 +107,10 @@ const projector = createProjector({
   logger,
   feed,
   backup: { leadership, waiter: watermark, graceMs: config.PROJECTOR_FOLLOWER_GRACE_MS },
+  onOutOfRange: (error) => {
+    logger.fatal(`projector stopped: ${error.message}`);
+    process.exit(1);
+  },
 });
 const stopSweep = startFeedSweep({
   orm,

@@ -2,9 +2,10 @@ import type { ProjectorEnv } from '@session-authority/config';
 import {
   ensureCompactedTopic,
   ensureTopic,
+  readTopicIdentity,
   type KafkaSecurity,
 } from '@session-authority/event-log';
-import { migrateReadModel, openReadModel } from '@session-authority/read-model';
+import { migrateReadModel, openReadModel, pinTopic } from '@session-authority/read-model';
 
 export interface PrepareOptions {
   readonly databaseUrl: string;
@@ -18,10 +19,20 @@ export interface PrepareOptions {
   readonly feedTopic?: string;
 }
 
-/** Runs the read model's migrations and creates the log topic; both are idempotent (compose's setup step, npm start, the tests). */
+/**
+ * The setup step (compose's, npm start's, the tests'): runs the read model's migrations, creates
+ * the log and the feed with their identity records, and pins both in the read model. Idempotent;
+ * throws LogReplacedError when the read model was made from another log.
+ */
 export async function prepareStores(
   options: PrepareOptions,
 ): Promise<{ topic: 'created' | 'exists' }> {
+  const connection = {
+    brokers: options.brokers,
+    clientId: 'session-authority-setup',
+    ...(options.security === undefined ? {} : { security: options.security }),
+  };
+  const { partitions, replicationFactor } = options;
   const orm = await openReadModel({
     url: options.databaseUrl,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
@@ -29,27 +40,25 @@ export async function prepareStores(
   });
   try {
     await migrateReadModel(orm);
-  } finally {
-    await orm.close();
-  }
-  const connection = {
-    brokers: options.brokers,
-    clientId: 'session-authority-setup',
-    ...(options.security === undefined ? {} : { security: options.security }),
-  };
-  const { partitions, replicationFactor } = options;
-  const topic = await ensureTopic(connection, {
-    topic: options.topic,
-    partitions,
-    replicationFactor,
-  });
-  if (options.feedTopic !== undefined)
-    await ensureCompactedTopic(connection, {
-      topic: options.feedTopic,
+    const schema = orm.config.get('schema') ?? 'public';
+    const topic = await ensureTopic(connection, {
+      topic: options.topic,
       partitions,
       replicationFactor,
     });
-  return { topic };
+    await pinTopic(orm.em, schema, await readTopicIdentity(connection, options.topic));
+    if (options.feedTopic !== undefined) {
+      await ensureCompactedTopic(connection, {
+        topic: options.feedTopic,
+        partitions,
+        replicationFactor,
+      });
+      await pinTopic(orm.em, schema, await readTopicIdentity(connection, options.feedTopic));
+    }
+    return { topic };
+  } finally {
+    await orm.close();
+  }
 }
 
 /** prepareStores with the projector's settings (Kafka security included). */

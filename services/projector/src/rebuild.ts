@@ -6,12 +6,15 @@ import {
   ensureCompactedTopic,
   type KafkaConnection,
   readLogEnd,
+  readTopicIdentity,
   type KafkaSecurity,
+  type TopicIdentity,
 } from '@session-authority/event-log';
 import {
   lastPositions,
   migrateReadModel,
   openReadModel,
+  pinTopic,
   ProjectionWatermark,
   readProjectionOffsets,
   SESSIONS_PROJECTION,
@@ -48,8 +51,10 @@ async function openFeed(
   connection: KafkaConnection,
   feed: { readonly topic: string; readonly replicationFactor: number },
   partitions: number,
+  pin: (observed: TopicIdentity) => Promise<void>,
 ) {
   await ensureCompactedTopic(connection, { ...feed, partitions });
+  await pin(await readTopicIdentity(connection, feed.topic));
   return createFeedWriter({ ...connection, topic: feed.topic });
 }
 
@@ -79,6 +84,8 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
       logger,
       ...(options.security === undefined ? {} : { security: options.security }),
     };
+    // The new schema follows this log from now on: pinned before the first record is applied.
+    await pinTopic(orm.em, schema, await readTopicIdentity(connection, topic));
     const end = await readLogEnd(connection, topic);
     const records = Number([...end.values()].reduce((sum, high) => sum + high, 0n));
     const watermark = new ProjectionWatermark({
@@ -91,9 +98,15 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     });
     await watermark.start();
     const feed =
-      options.feed === undefined ? undefined : await openFeed(connection, options.feed, end.size);
+      options.feed === undefined
+        ? undefined
+        : await openFeed(connection, options.feed, end.size, (observed) =>
+            pinTopic(orm.em, schema, observed),
+          );
     const started = performance.now();
+    const outOfRange = Promise.withResolvers<never>();
     const projector = createProjector({
+      onOutOfRange: (error) => outOfRange.reject(new RebuildError(error.message)),
       ...(feed === undefined ? {} : { feed }),
       orm,
       schema,
@@ -111,7 +124,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     try {
       const caughtUp = watermark.waitFor(lastPositions(end), options.timeoutMs ?? 3_600_000);
       const halted = haltedWhile(caughtUp, () => projector.haltedPartitions());
-      if (!(await Promise.race([caughtUp, halted]))) {
+      if (!(await Promise.race([caughtUp, halted, outOfRange.promise]))) {
         throw new RebuildError('the rebuild did not finish in time');
       }
     } finally {

@@ -1,8 +1,9 @@
 import { DEFAULT_TOPIC } from '@session-authority/config';
 import { MissingToolError } from '../kafka/fetch-kafka.js';
 import { startKafkaBroker, stopKafkaBroker } from '../kafka/kafka-broker.js';
-import { ensureDatabase, resolvePostgres, withDatabase } from '../postgres.js';
+import { dropDatabase, ensureDatabase, resolvePostgres, withDatabase } from '../postgres.js';
 import { prepareStores } from '@session-authority/projector';
+import { LogReplacedError } from '@session-authority/read-model';
 import {
   startService,
   stopService,
@@ -85,12 +86,25 @@ try {
   }
   print(`Kafka: ${brokers}`);
 
-  await prepareStores({
-    databaseUrl,
-    brokers: brokers.split(','),
-    topic,
-    partitions: Number(env.KAFKA_TOPIC_PARTITIONS ?? 12),
-    replicationFactor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
+  const prepare = () =>
+    prepareStores({
+      databaseUrl,
+      brokers: (brokers ?? '').split(','),
+      topic,
+      partitions: Number(env.KAFKA_TOPIC_PARTITIONS ?? 12),
+      replicationFactor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
+    });
+  await prepare().catch(async (error: unknown) => {
+    // Only the stack's own database is started over; one named by DATABASE_URL never is.
+    if (!(error instanceof LogReplacedError) || postgres.source === 'DATABASE_URL') throw error;
+    print(
+      `the local database ${new URL(databaseUrl).pathname.slice(1)} was made from another log ` +
+        `(cluster ${error.pinned.clusterId}; the local broker is cluster ${error.found.clusterId}): ` +
+        'starting it over, empty',
+    );
+    await dropDatabase(databaseUrl);
+    await ensureDatabase(databaseUrl);
+    await prepare();
   });
 
   const shared = {

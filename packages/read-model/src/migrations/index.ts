@@ -4,6 +4,7 @@ import { Migration20261202000100_log_topics } from './Migration20261202000100_lo
 import { Migration20261202000200_session_details } from './Migration20261202000200_session_details.js';
 import { Migration20261202000300_audit } from './Migration20261202000300_audit.js';
 import { Migration20261202000400_feed_sweeps } from './Migration20261202000400_feed_sweeps.js';
+import { Migration20261203000000_log_identity } from './Migration20261203000000_log_identity.js';
 
 /** Every migration, in order. Listed explicitly so the compiled package needs no file discovery. */
 export const readModelMigrations = [
@@ -16,4 +17,5 @@ export const readModelMigrations = [
   },
   { name: 'Migration20261202000300_audit', class: Migration20261202000300_audit },
   { name: 'Migration20261202000400_feed_sweeps', class: Migration20261202000400_feed_sweeps },
+  { name: 'Migration20261203000000_log_identity', class: Migration20261203000000_log_identity },
 ];

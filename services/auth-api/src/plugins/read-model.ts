@@ -1,21 +1,22 @@
 import type { AuthApiEnv } from '@session-authority/config';
 import type { KafkaConnection } from '@session-authority/event-log';
-import { readPartitionCount } from '@session-authority/event-log';
-import {
-  checkPartitionCount,
-  openReadModel,
-  pendingMigrations,
-  type ReadModelOrm,
-} from '@session-authority/read-model';
+import { readTopicIdentity } from '@session-authority/event-log';
+import { openReadModel, pinTopic, type ReadModelOrm } from '@session-authority/read-model';
 import fp from 'fastify-plugin';
 
 declare module 'fastify' {
   interface FastifyInstance {
     readModel: ReadModelOrm;
+    /**
+     * Checks that the brokers serve the log this read model was made from (its pinned cluster id,
+     * first record and partition count); throws LogReplacedError, PartitionCountChangedError or
+     * UnmarkedTopicError.
+     */
+    checkFollowedLog(): Promise<void>;
   }
 }
 
-/** PostgreSQL through MikroORM; checks the log's partition count once the migrations are in. */
+/** PostgreSQL through MikroORM, and the check of the log it follows. */
 export const readModelPlugin = fp<{ config: AuthApiEnv; kafka: KafkaConnection }>(
   async (app, { config, kafka }) => {
     const orm = await openReadModel({
@@ -25,13 +26,10 @@ export const readModelPlugin = fp<{ config: AuthApiEnv; kafka: KafkaConnection }
     });
     app.addHook('onClose', () => orm.close());
     app.decorate('readModel', orm);
-    // The projector records the partition count at first start; a replica only checks it.
-    if ((await pendingMigrations(orm)) === 0) {
-      const partitions = await readPartitionCount(kafka, config.KAFKA_TOPIC);
-      await checkPartitionCount(orm.em, config.DATABASE_SCHEMA, config.KAFKA_TOPIC, partitions, {
-        record: false,
-      });
-    }
+    app.decorate('checkFollowedLog', async () => {
+      const observed = await readTopicIdentity(kafka, config.KAFKA_TOPIC);
+      await pinTopic(orm.em, config.DATABASE_SCHEMA, observed);
+    });
   },
   { name: 'read-model' },
 );

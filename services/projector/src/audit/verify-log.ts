@@ -7,14 +7,24 @@ import {
   type LoggedRecord,
   type SessionDifference,
 } from '@session-authority/audit';
-import { decodeRecords, type PositionedRecord } from '@session-authority/events';
+import {
+  decodeRecords,
+  type PositionedRecord,
+  type QuarantinedRecord,
+} from '@session-authority/events';
 import {
   createKafkaSubscription,
   readLogEnd,
-  readPartitionCount,
+  readTopicIdentity,
   type KafkaConnection,
 } from '@session-authority/event-log';
-import { readVerificationSnapshot, type ReadModelOrm } from '@session-authority/read-model';
+import {
+  pinTopic,
+  readVerificationSnapshot,
+  type ColumnDifference,
+  type ReadModelOrm,
+} from '@session-authority/read-model';
+import { AuditColumnCheck, quarantineDifferences } from './column-checks.js';
 import {
   applyChange,
   changesOf,
@@ -24,7 +34,7 @@ import {
 } from '@session-authority/sessions';
 
 export interface VerifyOptions {
-  readonly em: ReadModelOrm['em'];
+  readonly orm: ReadModelOrm;
   readonly schema: string;
   /** The topic the projections were made from. */
   readonly topic: string;
@@ -42,6 +52,8 @@ export interface VerifyReport {
   /** Where the time went: the PostgreSQL snapshot, reading and decoding the log, the two checks. */
   readonly phases: { readonly snapshot: number; readonly log: number; readonly checks: number };
   readonly chain: readonly ChainDifference[];
+  /** Shown columns of audit_events and quarantined_records that differ from their log record. */
+  readonly columns: readonly ColumnDifference[];
   readonly sessions: readonly SessionDifference[];
 }
 
@@ -63,10 +75,10 @@ async function readLog(
     topic: options.logTopic ?? options.topic,
     groupId: `audit-verify.${randomBytes(6).toString('hex')}`,
   });
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finish = resolve));
+  const { promise: done, resolve: finish, reject } = Promise.withResolvers<void>();
   await subscription.start({
     startOffsets: (partitions) => Promise.resolve(new Map(partitions.map((p) => [p, 0n]))),
+    onOutOfRange: reject,
     handleBatch: (batch) => {
       const end = until.get(batch.partition) ?? 0n;
       const records = batch.records.filter((r) => r.offset < end);
@@ -105,11 +117,15 @@ async function readLog(
  * log (the same rule the projector applies).
  */
 export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyReport> {
+  const { orm, schema, topic } = options;
   const started = performance.now();
-  const snapshot = await readVerificationSnapshot(options.em, options.schema, options.topic);
+  const logTopic = options.logTopic ?? topic;
+  const observed = await readTopicIdentity(options.kafka, logTopic);
+  // A copy of the log is another topic by design; the log itself must be the one pinned.
+  if (options.logTopic === undefined) await pinTopic(orm.em, schema, observed);
+  const snapshot = await readVerificationSnapshot(orm.em, schema, topic);
   const snapshotRead = performance.now();
-  const logTopic = options.logTopic ?? options.topic;
-  const partitions = await readPartitionCount(options.kafka, logTopic);
+  const partitions = observed.partitions;
   const logEnd = await readLogEnd(options.kafka, logTopic);
   // Up to where the projections stand, or to the log's end if it is shorter than that (then
   // the rows past its end are reported as extra).
@@ -123,6 +139,8 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
   }
   const logged = new Map<number, LoggedRecord[]>();
   const inputs = new Map<number, (ProjectionInput & { offset: bigint })[]>();
+  const quarantined: (QuarantinedRecord & { partition: number })[] = [];
+  const auditColumns = new AuditColumnCheck(snapshot.auditRows);
   let records = 0;
   const total = [...until.values()].reduce((sum, end) => sum + end, 0n);
   let reported = performance.now();
@@ -134,23 +152,28 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
     }
     const auditEnd = snapshot.auditOffsets.get(partition) ?? 0n;
     const sessionsEnd = snapshot.sessionsOffsets.get(partition) ?? 0n;
+    const decoded = decodeRecords(
+      batch.filter((r) => r.offset < auditEnd || r.offset < sessionsEnd),
+    );
+    const problems = new Map(decoded.quarantined.map((q) => [q.offset, q.problem]));
+    quarantined.push(...decoded.quarantined.map((q) => ({ ...q, partition })));
     const hashes = logged.get(partition) ?? [];
-    for (const r of batch)
-      if (r.offset < auditEnd)
-        hashes.push({
-          offset: r.offset,
-          recordSha256: recordSha256(partition, r.offset, r.record),
-          eventId: eventIdOf(r),
-        });
+    for (const r of batch) {
+      if (r.offset >= auditEnd) continue;
+      hashes.push({
+        offset: r.offset,
+        recordSha256: recordSha256(partition, r.offset, r.record),
+        eventId: eventIdOf(r),
+      });
+      auditColumns.check(partition, r, problems.get(r.offset));
+    }
     logged.set(partition, hashes);
-    const decoded = decodeRecords(batch.filter((r) => r.offset < sessionsEnd));
     const list = inputs.get(partition) ?? [];
     list.push(
-      ...decoded.events,
-      ...decoded.quarantined.map(({ offset, sessionId, at }) => ({
-        offset,
-        quarantine: { sessionId, at },
-      })),
+      ...decoded.events.filter((e) => e.offset < sessionsEnd),
+      ...decoded.quarantined
+        .filter((q) => q.offset < sessionsEnd)
+        .map(({ offset, sessionId, at }) => ({ offset, quarantine: { sessionId, at } })),
     );
     inputs.set(partition, list);
   });
@@ -175,6 +198,10 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
     }
   }
   const sessions = sessionDifferences(folded, snapshot.sessions);
+  const columns = [
+    ...(await auditColumns.differences(orm, schema, topic)),
+    ...quarantineDifferences(snapshot.quarantine, quarantined),
+  ];
   const done = performance.now();
   const seconds = (from: number, to: number) => Math.round(to - from) / 1000;
   return {
@@ -186,6 +213,7 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
       checks: seconds(logRead, done),
     },
     chain,
+    columns,
     sessions,
   };
 }

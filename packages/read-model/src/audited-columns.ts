@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { qualified } from './sql.js';
+
+/**
+ * The columns of audit_events and quarantined_records that queries, `valid-at` and the quarantine
+ * listing show. Verification recomputes each from its log record and compares them one by one:
+ * a row whose hashes match the log but whose `reason` was edited must not verify.
+ */
+export const AUDIT_COLUMNS = [
+  'at',
+  'event_id',
+  'type',
+  'session_id',
+  'identity_id',
+  'actor_type',
+  'actor_id',
+  'reason',
+  'request_id',
+  'source',
+  'data',
+  'problem',
+] as const;
+
+export const QUARANTINE_COLUMNS = ['session_id', 'type', 'problem', 'quarantined_at'] as const;
+
+type Canonical = Record<string, string | null>;
+
+const TIME_COLUMNS = new Set(['at', 'quarantined_at']);
+const UUID_COLUMNS = new Set(['session_id', 'identity_id']);
+
+/** JSON with object keys sorted, so that jsonb's own key order does not count as a difference. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function canonicalValue(column: string, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (TIME_COLUMNS.has(column)) return new Date(value as string | Date).toISOString();
+  if (UUID_COLUMNS.has(column)) return String(value as string).toLowerCase();
+  if (column === 'data') return canonicalJson(value);
+  return String(value as string);
+}
+
+/**
+ * The listed columns of a row in one comparable form, whether the row comes from PostgreSQL
+ * (Date, parsed jsonb) or from recomputing it from the log (ISO strings, parsed JSON).
+ */
+export function canonicalColumns(
+  columns: readonly string[],
+  row: Readonly<Record<string, unknown>>,
+): Canonical {
+  return Object.fromEntries(columns.map((column) => [column, canonicalValue(column, row[column])]));
+}
+
+/** One digest of a row's canonical columns: equal digests, equal columns. */
+export function columnsDigest(canonical: Canonical): string {
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
+}
+
+export interface ColumnDifference {
+  readonly table: 'audit_events' | 'quarantined_records';
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly column: string;
+  readonly stored: string | null;
+  readonly expected: string | null;
+}
+
+/** Each column whose stored value differs from the one recomputed from the log. */
+export function columnDifferences(
+  where: Omit<ColumnDifference, 'column' | 'stored' | 'expected'>,
+  stored: Canonical,
+  expected: Canonical,
+): ColumnDifference[] {
+  return Object.keys(expected)
+    .filter((column) => stored[column] !== expected[column])
+    .map((column) => ({
+      ...where,
+      column,
+      stored: stored[column] ?? null,
+      expected: expected[column] ?? null,
+    }));
+}
+
+/** One audit row's listed columns, read again when its digest differs (rows are never updated). */
+export async function readAuditColumns(
+  em: EntityManager,
+  schema: string,
+  topic: string,
+  partition: number,
+  offset: bigint,
+): Promise<Canonical | undefined> {
+  const [row] = await em.fork().execute<Record<string, unknown>[]>(
+    `select ${AUDIT_COLUMNS.join(', ')} from ${qualified(schema, 'audit_events')}
+       where topic = ? and log_partition = ? and log_offset = ?`,
+    [topic, partition, offset.toString()],
+  );
+  return row === undefined ? undefined : canonicalColumns(AUDIT_COLUMNS, row);
+}
