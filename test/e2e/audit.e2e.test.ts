@@ -5,9 +5,11 @@ import { startCluster, type Cluster } from '../support/cluster.js';
 import { adminUrl, issueSession, logout } from '../support/http.js';
 import { createRawProducer } from '../support/raw-producer.js';
 import { runScript } from '../support/run-script.js';
-import { createTestTopic } from '../support/stores.js';
-import { readTopic, type LoggedEvent } from '../support/topic-reader.js';
+import type { RawRecord } from '@session-authority/events';
+import { createUnmarkedTopic } from '../support/stores.js';
+import { readToEnd } from '../support/topic-reader.js';
 import { ADMIN_KEY } from '../support/service-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 let cluster: Cluster;
 let db: pg.Client;
@@ -177,22 +179,121 @@ describe('npm run audit against the real log and read model', () => {
     expect(verified.stderr).toMatch(/verified \d+ records .* no differences/);
   });
 
+  it('verify names each shown column edited in an audit row and in a quarantined record', async () => {
+    const poisoned = randomUUID();
+    const producer = await createRawProducer(cluster.topic);
+    try {
+      const poison = { key: Buffer.from(poisoned), value: Buffer.from('not json'), headers: {} };
+      await producer.send(1, [poison]);
+    } finally {
+      await producer.close();
+    }
+    await waitFor('the poison record quarantined', async () => {
+      const found = await db.query('select 1 from quarantined_records where session_id = $1', [
+        poisoned,
+      ]);
+      return found.rowCount === 1;
+    });
+    // One transaction writes both projections and the quarantine: all of it is in, and agrees.
+    expect((await audit('verify')).code).toBe(0);
+    const edits = [
+      ['at', "at + interval '1 second'"],
+      ['event_id', "'edited'"],
+      ['type', "'edited'"],
+      ['session_id', 'gen_random_uuid()'],
+      ['identity_id', 'gen_random_uuid()'],
+      ['actor_type', "'edited'"],
+      ['actor_id', "'edited'"],
+      ['reason', "'admin'"],
+      ['request_id', "'edited'"],
+      ['source', "'edited'"],
+      ['data', `coalesce(data, '{}'::jsonb) || '{"edited": true}'`],
+      ['problem', "'edited'"],
+    ] as const;
+    const { rows } = await db.query<{ log_partition: number; log_offset: string }>(
+      `select log_partition, log_offset::text from audit_events
+       where topic = $1 and reason is distinct from 'admin'
+       order by log_partition, log_offset limit ${edits.length}`,
+      [cluster.topic],
+    );
+    const key = 'topic = $1 and log_partition = $2 and log_offset = $3';
+    await db.query('create table audit_backup as select * from audit_events');
+    await db.query('create table quarantine_backup as select * from quarantined_records');
+    try {
+      for (const [index, [column, value]] of edits.entries()) {
+        const row = rows[index];
+        await db.query(`update audit_events set ${column} = ${value} where ${key}`, [
+          cluster.topic,
+          row?.log_partition,
+          row?.log_offset,
+        ]);
+      }
+      await db.query(
+        `update quarantined_records set problem = 'edited',
+           quarantined_at = quarantined_at + interval '1 hour' where session_id = $1`,
+        [poisoned],
+      );
+      const verified = await audit('verify', '--json');
+      expect(verified.code).toBe(1);
+      const named = jsonLines(verified.stdout)
+        .filter((d) => d.check === 'columns')
+        .map(
+          (d) =>
+            `${String(d.table)} ${String(d.partition)}:${String(d.offset)} ${String(d.column)}`,
+        );
+      const [quarantined] = (
+        await db.query<{ log_partition: number; log_offset: string }>(
+          'select log_partition, log_offset::text from quarantined_records where session_id = $1',
+          [poisoned],
+        )
+      ).rows;
+      expect(named.sort()).toEqual(
+        [
+          ...edits.map(
+            ([column], i) =>
+              `audit_events ${rows[i]?.log_partition}:${rows[i]?.log_offset} ${column}`,
+          ),
+          `quarantined_records ${quarantined?.log_partition}:${quarantined?.log_offset} problem`,
+          `quarantined_records ${quarantined?.log_partition}:${quarantined?.log_offset} quarantined_at`,
+        ].sort(),
+      );
+      const reasonRow = rows[edits.findIndex(([column]) => column === 'reason')];
+      expect((await audit('verify')).stdout).toContain(
+        `columns: audit_events partition ${reasonRow?.log_partition} offset ${reasonRow?.log_offset}: reason: stored "admin", the log says`,
+      );
+    } finally {
+      await db.query(`update audit_events a set ${edits.map(([c]) => `${c} = b.${c}`).join(', ')}
+        from audit_backup b where a.topic = b.topic and a.log_partition = b.log_partition
+        and a.log_offset = b.log_offset`);
+      await db.query(`update quarantined_records q set problem = b.problem,
+        quarantined_at = b.quarantined_at from quarantine_backup b
+        where q.topic = b.topic and q.log_partition = b.log_partition and q.log_offset = b.log_offset`);
+      await db.query('drop table audit_backup; drop table quarantine_backup');
+    }
+    expect((await audit('verify')).code).toBe(0);
+  });
+
   it('verify of a copy of the log names a record left out and two records swapped', async () => {
-    const events = await readTopic(cluster.topic);
-    const byPartition = new Map<number, LoggedEvent[]>();
-    for (const event of events)
-      byPartition.set(event.partition, [...(byPartition.get(event.partition) ?? []), event]);
+    // Every record as it is, the topic's identity record included: a copy is the same bytes.
+    const byPartition = new Map<number, RawRecord[]>();
+    await readToEnd(cluster.topic, (partition, message) => {
+      const headers = Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
+      );
+      const record = { key: message.key, value: message.value, headers };
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), record]);
+    });
     const [shortened, swapped] = [...byPartition]
       .filter(([, list]) => list.length >= 2)
       .map(([partition]) => partition);
     if (shortened === undefined || swapped === undefined)
       throw new Error('two partitions with two records expected');
-    const copy = async (tamper: (partition: number, list: LoggedEvent[]) => LoggedEvent[]) => {
-      const topic = await createTestTopic(4);
+    const copy = async (tamper: (partition: number, list: RawRecord[]) => RawRecord[]) => {
+      const topic = await createUnmarkedTopic(4);
       const producer = await createRawProducer(topic);
       try {
         for (const [partition, list] of byPartition)
-          await producer.sendEvents(partition, tamper(partition, [...list]));
+          await producer.send(partition, tamper(partition, [...list]));
       } finally {
         await producer.close();
       }
@@ -204,7 +305,7 @@ describe('npm run audit against the real log and read model', () => {
 
     const rewritten = await copy((partition, list) => {
       if (partition === shortened) list.splice(1, 1);
-      if (partition === swapped) list.splice(0, 2, list[1] as LoggedEvent, list[0] as LoggedEvent);
+      if (partition === swapped) list.splice(0, 2, list[1] as RawRecord, list[0] as RawRecord);
       return list;
     });
     const verified = await audit('verify', '--log-topic', rewritten, '--json');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ensureTopic } from '@session-authority/event-log';
+import { createKafka, ensureTopic } from '@session-authority/event-log';
 import { dropDatabase, ensureDatabase, withDatabase } from '@session-authority/local-infra';
 import { migrateReadModel, openReadModel, type ReadModelOrm } from '@session-authority/read-model';
 import { inject } from 'vitest';
@@ -42,5 +42,24 @@ export async function createTestTopic(
     { brokers, clientId: 'test-setup' },
     { topic, partitions, replicationFactor: 1 },
   );
+  return topic;
+}
+
+/** A topic with no identity record: a copy of another log, or one made by hand. */
+export async function createUnmarkedTopic(
+  partitions = 4,
+  brokers: string[] = kafkaBrokers(),
+): Promise<string> {
+  const topic = uniqueName('session-events');
+  const admin = createKafka({ brokers, clientId: 'test-setup' }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    });
+  } finally {
+    await admin.disconnect();
+  }
   return topic;
 }

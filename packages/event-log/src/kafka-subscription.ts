@@ -75,8 +75,9 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
         try {
           await checkOffsetsInRange(kafka, topic, offsets);
         } catch (error) {
-          if (error instanceof OffsetOutOfRangeError) return stop(error.partition, error);
-          throw error;
+          if (!(error instanceof OffsetOutOfRangeError)) throw error;
+          stop(error.partition, error);
+          return;
         }
         for (const [partition, offset] of offsets)
           consumer.seek({ topic, partition, offset: offset.toString() });

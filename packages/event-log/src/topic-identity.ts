@@ -25,11 +25,30 @@ export class TopicStartDeletedError extends Error {
   }
 }
 
-async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
+const isRetriable = (error: unknown) =>
+  (error as { retriable?: unknown } | null)?.retriable === true;
+
+/**
+ * Runs `use` with an admin client, again while it fails with an error Kafka calls retriable: a
+ * topic just created can answer NOT_LEADER_FOR_PARTITION until its leader is known everywhere.
+ */
+async function withAdmin<T>(
+  kafka: Kafka,
+  use: (admin: Admin) => Promise<T>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const admin = kafka.admin();
   await admin.connect();
+  const deadline = Date.now() + timeoutMs;
   try {
-    return await use(admin);
+    for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+      try {
+        return await use(admin);
+      } catch (error) {
+        if (!isRetriable(error) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
@@ -121,7 +140,7 @@ export async function markTopic(connection: KafkaConnection, topic: string): Pro
           partition: 0,
           key: record.key,
           value: record.value,
-          headers: record.headers as Record<string, string>,
+          headers: record.headers,
         },
       ],
     });

@@ -44,9 +44,9 @@ function canonicalJson(value: unknown): string {
 function canonicalValue(column: string, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (TIME_COLUMNS.has(column)) return new Date(value as string | Date).toISOString();
-  if (UUID_COLUMNS.has(column)) return String(value as string).toLowerCase();
   if (column === 'data') return canonicalJson(value);
-  return String(value as string);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return UUID_COLUMNS.has(column) ? text.toLowerCase() : text;
 }
 
 /**

@@ -50,7 +50,7 @@ export const QuarantinedRecordEntity = defineEntity({
   },
 });
 
-/** The partition count of each log topic as first seen: part of the log's identity (README). */
+/** Each topic the read model follows, pinned at first sight: its partition count and identity. */
 export const LogTopicEntity = defineEntity({
   name: 'LogTopic',
   tableName: 'log_topics',
@@ -58,6 +58,9 @@ export const LogTopicEntity = defineEntity({
     topic: p.string().length(249).primary(),
     partitions: p.integer(),
     recordedAt: p.datetime().length(3),
+    /** Which log: the cluster's id and the topic's first record (see pinTopic). */
+    clusterId: p.string().length(64).nullable(),
+    topicId: p.string().length(80).nullable(),
   },
 });
 

@@ -89,7 +89,7 @@ try {
   const prepare = () =>
     prepareStores({
       databaseUrl,
-      brokers: (brokers ?? '').split(','),
+      brokers: brokers.split(','),
       topic,
       partitions: Number(env.KAFKA_TOPIC_PARTITIONS ?? 12),
       replicationFactor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),

@@ -75,7 +75,7 @@ async function readLog(
     topic: options.logTopic ?? options.topic,
     groupId: `audit-verify.${randomBytes(6).toString('hex')}`,
   });
-  const { promise: done, resolve: finish, reject } = Promise.withResolvers<void>();
+  const { promise: done, resolve: finish, reject } = Promise.withResolvers<undefined>();
   await subscription.start({
     startOffsets: (partitions) => Promise.resolve(new Map(partitions.map((p) => [p, 0n]))),
     onOutOfRange: reject,
@@ -90,7 +90,7 @@ async function readLog(
         pending.delete(batch.partition) &&
         pending.size === 0
       )
-        finish();
+        finish(undefined);
       return Promise.resolve('continue' as const);
     },
   });
