@@ -3,9 +3,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { adminUrl, issueSession, logout } from '../support/http.js';
-import { createRawProducer } from '../support/raw-producer.js';
+import { createRawProducer, type TimedRawRecord } from '../support/raw-producer.js';
 import { runScript } from '../support/run-script.js';
-import type { RawRecord } from '@session-authority/events';
 import { createUnmarkedTopic } from '../support/stores.js';
 import { readToEnd } from '../support/topic-reader.js';
 import { ADMIN_KEY } from '../support/service-process.js';
@@ -275,12 +274,17 @@ describe('npm run audit against the real log and read model', () => {
 
   it('verify of a copy of the log names a record left out and two records swapped', async () => {
     // Every record as it is, the topic's identity record included: a copy is the same bytes.
-    const byPartition = new Map<number, RawRecord[]>();
+    const byPartition = new Map<number, TimedRawRecord[]>();
     await readToEnd(cluster.topic, (partition, message) => {
       const headers = Object.fromEntries(
         Object.entries(message.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
       );
-      const record = { key: message.key, value: message.value, headers };
+      const record = {
+        key: message.key,
+        value: message.value,
+        headers,
+        timestamp: message.timestamp,
+      };
       byPartition.set(partition, [...(byPartition.get(partition) ?? []), record]);
     });
     const [shortened, swapped] = [...byPartition]
@@ -288,7 +292,9 @@ describe('npm run audit against the real log and read model', () => {
       .map(([partition]) => partition);
     if (shortened === undefined || swapped === undefined)
       throw new Error('two partitions with two records expected');
-    const copy = async (tamper: (partition: number, list: RawRecord[]) => RawRecord[]) => {
+    const copy = async (
+      tamper: (partition: number, list: TimedRawRecord[]) => TimedRawRecord[],
+    ) => {
       const topic = await createUnmarkedTopic(4);
       const producer = await createRawProducer(topic);
       try {
@@ -305,7 +311,8 @@ describe('npm run audit against the real log and read model', () => {
 
     const rewritten = await copy((partition, list) => {
       if (partition === shortened) list.splice(1, 1);
-      if (partition === swapped) list.splice(0, 2, list[1] as RawRecord, list[0] as RawRecord);
+      if (partition === swapped)
+        list.splice(0, 2, list[1] as TimedRawRecord, list[0] as TimedRawRecord);
       return list;
     });
     const verified = await audit('verify', '--log-topic', rewritten, '--json');

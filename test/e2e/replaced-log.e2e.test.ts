@@ -172,6 +172,7 @@ describe('offsets never move by themselves', () => {
       );
       const admin = createKafka({ brokers: kafkaBrokers(), clientId: 'test-delete' }).admin();
       await admin.connect();
+      await admin.fetchTopicMetadata({ topics: [topic] });
       await admin.deleteTopicRecords({ topic, partitions: [{ partition: 1, offset: '8' }] });
       await admin.disconnect();
 

@@ -2,9 +2,12 @@ import { encodeEnvelope, type EventEnvelope, type RawRecord } from '@session-aut
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { kafkaBrokers } from './stores.js';
 
+/** A record, and the timestamp a copy of a log keeps (the producer's clock otherwise). */
+export type TimedRawRecord = RawRecord & { readonly timestamp?: string };
+
 export interface RawProducer {
   /** Sends records to one partition, in order, with acks=all; resolves with their offsets. */
-  send(partition: number, records: readonly RawRecord[]): Promise<bigint[]>;
+  send(partition: number, records: readonly TimedRawRecord[]): Promise<bigint[]>;
   sendEvents(partition: number, events: readonly EventEnvelope[]): Promise<bigint[]>;
   close(): Promise<void>;
 }
@@ -18,12 +21,13 @@ export async function createRawProducer(topic: string): Promise<RawProducer> {
   });
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const send = async (partition: number, records: readonly RawRecord[]) => {
+  const send = async (partition: number, records: readonly TimedRawRecord[]) => {
     const [result] = await producer.send({
       topic,
       acks: -1,
       messages: records.map((record) => ({
         partition,
+        ...(record.timestamp === undefined ? {} : { timestamp: record.timestamp }),
         key: record.key,
         value: record.value,
         headers: Object.fromEntries(
