@@ -10,6 +10,7 @@ export default defineConfig({
             'packages/*/test/**/*.unit.test.ts',
             'services/*/test/**/*.unit.test.ts',
             'infra/local/test/**/*.unit.test.ts',
+            'test/docs/**/*.unit.test.ts',
           ],
         },
       },

@@ -43,7 +43,7 @@ export const benchResultSchema = z.object({
   }),
   load: z.array(loadResultSchema).min(1),
   propagation,
-  /** The downstream client (issue #11). */
+  /** The downstream client. */
   revocations: z.object({
     propagation,
     bootstrap: z.object({

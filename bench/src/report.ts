@@ -11,7 +11,7 @@ function loadRow(result: LoadResult): string {
   return `| ${result.scenario} | ${result.offeredRate} | ${result.throughput} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${errors || '0'} |`;
 }
 
-/** The Markdown table README shows. */
+/** The Markdown tables of one run (docs/benchmarks.md shows the latest full one). */
 export function renderMarkdown(result: BenchResult): string {
   const m = result.machine;
   const lines = [

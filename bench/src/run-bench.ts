@@ -65,7 +65,7 @@ const sizes = quick
       listed: 1_000_000,
       feed: 1_000_000,
     };
-/** Session management (issue #10): its targets are at this rate. */
+/** Session management: its targets are at this rate. */
 const MANAGEMENT_RATE = 50;
 const OTHER_SESSIONS = 50;
 const CONNECTIONS = 64;

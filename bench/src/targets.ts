@@ -68,7 +68,7 @@ export function checkTargets(
   ];
 }
 
-/** The downstream client's targets (issue #11). */
+/** The downstream client's targets. */
 export function revocationTargets(
   revocations: BenchResult['revocations'],
   feedSize: number,

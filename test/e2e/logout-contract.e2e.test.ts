@@ -44,7 +44,7 @@ function expectError(
   if (reason !== undefined) expect(body.error.reason).toBe(reason);
 }
 
-// Every row of DESIGN.md §1 runs in process (services/auth-api/test/logout-contract.unit.test.ts);
+// Every row of the logout contract (docs/api.md) runs in process (services/auth-api/test/logout-contract.unit.test.ts);
 // here, what needs a real socket, a real broker and a real PostgreSQL.
 describe('DELETE /auth/self-service/logout/api over a socket, against Kafka and PostgreSQL', () => {
   it.each([

@@ -29,7 +29,7 @@ export function kafkaContainerEnvironment(hostPort: number): Record<string, stri
 /**
  * A KRaft broker from the compose file's image, as a plain GenericContainer: the
  * @testcontainers/kafka module runs Confluent's entry point, which apache/kafka rejects.
- * Only where a Docker engine answers; these machines have none (README).
+ * Only where a Docker engine answers; elsewhere the tests start the local broker (docs/operations.md).
  */
 export async function startKafkaContainer(): Promise<{ brokers: string; stop(): Promise<void> }> {
   const { GenericContainer, Wait } = await import('testcontainers');

@@ -14,7 +14,7 @@ export const kafkaEnv = {
 };
 
 export const feedEnv = {
-  /** The compacted revocation feed the projector writes for downstream services (README). */
+  /** The compacted revocation feed the projector writes for downstream services (docs/downstream.md). */
   FEED_TOPIC: z.string().min(1).default('session-revocations'),
 };
 

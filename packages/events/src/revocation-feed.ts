@@ -3,7 +3,7 @@ import type { PositionedEvent, QuarantinedRecord } from './decode-records.js';
 /** The key of each feed partition's checkpoint record. */
 export const FEED_CHECKPOINT_KEY = '~checkpoint';
 
-/** The value of a revocation in the feed (DESIGN §11). */
+/** The value of a revocation in the feed (docs/downstream.md). */
 export interface FeedRevocation {
   readonly session_id: string;
   readonly identity_id: string | null;

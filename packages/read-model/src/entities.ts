@@ -64,7 +64,7 @@ export const LogTopicEntity = defineEntity({
   },
 });
 
-/** One row per log record, hash-chained per partition: the audit projection (README, auditing). */
+/** One row per log record, hash-chained per partition: the audit projection (docs/audit.md). */
 export const AuditEventEntity = defineEntity({
   name: 'AuditEvent',
   tableName: 'audit_events',

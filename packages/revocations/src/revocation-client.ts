@@ -68,7 +68,7 @@ async function topicEnd(kafka: Kafka, topic: string): Promise<TopicEnd> {
 
 /**
  * The revoked, unexpired sessions of an authority, kept in memory by reading its revocation
- * feed to the end and then tailing its log from the feed's checkpoints (DESIGN §11).
+ * feed to the end and then tailing its log from the feed's checkpoints.
  */
 export class RevocationClient extends EventEmitter<RevocationClientEvents> {
   private readonly revoked: SessionIdSet;

@@ -1,7 +1,7 @@
 import { isSessionId } from './session-id-set.js';
 
 /**
- * What the client reads, as the authority writes it (DESIGN §5 and §11). The client depends on
+ * What the client reads, as the authority writes it (the authority's docs/events.md and docs/downstream.md). The client depends on
  * no package of the authority: these few names and shapes are the whole contract, and the
  * contract test checks them against the authority's own encoders.
  */

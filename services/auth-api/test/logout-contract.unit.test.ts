@@ -47,7 +47,7 @@ const whoami = (token: string) =>
     headers: { 'x-session-token': token },
   });
 
-describe('DELETE /auth/self-service/logout/api, every row of DESIGN.md §1, in process', () => {
+describe('DELETE /auth/self-service/logout/api, every row of its contract (docs/api.md), in process', () => {
   const rows: [string, Record<string, string>, string | undefined, number, string?][] = [
     ['no body at all', {}, undefined, 400, 'The request has no body.'],
     ['Content-Length: 0', { ...JSON_TYPE, 'content-length': '0' }, '', 400],

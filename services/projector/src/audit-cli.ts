@@ -13,7 +13,7 @@ import { verifyAgainstLog } from './audit/verify-log.js';
 import { quarantineTable } from './quarantine-table.js';
 import { textTable } from './text-table.js';
 
-const USAGE = `The audit trail of the session log. See README, "Auditing".
+const USAGE = `The audit trail of the session log. See docs/audit.md.
 
   npm run audit -- events --session ID | --identity ID | --request ID | --actor ID
                           [--since TIME] [--until TIME] [--json]

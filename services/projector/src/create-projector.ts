@@ -113,7 +113,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
         offset: decoded.halt.offset.toString(),
         problem: decoded.halt.problem,
       },
-      'record with no session id as key: partition halted; see README, operations',
+      'record with no session id as key: partition halted; see docs/operations.md',
     );
     return 'halt';
   }

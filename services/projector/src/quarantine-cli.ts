@@ -3,7 +3,7 @@ import { loadProjectorConfig } from '@session-authority/config';
 import { listQuarantined, openReadModel, skipHaltingRecord } from '@session-authority/read-model';
 import { quarantineTable } from './quarantine-table.js';
 
-const USAGE = `The records the projector could not apply. See README, "Operations".
+const USAGE = `The records the projector could not apply. See docs/operations.md.
 
   npm run quarantine -- [--json]
       Lists quarantined records: each failed its schema, and its session was revoked with reason

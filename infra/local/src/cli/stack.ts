@@ -145,7 +145,7 @@ try {
     `  example (pid ${pid('example')})  http://127.0.0.1:${examplePort}/  (a downstream service: X-Session-Id, Session-Log-Position)`,
   );
   print(
-    `  admin key: ${env.ADMIN_API_KEY === undefined ? 'the local default (see README)' : 'from ADMIN_API_KEY'}`,
+    `  admin key: ${env.ADMIN_API_KEY === undefined ? 'the local default (docs/operations.md)' : 'from ADMIN_API_KEY'}`,
   );
   print('STACK READY (Ctrl-C to stop)');
 } catch (error) {

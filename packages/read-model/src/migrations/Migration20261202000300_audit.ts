@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** The audit projection: one row per log record, hash-chained per partition (README, auditing). */
+/** The audit projection: one row per log record, hash-chained per partition (docs/audit.md). */
 export class Migration20261202000300_audit extends Migration {
   override up(): void {
     this.addSql(`create table "audit_events" (

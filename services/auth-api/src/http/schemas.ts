@@ -86,7 +86,7 @@ export function json<S extends z.ZodType>(description: string, schema: S) {
   return { description, content: { 'application/json': { schema } } };
 }
 
-/** The consistency token of every 201/204 that appended events (DESIGN §11). */
+/** The consistency token of every 201/204 that appended events (docs/api.md). */
 export const positionHeader = {
   headers: {
     'Session-Log-Position': {

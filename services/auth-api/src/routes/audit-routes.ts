@@ -81,7 +81,7 @@ function view(e: AuditEvent): z.infer<typeof auditEventSchema> {
 const UNAUTHORIZED = 'Missing or wrong admin key.';
 const ONE_FILTER = 'Exactly one of session_id, identity_id, request_id or actor_id is needed.';
 
-/** The audit trail on the admin port (README, auditing). */
+/** The audit trail on the admin port (docs/audit.md). */
 export function registerAuditRoutes(scope: FastifyInstance, audit: AuditReader): void {
   const app = scope.withTypeProvider<ZodTypeProvider>();
 
