@@ -41,8 +41,12 @@ describe('the documentation', () => {
     for (const link of linksOf(read(path))) {
       if (/^[a-z]+:/i.test(link)) continue;
       const [file = '', anchor] = link.split('#');
-      const target = file === '' ? join(repoRoot, path) : resolve(dirname(join(repoRoot, path)), file);
-      expect(relative(repoRoot, target).startsWith('..'), `${path}: ${link} leaves the repository`).toBe(false);
+      const target =
+        file === '' ? join(repoRoot, path) : resolve(dirname(join(repoRoot, path)), file);
+      expect(
+        relative(repoRoot, target).startsWith('..'),
+        `${path}: ${link} leaves the repository`,
+      ).toBe(false);
       expect(existsSync(target), `${path}: ${link} does not exist`).toBe(true);
       if (anchor !== undefined && target.endsWith('.md'))
         expect(anchorsOf(readFileSync(target, 'utf8')), `${path}: ${link}`).toContain(anchor);
@@ -52,11 +56,19 @@ describe('the documentation', () => {
   it('stands on its own: no document or source points outside the repository or at issues', () => {
     const sources = (folder: string): string[] =>
       readdirSync(join(repoRoot, folder), { recursive: true, encoding: 'utf8' })
-        .filter((name) => name.endsWith('.ts') && !name.includes('node_modules') && !name.includes('dist/'))
+        .filter(
+          (name) =>
+            name.endsWith('.ts') && !name.includes('node_modules') && !name.includes('dist/'),
+        )
         .map((name) => `${folder}/${name}`);
-    const files = [...documents, ...['packages', 'services', 'infra', 'bench', 'test'].flatMap(sources)];
+    const files = [
+      ...documents,
+      ...['packages', 'services', 'infra', 'bench', 'test'].flatMap(sources),
+    ];
     const outside = files.filter((file) =>
-      /\.\.\/shared|DESIGN\.md|DESIGN §|issue #\d/.test(read(file).replace(/\/\S*docs\.unit\.test\.ts/, '')),
+      /\.\.\/shared|DESIGN\.md|DESIGN §|issue #\d/.test(
+        read(file).replace(/\/\S*docs\.unit\.test\.ts/, ''),
+      ),
     );
     expect(outside.filter((file) => !file.endsWith('docs.unit.test.ts'))).toEqual([]);
   });
