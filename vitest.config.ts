@@ -11,6 +11,7 @@ export default defineConfig({
             'services/*/test/**/*.unit.test.ts',
             'infra/local/test/**/*.unit.test.ts',
             'test/docs/**/*.unit.test.ts',
+            'test/contract/**/*.unit.test.ts',
           ],
         },
       },

@@ -5,7 +5,7 @@ import { createKafkaAppender, readLogEnd } from '@session-authority/event-log';
 import { SESSION_ISSUED_V1, type EventEnvelope } from '@session-authority/events';
 import {
   lastPositions,
-  ProjectionWatermark,
+  PostgresProjectionWatermark,
   SESSIONS_PROJECTION,
 } from '@session-authority/read-model';
 import { generateToken, tokenDigest } from '@session-authority/sessions';
@@ -116,7 +116,7 @@ export async function seedEventSourced(
     await appender.close();
   }
   const end = await readLogEnd({ brokers: stack.brokers, clientId: 'bench-seed' }, stack.topic);
-  const watermark = new ProjectionWatermark({
+  const watermark = new PostgresProjectionWatermark({
     url: stack.databaseUrl,
     schema: 'public',
     projection: SESSIONS_PROJECTION,

@@ -1,4 +1,4 @@
-import { LISTENER_APPLICATION_NAME } from '@session-authority/read-model';
+import { WATERMARK_APPLICATION_NAME } from '@session-authority/read-model';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
@@ -31,7 +31,7 @@ const database = () => new URL(cluster.db.url).pathname.slice(1);
 async function listenerPids(): Promise<number[]> {
   const { rows } = await db().query<{ pid: number }>(
     'select pid from pg_stat_activity where datname = $1 and application_name = $2',
-    [database(), LISTENER_APPLICATION_NAME],
+    [database(), WATERMARK_APPLICATION_NAME],
   );
   return rows.map((row) => row.pid).sort();
 }
@@ -50,9 +50,9 @@ const ready = async (api: RunningService) =>
   (await fetch(`http://127.0.0.1:${api.port}/health/ready`)).status === 200;
 
 describe('PostgreSQL connections that drop', () => {
-  it('the projection listener reconnects by itself, with no request waiting', async () => {
+  it('the projection watermark reconnects by itself, with no request waiting', async () => {
     const [a, b] = cluster.apis as [RunningService, RunningService];
-    // Both replicas listen, and so does the projector (a follower waits on the leader's commits).
+    // Both replicas listen, and so does the projector (a watermark waits on the leader's commits).
     const before = await listenerPids();
     expect(before.length).toBeGreaterThanOrEqual(2);
     await db().query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [before]);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readLogEnd } from '@session-authority/event-log';
 import { lastPositions } from '@session-authority/read-model';
-import { RevocationClient, type Revocation } from '@session-authority/revocations';
+import {
+  MalformedPositionError,
+  RevocationClient,
+  type Revocation,
+} from '@session-authority/revocations';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../support/cluster.js';
@@ -114,7 +118,7 @@ describe('the revocations client against the real broker', () => {
     await client.waitFor(position, 5_000);
     expect(client.isRevoked(session.sessionId)).toBe(true);
     expect(client.lag()).toBe(0);
-    await expect(client.waitFor('not a position', 100)).rejects.toThrow(TypeError);
+    await expect(client.waitFor('not a position', 100)).rejects.toThrow(MalformedPositionError);
   });
 
   it('drops a revoked session once it expires, and the feed tombstones it', async () => {

@@ -14,7 +14,7 @@ import {
   type ProjectionBatch,
 } from '@session-authority/read-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectionCases } from '../../packages/sessions/test/projection-cases.js';
+import { projectionCases } from '@session-authority/testkit';
 import { issuedEvent, revokedEvent } from '../support/events.js';
 import { sessionRow } from '../support/projector-probe.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/stores.js';

@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { z } from 'zod';
+import { expectErrorGeneric as expectAnswer } from '@session-authority/testkit';
 import { ADMIN_KEY, type RunningService } from './service-process.js';
 
-export const errorGenericBody = z.object({
-  error: z.object({
-    code: z.number().int(),
-    status: z.string().min(1),
-    message: z.string().min(1),
-    reason: z.string().optional(),
-    request: z.string().min(1),
-    debug: z.string().optional(),
-  }),
-});
+export { errorGenericBody } from '@session-authority/testkit';
 
 export const publicUrl = (api: RunningService, path: string) =>
   `http://127.0.0.1:${api.port}${path}`;
@@ -56,12 +47,12 @@ export async function expectErrorGeneric(
   code: number,
   reason?: string,
 ): Promise<void> {
-  expect(response.status).toBe(code);
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  const body = errorGenericBody.parse(await response.json());
-  expect(body.error.code).toBe(code);
-  expect(body.error.request).toBe(response.headers.get('x-request-id'));
-  if (reason !== undefined) expect(body.error.reason).toBe(reason);
+  const answer = {
+    status: response.status,
+    header: (name: string) => response.headers.get(name) ?? undefined,
+    body: await response.text(),
+  };
+  expectAnswer(answer, code, reason);
 }
 
 /** The HTTP status of a failed SDK call (axios rejects every non-2xx). */

@@ -1,8 +1,8 @@
+import type { LogPosition } from '@session-authority/events';
 import {
-  ProjectionWatermark,
+  PostgresProjectionWatermark,
   readProjectionOffsets,
   SESSIONS_PROJECTION,
-  type Position,
 } from '@session-authority/read-model';
 import type { TestDatabase } from './stores.js';
 import { ADMIN_KEY, type RunningService } from './service-process.js';
@@ -16,10 +16,10 @@ export function storedOffsets(db: TestDatabase, topic: string): Promise<Map<numb
 export async function waitForProjection(
   db: TestDatabase,
   topic: string,
-  positions: readonly Position[],
+  positions: readonly LogPosition[],
   timeoutMs = 20_000,
 ): Promise<void> {
-  const watermark = new ProjectionWatermark({
+  const watermark = new PostgresProjectionWatermark({
     url: db.url,
     schema: 'public',
     projection: SESSIONS_PROJECTION,

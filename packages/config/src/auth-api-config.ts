@@ -22,7 +22,7 @@ export const authApiEnvSchema = z.object({
     .string()
     .min(32, 'at least 32 characters; generate one with `openssl rand -hex 32`'),
   CONSISTENCY_WAIT_MS: positiveInt(5000),
-  CONSISTENCY_POLL_MS: positiveInt(200),
+  PROJECTION_WATERMARK_POLL_MS: positiveInt(200),
   BODY_LIMIT_BYTES: positiveInt(8192),
   SESSION_DEFAULT_LIFESPAN: durationMs('24h'),
   /** The longest lifespan an issue request may ask for. */

@@ -16,7 +16,7 @@ export {
   type TopicSpec,
 } from './kafka-topics.js';
 export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js';
-export { formatLogPositions, parseLogPositions } from './log-positions.js';
+export { formatLogPositions } from './log-positions.js';
 export { createFeedWriter, type FeedEntry, type FeedWriter } from './kafka-feed.js';
 export { createKafka } from './kafka-client.js';
 export {

@@ -12,16 +12,3 @@ export function formatLogPositions(positions: readonly LogPosition[]): string {
     .map(([partition, offset]) => `${partition}:${offset}`)
     .join(',');
 }
-
-const POSITION = /^(\d{1,9}):(\d{1,19})$/;
-
-/** The inverse of formatLogPositions; undefined when the text is not such a header. */
-export function parseLogPositions(text: string): LogPosition[] | undefined {
-  const positions: LogPosition[] = [];
-  for (const part of text.split(',')) {
-    const match = POSITION.exec(part.trim());
-    if (match === null) return undefined;
-    positions.push({ partition: Number(match[1]), offset: BigInt(match[2] ?? '0') });
-  }
-  return positions;
-}

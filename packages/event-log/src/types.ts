@@ -1,10 +1,6 @@
-import type { EventEnvelope, PositionedRecord } from '@session-authority/events';
+import type { EventEnvelope, LogPosition, PositionedRecord } from '@session-authority/events';
 
-/** Where a record landed in the log. */
-export interface LogPosition {
-  readonly partition: number;
-  readonly offset: bigint;
-}
+export type { LogPosition } from '@session-authority/events';
 
 export interface EventAppender {
   /** Resolves once every envelope is durably in the log (acks from all in-sync replicas). */

@@ -1,5 +1,6 @@
 import { encodeEnvelope, readEnvelope, type EventEnvelope, type RawRecord } from './envelope.js';
 import { decodeSessionEvent, type SessionEvent } from './session-events.js';
+import { isUuid } from './uuid.js';
 
 /** A record and its offset in its partition. Offsets are 64-bit, hence bigint. */
 export interface PositionedRecord {
@@ -40,8 +41,6 @@ export interface DecodedRecords {
   readonly halt: Poison | undefined;
 }
 
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function text(value: Buffer | string | undefined): string | undefined {
   return typeof value === 'string' ? value : value?.toString('utf8');
 }
@@ -74,7 +73,7 @@ export function decodeRecords(records: readonly PositionedRecord[]): DecodedReco
     const result = decodeOne(record);
     if ('problem' in result) {
       const sessionId = text(record.key ?? undefined);
-      if (sessionId === undefined || !SESSION_ID.test(sessionId)) {
+      if (sessionId === undefined || !isUuid(sessionId)) {
         const halt = { offset, problem: `no session id as key; ${result.problem}` };
         return { events, quarantined, unknownTypes, nextOffset, halt };
       }

@@ -11,3 +11,5 @@ export { exportJsonSchemas } from './json-schema.js';
 export * from './decode-records.js';
 export * from './revocation-feed.js';
 export * from './topic-identity.js';
+export * from './log-position.js';
+export * from './uuid.js';

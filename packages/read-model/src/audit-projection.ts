@@ -1,11 +1,10 @@
 import { recordSha256 } from '@session-authority/audit';
-import { readEnvelope, type PositionedRecord } from '@session-authority/events';
+import { isUuid, readEnvelope, type PositionedRecord } from '@session-authority/events';
 import type { FreshEvents, Projection, SqlContext } from './projection.js';
 
 export const AUDIT_PROJECTION = 'audit';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuidOr = (value: unknown) => (typeof value === 'string' && UUID.test(value) ? value : null);
+const uuidOr = (value: unknown) => (isUuid(value) ? value : null);
 const textOr = (value: unknown, max: number) =>
   typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null;
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '@session-authority/events';
 import { AUDIT_PROJECTION } from './audit-projection.js';
 import { qualified } from './sql.js';
 
@@ -45,8 +46,6 @@ const COLUMN: Record<AuditQuery['by'], string> = {
   request: 'request_id',
   actor: 'actor_id',
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AuditRow {
   topic: string;
@@ -111,7 +110,7 @@ export async function queryAuditEvents(
 ): Promise<AuditEvent[]> {
   const column = COLUMN[query.by];
   // session and identity ids are uuids: anything else matches nothing (and must not be cast).
-  if ((query.by === 'session' || query.by === 'identity') && !UUID.test(query.id)) return [];
+  if ((query.by === 'session' || query.by === 'identity') && !isUuid(query.id)) return [];
   const where = [`${column} = ?`, 'topic = ?'];
   const values: unknown[] = [query.id, topic];
   if (query.since !== undefined) {

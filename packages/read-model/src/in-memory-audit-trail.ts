@@ -29,6 +29,7 @@ export class InMemoryAuditTrail implements AuditReader {
   readonly #topic: string;
   readonly #events: AuditEvent[] = [];
   readonly #heads = new Map<number, ChainHead>();
+  #readFailure: Error | undefined;
 
   constructor(topic: string) {
     this.#topic = topic;
@@ -45,7 +46,13 @@ export class InMemoryAuditTrail implements AuditReader {
     }
   }
 
+  /** Makes every read fail, as a PostgreSQL outage would; undefined ends it. */
+  failReads(error: Error | undefined): void {
+    this.#readFailure = error;
+  }
+
   events(query: AuditQuery): Promise<AuditEvent[]> {
+    if (this.#readFailure !== undefined) return Promise.reject(this.#readFailure);
     const { by, id, since, until, after, limit } = query;
     const selected = this.#events
       .filter(
@@ -60,6 +67,7 @@ export class InMemoryAuditTrail implements AuditReader {
   }
 
   heads(): Promise<ChainHead[]> {
+    if (this.#readFailure !== undefined) return Promise.reject(this.#readFailure);
     return Promise.resolve([...this.#heads.values()].sort((a, b) => a.partition - b.partition));
   }
 }

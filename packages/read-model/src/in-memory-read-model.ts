@@ -1,23 +1,23 @@
-import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
+import type { LogPosition, PositionedEvent, QuarantinedRecord } from '@session-authority/events';
 import {
-  applyChange,
-  changesOf,
+  foldSessions,
   isActive,
-  sessionIdOf,
+  projectionInputsOf,
   type SessionState,
 } from '@session-authority/sessions';
-import type { Position, ProjectionWaiter } from './projection-watermark.js';
+import { PositionWaiters, type ProjectionWatermark } from './position-waiters.js';
 import type { SessionPageQuery, SessionReader } from './session-queries.js';
 
 /**
  * The in-memory twin of the sessions read model for in-process tests: the same reader and waiter
- * ports, the same projection rule. `failReads` makes every read fail as a PostgreSQL outage would.
+ * ports, the same projection rule and the same wait bookkeeping. `failReads` is a PostgreSQL
+ * outage: every read fails, and batches wait to be applied until it ends.
  */
-export class InMemoryReadModel implements SessionReader, ProjectionWaiter {
+export class InMemoryReadModel implements SessionReader, ProjectionWatermark {
   readonly #sessions = new Map<string, SessionState>();
-  readonly #next = new Map<number, bigint>();
-  readonly #waiters = new Set<{ check: () => boolean }>();
+  readonly #waiters = new PositionWaiters();
   #readFailure: Error | undefined;
+  readonly #held: (() => void)[] = [];
 
   /** Applies one partition's events, as one projector transaction would. */
   apply(
@@ -26,28 +26,20 @@ export class InMemoryReadModel implements SessionReader, ProjectionWaiter {
     nextOffset: bigint,
     quarantined: readonly QuarantinedRecord[] = [],
   ): void {
-    const from = this.#next.get(partition) ?? 0n;
-    if (nextOffset <= from) return;
-    const fresh = [
-      ...events,
-      ...quarantined.map(({ offset, sessionId, at }) => ({
-        offset,
-        quarantine: { sessionId, at },
-      })),
-    ]
-      .filter((input) => input.offset >= from)
-      .sort((a, b) => (a.offset < b.offset ? -1 : 1));
-    for (const { change } of changesOf(fresh).flat()) {
-      const id = sessionIdOf(change);
-      const next = applyChange(this.#sessions.get(id) ?? null, change);
-      if (next !== null) this.#sessions.set(id, next);
+    if (this.#readFailure !== undefined) {
+      this.#held.push(() => this.apply(partition, events, nextOffset, quarantined));
+      return;
     }
-    this.#next.set(partition, nextOffset);
-    for (const waiter of this.#waiters) waiter.check();
+    const from = this.#waiters.nextOffset(partition);
+    if (nextOffset <= from) return;
+    const fresh = projectionInputsOf(events, quarantined).filter((input) => input.offset >= from);
+    foldSessions(fresh, this.#sessions);
+    this.#waiters.advance(partition, nextOffset);
   }
 
   failReads(error: Error | undefined): void {
     this.#readFailure = error;
+    if (error === undefined) for (const apply of this.#held.splice(0)) apply();
   }
 
   sessions(): readonly SessionState[] {
@@ -87,25 +79,8 @@ export class InMemoryReadModel implements SessionReader, ProjectionWaiter {
     );
   }
 
-  waitFor(positions: readonly Position[], timeoutMs: number): Promise<boolean> {
-    const reached = () => positions.every((p) => (this.#next.get(p.partition) ?? 0n) > p.offset);
-    if (reached()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        check: () => {
-          if (!reached()) return false;
-          done(true);
-          return true;
-        },
-      };
-      const timer = setTimeout(() => done(false), timeoutMs);
-      const done = (value: boolean) => {
-        clearTimeout(timer);
-        this.#waiters.delete(waiter);
-        resolve(value);
-      };
-      this.#waiters.add(waiter);
-    });
+  waitFor(positions: readonly LogPosition[], timeoutMs: number): Promise<boolean> {
+    return this.#waiters.waitFor(positions, timeoutMs);
   }
 
   #read<T>(read: () => T): Promise<T> {

@@ -19,7 +19,14 @@ export {
   encodeAuditPageToken,
   encodePageToken,
 } from './page-token.js';
-export type { FreshEvents, Projection, SqlContext } from './projection.js';
+export type {
+  FreshEvents,
+  PreCommitBatch,
+  PreCommitStep,
+  Projection,
+  SqlContext,
+} from './projection.js';
+export { quarantineProjection, QUARANTINE_PROJECTION } from './quarantine-projection.js';
 export { sessionsProjection, SESSIONS_PROJECTION } from './sessions-projection.js';
 export { auditColumnsOf, auditProjection, AUDIT_PROJECTION } from './audit-projection.js';
 export {
@@ -35,21 +42,18 @@ export {
 export {
   createProjectionStore,
   readProjectionOffsets,
-  OFFSETS_CHANNEL,
   type BatchOutcome,
-  type OffsetNotice,
   type ProjectionBatch,
   type ProjectionStore,
   type ProjectionStoreOptions,
 } from './projection-store.js';
 export {
-  ProjectionWatermark,
-  LISTENER_APPLICATION_NAME,
-  lastPositions,
-  type Position,
-  type ProjectionWaiter,
-  type WatermarkOptions,
+  PostgresProjectionWatermark,
+  WATERMARK_APPLICATION_NAME,
+  type ProjectionWatermarkOptions,
 } from './projection-watermark.js';
+export { lastPositions, PositionWaiters, type ProjectionWatermark } from './position-waiters.js';
+export { OFFSETS_CHANNEL, type OffsetNotice } from './offsets-notice.js';
 export { InMemoryReadModel } from './in-memory-read-model.js';
 export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
 export {

@@ -1,4 +1,5 @@
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isUuid } from '@session-authority/events';
+
 const PREFIX = 'after:';
 
 /** The opaque page token of a keyset page (SessionPageQuery.after): where the next page starts. */
@@ -9,7 +10,7 @@ export const encodePageToken = (lastId: string): string =>
 export function decodePageToken(token: string): string | undefined {
   const text = Buffer.from(token, 'base64url').toString('utf8');
   const lastId = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
-  return UUID.test(lastId) && encodePageToken(lastId) === token ? lastId : undefined;
+  return isUuid(lastId) && encodePageToken(lastId) === token ? lastId : undefined;
 }
 
 /** Where a page of audit events ended: the keyset (at, partition, offset) of its last row. */

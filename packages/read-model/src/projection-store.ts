@@ -5,10 +5,9 @@ import type {
   PositionedRecord,
   QuarantinedRecord,
 } from '@session-authority/events';
-import type { FreshEvents, Projection, SqlContext } from './projection.js';
+import type { FreshEvents, PreCommitStep, Projection, SqlContext } from './projection.js';
+import { encodeOffsetNotice, OFFSETS_CHANNEL } from './offsets-notice.js';
 import { qualified } from './sql.js';
-
-export const OFFSETS_CHANNEL = 'projection_offsets';
 
 /** Consecutive records of one partition; `nextOffset` is one past the last record, skipped ones included. */
 export interface ProjectionBatch {
@@ -27,22 +26,14 @@ export interface BatchOutcome {
   readonly nextOffset: bigint;
 }
 
-/** What the store NOTIFYs on OFFSETS_CHANNEL after each commit, one per projection and partition. */
-export interface OffsetNotice {
-  readonly projection: string;
-  readonly topic: string;
-  readonly partition: number;
-  /** A decimal string: JSON has no 64-bit integers. */
-  readonly next: string;
-}
-
 export interface ProjectionStore {
   /** Per partition, the lowest next offset of any projection: where a subscription resumes. */
   startOffsets(): Promise<Map<number, bigint>>;
   /**
    * Applies batches of distinct partitions to every projection and moves each projection's
-   * offsets, all in ONE transaction, then notifies listeners (PostgreSQL delivers NOTIFY on
-   * commit). Records below a projection's stored offset were applied before and are dropped.
+   * offsets, all in ONE transaction, then notifies watermarks (PostgreSQL delivers NOTIFY on
+   * commit); the pre-commit steps run before that commit. Records below a projection's stored
+   * offset were applied before and are dropped.
    */
   apply(batches: readonly ProjectionBatch[]): Promise<BatchOutcome[]>;
 }
@@ -52,6 +43,8 @@ export interface ProjectionStoreOptions {
   readonly schema: string;
   readonly topic: string;
   readonly projections: readonly Projection[];
+  /** Run before each commit, beside the projections' statements (see PreCommitStep). */
+  readonly preCommit?: readonly PreCommitStep[];
 }
 
 export function createProjectionStore(options: ProjectionStoreOptions): ProjectionStore {
@@ -76,7 +69,11 @@ export function createProjectionStore(options: ProjectionStoreOptions): Projecti
       return start;
     },
     apply: (batches) =>
-      applyInOneTransaction(em, { schema, topic, projections, offsetsTable }, batches),
+      applyInOneTransaction(
+        em,
+        { schema, topic, projections, preCommit: options.preCommit ?? [], offsetsTable },
+        batches,
+      ),
   };
 }
 
@@ -94,6 +91,7 @@ async function applyInOneTransaction(
     schema: string;
     topic: string;
     projections: readonly Projection[];
+    preCommit: readonly PreCommitStep[];
     offsetsTable: string;
   },
   batches: readonly ProjectionBatch[],
@@ -156,7 +154,7 @@ async function applyInOneTransaction(
     if (moving.length === 0) {
       await client.query('rollback');
     } else {
-      const statements = quarantineStatements(moving, topic, sql);
+      const statements: string[] = [];
       for (const projection of projections) {
         const fresh: FreshEvents[] = moving
           .filter((m) => m.projection === projection)
@@ -175,22 +173,27 @@ async function applyInOneTransaction(
         (m) => `(${sql.literal(m.projection.name)}, ${m.batch.partition}, ${m.batch.nextOffset})`,
       );
       const notices = moving.map((m) => {
-        const notice: OffsetNotice = {
+        const notice = encodeOffsetNotice({
           projection: m.projection.name,
           topic,
           partition: m.batch.partition,
           next: m.batch.nextOffset.toString(),
-        };
-        return `pg_notify(${sql.literal(OFFSETS_CHANNEL)}, ${sql.literal(JSON.stringify(notice))})`;
+        });
+        return `pg_notify(${sql.literal(OFFSETS_CHANNEL)}, ${sql.literal(notice)})`;
       });
       statements.push(
         `update ${offsetsTable} o set next_offset = v.next, updated_at = now()
          from (values ${moved.join(', ')}) as v(projection, partition, next)
          where o.projection = v.projection and o.topic = ${sql.literal(topic)} and o.partition = v.partition`,
         `select ${notices.join(', ')}`,
-        'commit',
       );
-      await client.query(statements.join(';\n'));
+      const committing = batches.filter((batch) => moving.some((m) => m.batch === batch));
+      // The steps overlap the SQL; the commit waits for both.
+      await Promise.all([
+        client.query(statements.join(';\n')),
+        ...target.preCommit.map((step) => step.run(committing)),
+      ]);
+      await client.query('commit');
     }
     return batches.map((batch) => {
       const applied = new Map<bigint, PositionedEvent>();
@@ -215,31 +218,6 @@ async function applyInOneTransaction(
   } finally {
     if (!released) client.release();
   }
-}
-
-/** Records every fresh quarantined record once, whichever projection saw it first. */
-function quarantineStatements(moving: readonly Moving[], topic: string, sql: SqlContext): string[] {
-  const rows = new Map<string, Record<string, unknown>>();
-  for (const { batch, quarantined } of moving) {
-    for (const q of quarantined) {
-      rows.set(`${batch.partition}:${q.offset}`, {
-        log_partition: batch.partition,
-        log_offset: q.offset.toString(),
-        session_id: q.sessionId,
-        type: q.type ?? null,
-        problem: q.problem,
-        quarantined_at: q.at.toISOString(),
-      });
-    }
-  }
-  if (rows.size === 0) return [];
-  return [
-    `insert into ${sql.table('quarantined_records')} (topic, log_partition, log_offset, session_id, type, problem, quarantined_at)
-     select ${sql.literal(topic)}, log_partition, log_offset, session_id, type, problem, quarantined_at
-     from jsonb_to_recordset(${sql.literal(JSON.stringify([...rows.values()]))}::jsonb) as x(log_partition int,
-       log_offset bigint, session_id uuid, type text, problem text, quarantined_at timestamptz)
-     on conflict do nothing`,
-  ];
 }
 
 /** A projection's next offset per partition, as stored. */

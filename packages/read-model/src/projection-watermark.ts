@@ -1,30 +1,13 @@
+import type { LogPosition } from '@session-authority/events';
 import pg from 'pg';
-import { OFFSETS_CHANNEL, type OffsetNotice } from './projection-store.js';
+import { OFFSETS_CHANNEL, parseOffsetNotice } from './offsets-notice.js';
+import { PositionWaiters, type ProjectionWatermark } from './position-waiters.js';
 import { qualified } from './sql.js';
 
-/** How the listener's connection shows in pg_stat_activity. */
-export const LISTENER_APPLICATION_NAME = 'session-authority projection listener';
+/** How the watermark's connection shows in pg_stat_activity. */
+export const WATERMARK_APPLICATION_NAME = 'session-authority projection watermark';
 
-/** A record's place in the log: the partition and its offset there. */
-export interface Position {
-  readonly partition: number;
-  readonly offset: bigint;
-}
-
-/** The one wait primitive: "the projection has applied the records at these positions". */
-export interface ProjectionWaiter {
-  /** True once every position is applied; false when `timeoutMs` passes first. */
-  waitFor(positions: readonly Position[], timeoutMs: number): Promise<boolean>;
-}
-
-/** The last record of each non-empty partition, from log end offsets (one past the last record). */
-export function lastPositions(logEnd: ReadonlyMap<number, bigint>): Position[] {
-  return [...logEnd]
-    .filter(([, end]) => end > 0n)
-    .map(([partition, end]) => ({ partition, offset: end - 1n }));
-}
-
-export interface WatermarkOptions {
+export interface ProjectionWatermarkOptions {
   readonly url: string;
   readonly schema: string;
   readonly projection: string;
@@ -36,27 +19,21 @@ export interface WatermarkOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-interface Waiter {
-  readonly pending: Map<number, bigint>;
-  readonly resolve: (reached: boolean) => void;
-}
-
 /**
  * Follows a projection's offsets: one LISTEN connection per process serves every waiter, a poll of
  * projection_offsets backs it up while anyone waits, and a dropped connection is re-opened by
  * itself with jittered exponential backoff, whether or not anyone waits.
  */
-export class ProjectionWatermark implements ProjectionWaiter {
-  readonly #options: WatermarkOptions;
-  readonly #next = new Map<number, bigint>();
-  readonly #waiters = new Set<Waiter>();
+export class PostgresProjectionWatermark implements ProjectionWatermark {
+  readonly #options: ProjectionWatermarkOptions;
+  readonly #waiters = new PositionWaiters();
   #client: pg.Client | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #failures = 0;
   #closed = false;
 
-  constructor(options: WatermarkOptions) {
+  constructor(options: ProjectionWatermarkOptions) {
     this.#options = options;
   }
 
@@ -71,37 +48,20 @@ export class ProjectionWatermark implements ProjectionWaiter {
 
   /** The projection's next offset for a partition as last seen, or -1 when unknown. */
   nextOffset(partition: number): bigint {
-    return this.#next.get(partition) ?? -1n;
+    return this.#waiters.nextOffset(partition);
   }
 
-  waitFor(positions: readonly Position[], timeoutMs: number): Promise<boolean> {
-    const pending = new Map<number, bigint>();
-    for (const { partition, offset } of positions) {
-      if (this.nextOffset(partition) > offset) continue;
-      const highest = pending.get(partition);
-      if (highest === undefined || offset > highest) pending.set(partition, offset);
-    }
-    if (pending.size === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
-      const waiter: Waiter = {
-        pending,
-        resolve: (reached) => {
-          clearTimeout(timer);
-          this.#waiters.delete(waiter);
-          resolve(reached);
-        },
-      };
-      this.#waiters.add(waiter);
-      this.#schedulePoll();
-    });
+  waitFor(positions: readonly LogPosition[], timeoutMs: number): Promise<boolean> {
+    const reached = this.#waiters.waitFor(positions, timeoutMs);
+    if (this.#waiters.waiting > 0) this.#schedulePoll();
+    return reached;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#pollTimer);
     clearTimeout(this.#reconnectTimer);
-    for (const waiter of this.#waiters) waiter.resolve(false);
+    this.#waiters.giveUpAll();
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => undefined);
@@ -111,7 +71,7 @@ export class ProjectionWatermark implements ProjectionWaiter {
     const client = new pg.Client({
       connectionString: this.#options.url,
       keepAlive: true,
-      application_name: LISTENER_APPLICATION_NAME,
+      application_name: WATERMARK_APPLICATION_NAME,
     });
     client.on('notification', (message) => {
       if (message.channel === OFFSETS_CHANNEL && message.payload !== undefined)
@@ -160,37 +120,21 @@ export class ProjectionWatermark implements ProjectionWaiter {
   }
 
   #onNotice(payload: string): void {
-    let notice: OffsetNotice;
-    try {
-      notice = JSON.parse(payload) as OffsetNotice;
-    } catch {
-      return;
-    }
-    if (notice.projection !== this.#options.projection || notice.topic !== this.#options.topic)
-      return;
-    this.#advance(notice.partition, BigInt(notice.next));
-  }
-
-  #advance(partition: number, next: bigint): void {
-    if (next <= this.nextOffset(partition)) return;
-    this.#next.set(partition, next);
-    for (const waiter of this.#waiters) {
-      const offset = waiter.pending.get(partition);
-      if (offset === undefined || next <= offset) continue;
-      waiter.pending.delete(partition);
-      if (waiter.pending.size === 0) waiter.resolve(true);
-    }
+    const notice = parseOffsetNotice(payload);
+    const { projection, topic } = this.#options;
+    if (notice?.projection !== projection || notice.topic !== topic) return;
+    this.#waiters.advance(notice.partition, BigInt(notice.next));
   }
 
   #schedulePoll(): void {
     if (this.#pollTimer !== undefined || this.#closed) return;
     this.#pollTimer = setTimeout(() => {
       this.#pollTimer = undefined;
-      if (this.#waiters.size === 0) return;
+      if (this.#waiters.waiting === 0) return;
       this.#poll()
         .catch((error: unknown) => this.#options.onError?.(error))
         .finally(() => {
-          if (this.#waiters.size > 0) this.#schedulePoll();
+          if (this.#waiters.waiting > 0) this.#schedulePoll();
         });
     }, this.#options.pollMs);
   }
@@ -203,6 +147,6 @@ export class ProjectionWatermark implements ProjectionWaiter {
        where projection = $1 and topic = $2`,
       [this.#options.projection, this.#options.topic],
     );
-    for (const row of result.rows) this.#advance(row.partition, BigInt(row.next_offset));
+    for (const row of result.rows) this.#waiters.advance(row.partition, BigInt(row.next_offset));
   }
 }

@@ -34,3 +34,22 @@ export interface Projection {
   /** Statements that apply the fresh records; run in one multi-statement round trip. */
   statements(batches: readonly FreshEvents[], sql: SqlContext): string[];
 }
+
+/**
+ * Work that must be done before a batch commits, such as writing the revocation feed. The store
+ * runs it while the projections' statements run, and commits only once both have succeeded; a
+ * failure rolls the batch back, to be delivered again (so a step must be idempotent).
+ */
+export interface PreCommitStep {
+  readonly name: string;
+  /** The batches about to commit (at least one projection moves in each). */
+  run(batches: readonly PreCommitBatch[]): Promise<void>;
+}
+
+/** A batch as a pre-commit step sees it: its decoded records and where it ends. */
+export interface PreCommitBatch {
+  readonly partition: number;
+  readonly events: readonly PositionedEvent[];
+  readonly quarantined: readonly QuarantinedRecord[];
+  readonly nextOffset: bigint;
+}

@@ -1,19 +1,10 @@
-import { changesOf, type ProjectionInput, type SessionChange } from '@session-authority/sessions';
+import { changesOf, projectionInputsOf, type SessionChange } from '@session-authority/sessions';
 import { SESSION_EVENT_TYPES } from '@session-authority/events';
-import type { FreshEvents, Projection, SqlContext } from './projection.js';
+import type { Projection, SqlContext } from './projection.js';
 
 export const SESSIONS_PROJECTION = 'sessions';
 
 type Row = Record<string, unknown>;
-
-/** The rule's inputs of one partition, in log order: its events and its quarantined records. */
-function inputsOf({ events, quarantined }: FreshEvents): (ProjectionInput & { offset: bigint })[] {
-  const quarantines = quarantined.map(({ offset, sessionId, at }) => ({
-    offset,
-    quarantine: { sessionId, at },
-  }));
-  return [...events, ...quarantines].sort((a, b) => (a.offset < b.offset ? -1 : 1));
-}
 
 function rowOf(change: SessionChange, partition: number, offset: bigint): Row {
   const position = { log_partition: partition, log_offset: offset.toString() };
@@ -91,7 +82,7 @@ export const sessionsProjection: Projection = {
     // Run k of every partition goes together: sessions of different partitions never meet.
     const runs: Run[] = [];
     for (const batch of batches) {
-      changesOf(inputsOf(batch)).forEach((changes, k) => {
+      changesOf(projectionInputsOf(batch.events, batch.quarantined)).forEach((changes, k) => {
         const run = (runs[k] ??= { create: [], extend: [], revoke: [] });
         for (const { change, item } of changes)
           run[change.kind].push(rowOf(change, batch.partition, item.offset));

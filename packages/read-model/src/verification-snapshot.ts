@@ -7,6 +7,7 @@ import {
   columnsDigest,
   QUARANTINE_COLUMNS,
 } from './audited-columns.js';
+import { QUARANTINE_PROJECTION } from './quarantine-projection.js';
 import { SESSIONS_PROJECTION } from './sessions-projection.js';
 import { qualified } from './sql.js';
 
@@ -19,6 +20,7 @@ export interface VerificationSnapshot {
   /** Per partition, where each projection stands: the log is read up to there. */
   readonly auditOffsets: ReadonlyMap<number, bigint>;
   readonly sessionsOffsets: ReadonlyMap<number, bigint>;
+  readonly quarantineOffsets: ReadonlyMap<number, bigint>;
   /** audit_events of the topic, per partition, in offset order, with a digest of the shown columns. */
   readonly auditRows: ReadonlyMap<number, SnapshotAuditRow[]>;
   /** quarantined_records of the topic: its shown columns, by `partition:offset`. */
@@ -54,7 +56,7 @@ export async function readVerificationSnapshot(
     }>(
       `select projection, partition, next_offset from ${qualified(schema, 'projection_offsets')}
        where topic = $1 and projection = any($2)`,
-      [topic, [AUDIT_PROJECTION, SESSIONS_PROJECTION]],
+      [topic, [AUDIT_PROJECTION, SESSIONS_PROJECTION, QUARANTINE_PROJECTION]],
     );
     const offsetsOf = (projection: string) =>
       new Map(
@@ -110,6 +112,7 @@ export async function readVerificationSnapshot(
     return {
       auditOffsets: offsetsOf(AUDIT_PROJECTION),
       sessionsOffsets: offsetsOf(SESSIONS_PROJECTION),
+      quarantineOffsets: offsetsOf(QUARANTINE_PROJECTION),
       auditRows,
       quarantine,
       sessions: sessions.rows.map((row) => ({

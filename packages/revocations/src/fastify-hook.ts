@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PositionTimeoutError } from './revocation-client.js';
+import { MalformedPositionError, PositionTimeoutError } from './position-waits.js';
 
 /** What the hook needs of a client; a RevocationClient is one. */
 export interface RevocationView {
@@ -60,7 +60,7 @@ export function revocationHook(client: RevocationView, options: RevocationHookOp
       try {
         await client.waitFor(position, timeoutMs);
       } catch (error) {
-        if (error instanceof TypeError) {
+        if (error instanceof MalformedPositionError) {
           const reason = 'Session-Log-Position must be partition:offset[,partition:offset…]';
           return reply.code(400).send(errorGeneric(400, request.id, reason));
         }

@@ -1,4 +1,5 @@
-export { RevocationClient, PositionTimeoutError } from './revocation-client.js';
+export { RevocationClient } from './revocation-client.js';
+export { MalformedPositionError, PositionTimeoutError, PositionWaits } from './position-waits.js';
 export { LogOutOfRangeError } from './log-range.js';
 export type { RevocationClientEvents, RevocationClientOptions } from './revocation-client.js';
 export { revocationHook, errorGeneric } from './fastify-hook.js';

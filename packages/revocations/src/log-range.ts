@@ -1,3 +1,19 @@
+import type { Kafka } from 'kafkajs';
+
+/** Per partition, the first offset the log holds and one past its last. */
+export type LogRanges = Map<number, { readonly low: bigint; readonly high: bigint }>;
+
+export async function readLogRanges(kafka: Kafka, topic: string): Promise<LogRanges> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, { high: BigInt(o.high), low: BigInt(o.low) }]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * The client's position in the log is one the log does not hold: a checkpoint of the feed, or the
  * next offset while tailing, is below the log's start (records deleted before they were read) or

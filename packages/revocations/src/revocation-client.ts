@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Batch, Consumer, Kafka } from 'kafkajs';
-import { LogOutOfRangeError, positionOutOfRange } from './log-range.js';
-import { expirySeconds, SessionIdSet } from './session-id-set.js';
 import {
-  parsePositionHeader,
-  readFeedRecord,
-  revocationOfLogRecord,
-  type Revocation,
-} from './wire.js';
+  LogOutOfRangeError,
+  positionOutOfRange,
+  readLogRanges,
+  type LogRanges,
+} from './log-range.js';
+import { readFeedToEnd } from './feed-bootstrap.js';
+import { MalformedPositionError, PositionTimeoutError, PositionWaits } from './position-waits.js';
+import { expirySeconds, SessionIdSet } from './session-id-set.js';
+import { parsePositionHeader, revocationOfLogRecord, type Revocation } from './wire.js';
 
 export interface RevocationClientOptions {
   /** A kafkajs client configured for the authority's brokers (TLS and SASL included). */
@@ -39,43 +41,15 @@ export interface RevocationClientEvents {
   failed: [LogOutOfRangeError];
 }
 
-/** waitFor gave up: the client had not applied the positions within the time given. */
-export class PositionTimeoutError extends Error {
-  constructor(header: string, timeoutMs: number) {
-    super(`log position ${header} not reached within ${timeoutMs} ms`);
-    this.name = 'PositionTimeoutError';
-  }
-}
-
-interface Waiter {
-  readonly positions: ReadonlyMap<number, bigint>;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-}
-
-type TopicEnd = Map<number, { readonly high: bigint; readonly low: bigint }>;
-
-async function topicEnd(kafka: Kafka, topic: string): Promise<TopicEnd> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, { high: BigInt(o.high), low: BigInt(o.low) }]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /**
  * The revoked, unexpired sessions of an authority, kept in memory by reading its revocation
  * feed to the end and then tailing its log from the feed's checkpoints.
  */
 export class RevocationClient extends EventEmitter<RevocationClientEvents> {
   private readonly revoked: SessionIdSet;
-  /** Per log partition, the next offset to apply. */
-  private readonly next = new Map<number, bigint>();
+  /** Per log partition, the next offset to apply, and the waits for positions. */
+  private readonly positions = new PositionWaits();
   private readonly highWatermarks = new Map<number, bigint>();
-  private readonly waiters = new Set<Waiter>();
   private readonly consumers: Consumer[] = [];
   private readonly now: () => number;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -92,8 +66,8 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
   static async start(options: RevocationClientOptions): Promise<RevocationClient> {
     const client = new RevocationClient(options);
     try {
-      await client.readFeed(await topicEnd(options.kafka, client.feedTopic));
-      await client.tailLog(await topicEnd(options.kafka, client.logTopic));
+      await client.readFeed(await readLogRanges(options.kafka, client.feedTopic));
+      await client.tailLog(await readLogRanges(options.kafka, client.logTopic));
     } catch (error) {
       await client.close();
       throw error;
@@ -113,25 +87,28 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
 
   /**
    * Resolves once every position of a `Session-Log-Position` header has been applied; rejects
-   * with PositionTimeoutError after `timeoutMs`, and with a TypeError when it is not such a header.
+   * with PositionTimeoutError after `timeoutMs`, with MalformedPositionError when it is not such a
+   * header, and with the client's `failure` once it has stopped following the log.
    */
   waitFor(positionHeader: string, timeoutMs: number): Promise<void> {
     const positions = parsePositionHeader(positionHeader);
-    if (positions === undefined)
-      return Promise.reject(new TypeError('not a Session-Log-Position header'));
-    return this.whenReached(positions, { header: positionHeader, ms: timeoutMs });
+    if (positions === undefined) return Promise.reject(new MalformedPositionError());
+    return this.positions.wait(positions, {
+      ms: timeoutMs,
+      error: () => new PositionTimeoutError(positionHeader, timeoutMs),
+    });
   }
 
   /** Per log partition, the next offset to apply: everything below it is applied. */
   position(): ReadonlyMap<number, bigint> {
-    return new Map(this.next);
+    return this.positions.entries();
   }
 
   /** Log records the client is behind the latest end it has seen. */
   lag(): number {
     let behind = 0n;
     for (const [partition, high] of this.highWatermarks) {
-      const gap = high - (this.next.get(partition) ?? 0n);
+      const gap = high - this.positions.next(partition);
       if (gap > 0n) behind += gap;
     }
     return Number(behind);
@@ -155,8 +132,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.pruneTimer);
-    for (const waiter of this.waiters) waiter.reject(new Error('the revocation client is closed'));
-    this.waiters.clear();
+    this.positions.fail(new Error('the revocation client is closed'));
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect()));
   }
 
@@ -191,43 +167,23 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     return consumer;
   }
 
-  private async readFeed(end: TopicEnd): Promise<void> {
-    const behind = new Set([...end].filter(([, { high, low }]) => high > low).map(([p]) => p));
-    if (behind.size === 0) return;
-    const nowSeconds = this.nowSeconds();
+  private async readFeed(end: LogRanges): Promise<void> {
     const consumer = this.newConsumer();
-    const { promise: finished, resolve: finish } = Promise.withResolvers<undefined>();
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.feedTopic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: ({ batch }) => {
-        // Any prefix of a feed partition is consistent: its checkpoint covers its revocations.
-        if (!behind.has(batch.partition)) return Promise.resolve();
-        for (const message of batch.messages) {
-          const record = readFeedRecord(message);
-          if (record.kind === 'checkpoint') this.next.set(batch.partition, record.next);
-          else if (record.kind === 'tombstone') this.revoked.delete(record.sessionId);
-          else if (record.kind === 'revoked') {
-            const expiry = expirySeconds(record.expiresAtMs);
-            if (expiry > nowSeconds) this.revoked.add(record.sessionId, expiry);
-          }
-        }
-        const high = end.get(batch.partition)?.high ?? 0n;
-        if (BigInt(batch.lastOffset()) + 1n >= high) behind.delete(batch.partition);
-        if (behind.size === 0) finish(undefined);
-        return Promise.resolve();
-      },
-    });
-    await finished;
-    await consumer.disconnect();
-    this.consumers.splice(this.consumers.indexOf(consumer), 1);
+    try {
+      await readFeedToEnd(consumer, this.feedTopic, end, {
+        nowSeconds: this.nowSeconds(),
+        revoked: this.revoked,
+        positions: this.positions,
+      });
+    } finally {
+      await consumer.disconnect();
+      this.consumers.splice(this.consumers.indexOf(consumer), 1);
+    }
   }
 
-  private async tailLog(end: TopicEnd): Promise<void> {
+  private async tailLog(end: LogRanges): Promise<void> {
     // A checkpoint the log does not hold: a feed of another log, or records deleted unread.
-    const ranges = new Map([...end].map(([p, range]) => [p, range]));
-    const wrong = positionOutOfRange(this.logTopic, this.next, ranges);
+    const wrong = positionOutOfRange(this.logTopic, this.positions.entries(), end);
     if (wrong !== undefined) throw wrong;
     const target = new Map<number, bigint>();
     for (const [partition, { high }] of end) {
@@ -237,7 +193,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     const consumer = this.newConsumer();
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       for (const partition of payload.memberAssignment[this.logTopic] ?? []) {
-        const offset = this.next.get(partition) ?? 0n;
+        const offset = this.positions.next(partition);
         consumer.seek({ topic: this.logTopic, partition, offset: offset.toString() });
       }
     });
@@ -250,12 +206,12 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
         return Promise.resolve();
       },
     });
-    await this.whenReached(target);
+    await this.positions.wait(target);
   }
 
   private applyLogBatch(batch: Batch): void {
     const partition = batch.partition;
-    let expected = this.next.get(partition) ?? 0n;
+    let expected = this.positions.next(partition);
     if (this.failedWith !== undefined) return;
     const first = batch.messages[0];
     const high = BigInt(batch.highWatermark);
@@ -278,54 +234,13 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
       this.revoked.add(revocation.sessionId, expiry);
       this.emit('revoked', revocation);
     }
-    this.next.set(partition, expected);
+    this.positions.set(partition, expected);
     if (high > (this.highWatermarks.get(partition) ?? 0n)) this.highWatermarks.set(partition, high);
-    for (const waiter of this.waiters) {
-      if (!this.reached(waiter.positions)) continue;
-      this.waiters.delete(waiter);
-      waiter.resolve();
-    }
   }
 
   private fail(error: LogOutOfRangeError): void {
     this.failedWith = error;
-    for (const waiter of this.waiters) waiter.reject(error);
-    this.waiters.clear();
+    this.positions.fail(error);
     this.emit('failed', error);
-  }
-
-  private whenReached(
-    positions: ReadonlyMap<number, bigint>,
-    timeout?: { readonly header: string; readonly ms: number },
-  ): Promise<void> {
-    if (this.reached(positions)) return Promise.resolve();
-    if (this.failedWith !== undefined) return Promise.reject(this.failedWith);
-    if (this.closed) return Promise.reject(new Error('the revocation client is closed'));
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const waiter: Waiter = {
-        positions,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      if (timeout !== undefined)
-        timer = setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new PositionTimeoutError(timeout.header, timeout.ms));
-        }, timeout.ms);
-      this.waiters.add(waiter);
-    });
-  }
-
-  private reached(positions: ReadonlyMap<number, bigint>): boolean {
-    for (const [partition, offset] of positions)
-      if ((this.next.get(partition) ?? 0n) <= offset) return false;
-    return true;
   }
 }

@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { revocationHook, type RevocationView } from '../src/fastify-hook.js';
-import { PositionTimeoutError } from '../src/revocation-client.js';
+import { LogOutOfRangeError } from '../src/log-range.js';
+import { MalformedPositionError, PositionTimeoutError } from '../src/position-waits.js';
 import { parsePositionHeader } from '../src/wire.js';
 
 const revokedId = randomUUID();
 const activeId = randomUUID();
-/** Applied up to offset 9 of partition 0; revokedId is revoked. */
-const view: RevocationView = {
+/** Applied up to offset 9 of partition 0; revokedId is revoked; '0:666' finds a bug in waitFor. */
+const view: RevocationView & { failure: Error | undefined } = {
+  failure: undefined,
   isRevoked: (id) => id === revokedId,
   waitFor: (header, timeoutMs) => {
+    if (header === '0:666') return Promise.reject(new TypeError('a bug, not the request'));
     const positions = parsePositionHeader(header);
-    if (positions === undefined) return Promise.reject(new TypeError('bad'));
+    if (positions === undefined) return Promise.reject(new MalformedPositionError());
     const reached = [...positions].every(([partition, offset]) => partition === 0 && offset <= 9n);
     return reached
       ? Promise.resolve()
@@ -67,5 +70,22 @@ describe('the fastify hook', () => {
     expect(behind.statusCode).toBe(503);
     expect(behind.headers['retry-after']).toBe('1');
     expect(behind.json()).toMatchObject({ error: { code: 503, status: 'Service Unavailable' } });
+    const bug = await get({ 'x-session-id': activeId, 'session-log-position': '0:666' });
+    expect(bug.statusCode).toBe(503);
+  });
+
+  it('answers 503 with Retry-After to everything once the client has stopped following the log', async () => {
+    view.failure = new LogOutOfRangeError('session-events', 0, 50n, { low: 0n, high: 3n });
+    try {
+      const requests: Record<string, string>[] = [{ 'x-session-id': activeId }, {}];
+      for (const headers of requests) {
+        const response = await get(headers);
+        expect(response.statusCode).toBe(503);
+        expect(response.headers['retry-after']).toBe('1');
+      }
+    } finally {
+      view.failure = undefined;
+    }
+    expect((await get({ 'x-session-id': activeId })).statusCode).toBe(200);
   });
 });

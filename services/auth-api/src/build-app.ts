@@ -13,7 +13,8 @@ import {
   type Readiness,
 } from './routes/ops-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
-import type { SessionService } from './sessions/session-service.js';
+import type { SessionCommands } from './sessions/session-commands.js';
+import type { SessionQueries } from './sessions/session-queries.js';
 
 export interface AppConfig {
   readonly basePath: string;
@@ -33,7 +34,8 @@ export interface AppConfig {
 
 export interface AppDeps {
   readonly config: AppConfig;
-  readonly service: SessionService;
+  readonly queries: SessionQueries;
+  readonly commands: SessionCommands;
   readonly audit: AuditReader;
   readonly metrics: ApiMetrics;
   readonly logger: FastifyBaseLogger;
@@ -49,7 +51,7 @@ export interface Apps {
 
 /** Both ports, ready to listen (or to be driven with `inject`). */
 export async function buildApp(deps: AppDeps): Promise<Apps> {
-  const { config, metrics, logger, service } = deps;
+  const { config, metrics, logger, queries, commands } = deps;
   const serverOptions = {
     bodyLimit: config.bodyLimit,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -75,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
   const limiter = new ForbiddenLimiter(config.forbiddenLimit, config.forbiddenWindowMs);
   await publicApp.register(
     (scope, _options, done) => {
-      registerPublicRoutes(scope, { service, limiter });
+      registerPublicRoutes(scope, { queries, commands, limiter });
       done();
     },
     { prefix: config.basePath },
@@ -83,7 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
 
   const adminApp = await port('admin', '/');
   registerAdminRoutes(adminApp, {
-    service,
+    queries,
+    commands,
     defaultLifespanMs: config.defaultLifespanMs,
     maxLifespanMs: config.maxLifespanMs,
     earliestPossibleExtendMs: config.earliestPossibleExtendMs,

@@ -11,10 +11,10 @@ import type { Logger } from 'pino';
 import { createApiMetrics } from './api-metrics.js';
 import type { AppDeps } from './build-app.js';
 import { eventLogPlugin } from './plugins/event-log.js';
-import { projectionListenerPlugin } from './plugins/projection-listener.js';
+import { projectionWatermarkPlugin } from './plugins/projection-watermark.js';
 import { readModelPlugin } from './plugins/read-model.js';
 import type { Readiness } from './routes/ops-routes.js';
-import { SessionService } from './sessions/session-service.js';
+import { createSessions } from './sessions/create-sessions.js';
 
 export interface Resources {
   readonly deps: AppDeps;
@@ -23,7 +23,7 @@ export interface Resources {
 }
 
 /**
- * What a replica needs (PostgreSQL, the projection listener, the Kafka producer), each a fastify
+ * What a replica needs (PostgreSQL, the projection watermark, the Kafka producer), each a fastify
  * plugin that owns and closes its resource. They live on a host instance of their own, which
  * listens nowhere: the two ports (two fastify instances) share them, and close before they do.
  */
@@ -44,7 +44,7 @@ export async function openResources(
   let migrated = false; // and the followed log checked
   try {
     await host.register(readModelPlugin, { config, kafka });
-    await host.register(projectionListenerPlugin, { config });
+    await host.register(projectionWatermarkPlugin, { config });
     await host.register(eventLogPlugin, { config, kafka });
     await host.ready();
     // The pin lives in a migrated table: a replica that starts first checks once they are in.
@@ -54,12 +54,12 @@ export async function openResources(
     await host.close().catch(() => undefined);
     throw error;
   }
-  const { readModel: orm, projectionListener: watermark, eventLog: appender } = host;
+  const { readModel: orm, projectionWatermark: watermark, eventLog: appender } = host;
   const metrics = createApiMetrics();
-  const service = new SessionService({
+  const { queries, commands } = createSessions({
     reader: createSessionReader(orm.em, config.DATABASE_SCHEMA),
     appender,
-    waiter: watermark,
+    watermark,
     metrics,
     source: `urn:session-authority:auth-api:${config.INSTANCE_ID}`,
     consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
@@ -73,7 +73,7 @@ export async function openResources(
     const checks = {
       postgres,
       migrations: migrated,
-      projectionListener: watermark.listening,
+      projectionWatermark: watermark.listening,
       // Reported, not required: whoami needs only PostgreSQL; logouts answer 503 meanwhile.
       kafka: await pingKafka(kafka),
     };
@@ -93,7 +93,8 @@ export async function openResources(
       forbiddenLimit: config.LOGOUT_FORBIDDEN_LIMIT,
       forbiddenWindowMs: config.LOGOUT_FORBIDDEN_WINDOW_MS,
     },
-    service,
+    queries,
+    commands,
     audit: createAuditReader(orm.em, config.DATABASE_SCHEMA, config.KAFKA_TOPIC),
     metrics,
     logger,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readEnvelope } from '@session-authority/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorGeneric } from './support/expect-error.js';
 import {
   ADMIN_KEY,
   adminRequest,
+  appendedEnvelopes,
+  issueSession,
   startInProcess,
   type InProcessAuthority,
 } from './support/in-process.js';
@@ -28,17 +29,12 @@ interface SessionView {
 }
 
 async function issue(identityId = randomUUID(), body: unknown = {}) {
-  const response = await admin('POST', `/admin/identities/${identityId}/sessions`, body);
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json<{ session: SessionView; session_token: string }>();
+  const { session, token } = await issueSession<SessionView>(authority, identityId, body);
+  return { session, session_token: token };
 }
 
 function revocationsOf(sessionIds: readonly string[]) {
-  const log = authority.log;
-  return Array.from({ length: log.partitionCount }, (_, p) => log.records(p))
-    .flat()
-    .map(({ record }) => readEnvelope(record))
-    .flatMap((read) => (read.ok ? [read.envelope] : []))
+  return appendedEnvelopes(authority.log)
     .filter((e) => e.type === 'session.revoked.v2' && sessionIds.includes(e.subject))
     .map((e) => e.data as { session_id: string; reason: string; actor: { type: string } });
 }

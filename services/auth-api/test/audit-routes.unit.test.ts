@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { CHAIN_START, chainNext, recordSha256 } from '@session-authority/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorGeneric } from './support/expect-error.js';
-import { adminRequest, startInProcess, type InProcessAuthority } from './support/in-process.js';
+import {
+  adminRequest,
+  issueSession,
+  startInProcess,
+  type InProcessAuthority,
+} from './support/in-process.js';
 
 let authority: InProcessAuthority;
 beforeAll(async () => {
@@ -27,14 +32,7 @@ interface AuditEventView {
   chain_sha256: string;
 }
 
-async function issue(identityId: string) {
-  const response = await admin('POST', `/admin/identities/${identityId}/sessions`);
-  expect(response.statusCode).toBe(201);
-  return {
-    id: response.json<{ session: { id: string } }>().session.id,
-    requestId: String(response.headers['x-request-id']),
-  };
-}
+const issue = (identityId: string) => issueSession(authority, identityId);
 
 describe('the audit trail on the admin API, in process', () => {
   it("lists a session's records oldest first, and an identity's and a request's", async () => {

@@ -28,22 +28,6 @@ describe('one error path: errorGeneric on every route of the public port', () =>
     expectErrorGeneric(response, 405);
     expect(response.headers.allow).toBe('GET, HEAD');
   });
-
-  it('an unavailable read model is a retryable 503 on every route that reads it', async () => {
-    authority.readModel.failReads(new Error('connection refused'));
-    try {
-      const whoami = await authority.publicApp.inject({
-        method: 'GET',
-        url: '/auth/sessions/whoami',
-        headers: { 'x-session-token': 'ory_st_' + 'a'.repeat(32) },
-      });
-      expectErrorGeneric(whoami, 503);
-      expect(whoami.headers['retry-after']).toBe('1');
-      expect(whoami.body).not.toContain('connection refused');
-    } finally {
-      authority.readModel.failReads(undefined);
-    }
-  });
 });
 
 describe('what the router and the parser reject is errorGeneric too; the admin key comes first', () => {

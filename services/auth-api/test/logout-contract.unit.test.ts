@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SESSION_ISSUED_V1 } from '@session-authority/events';
 import { generateToken, tokenDigest } from '@session-authority/sessions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startInProcess, type InProcessAuthority } from './support/in-process.js';
+import { issueSession, startInProcess, type InProcessAuthority } from './support/in-process.js';
 import { expectErrorGeneric } from './support/expect-error.js';
 
 const PATH = '/auth/self-service/logout/api';
@@ -21,17 +21,8 @@ afterAll(async () => {
   await authority.close();
 });
 
-async function issue(expiresIn?: string) {
-  const response = await authority.adminApp.inject({
-    method: 'POST',
-    url: `/admin/identities/${randomUUID()}/sessions`,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, ...JSON_TYPE },
-    payload: JSON.stringify(expiresIn === undefined ? {} : { expires_in: expiresIn }),
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  const body = response.json<{ session: { id: string }; session_token: string }>();
-  return { id: body.session.id, token: body.session_token };
-}
+const issue = (expiresIn?: string) =>
+  issueSession(authority, randomUUID(), expiresIn === undefined ? {} : { expires_in: expiresIn });
 
 const logout = (token: unknown) =>
   authority.publicApp.inject({

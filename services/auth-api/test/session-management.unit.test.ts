@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { readEnvelope, type EventEnvelope } from '@session-authority/events';
+import type { EventEnvelope } from '@session-authority/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_SESSION } from '../src/routes/public-routes.js';
 import { expectErrorGeneric } from './support/expect-error.js';
 import {
   ADMIN_KEY,
   adminRequest,
+  appendedEnvelopes,
+  issueSession,
+  positionHeaderOf,
   startInProcess,
   type InProcessAuthority,
+  type IssuedForTest,
 } from './support/in-process.js';
 
 let authority: InProcessAuthority;
@@ -43,21 +47,10 @@ interface SessionView {
   identity: { id: string };
 }
 
-interface Issued {
-  id: string;
-  token: string;
-  session: SessionView;
-}
+type Issued = IssuedForTest<SessionView>;
 
-async function issue(identityId: string, body: unknown = {}, on = authority): Promise<Issued> {
-  const response = await admin('POST', `/admin/identities/${identityId}/sessions`, body, on);
-  expect(response.statusCode, response.body).toBe(201);
-  const { session, session_token } = response.json<{
-    session: SessionView;
-    session_token: string;
-  }>();
-  return { id: session.id, token: session_token, session };
-}
+const issue = (identityId: string, body: unknown = {}, on = authority): Promise<Issued> =>
+  issueSession<SessionView>(on, identityId, body);
 
 const issueMany = (identityId: string, count: number) =>
   Promise.all(Array.from({ length: count }, () => issue(identityId)));
@@ -87,14 +80,8 @@ async function allPages(get: (url: string) => ReturnType<typeof mine>, url: stri
   return { ids, pages };
 }
 
-function eventsOf(sessionIds: readonly string[]): EventEnvelope[] {
-  const log = authority.log;
-  return Array.from({ length: log.partitionCount }, (_, p) => log.records(p))
-    .flat()
-    .map(({ record }) => readEnvelope(record))
-    .flatMap((read) => (read.ok ? [read.envelope] : []))
-    .filter((e) => sessionIds.includes(e.subject));
-}
+const eventsOf = (sessionIds: readonly string[]): EventEnvelope[] =>
+  appendedEnvelopes(authority.log).filter((e) => sessionIds.includes(e.subject));
 
 const whoamiStatus = async (token: string) =>
   (await mine('GET', '/sessions/whoami', token)).statusCode;
@@ -149,7 +136,9 @@ describe('my sessions (Kratos listMySessions, disableMyOtherSessions, disableMyS
 
     const revoked = await mine('DELETE', `/sessions/${other.id}`, caller.token);
     expect(revoked.statusCode).toBe(204);
-    expect(revoked.headers['session-log-position']).toBeDefined();
+    expect(revoked.headers['session-log-position']).toBe(
+      positionHeaderOf(authority.log, other.id, 'session.revoked.v2'),
+    );
     expect(await whoamiStatus(other.token)).toBe(401);
     const [event] = eventsOf([other.id]).filter((e) => e.type === 'session.revoked.v2');
     expect(event?.data).toMatchObject({
@@ -217,7 +206,9 @@ describe('admin session listing and extension', () => {
     const before = Date.now();
     const response = await admin('PATCH', `/admin/sessions/${issued.id}/extend`);
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.headers['session-log-position']).toBeDefined();
+    expect(response.headers['session-log-position']).toBe(
+      positionHeaderOf(authority.log, issued.id, 'session.extended.v1'),
+    );
     const extended = response.json<SessionView>();
     expect(Date.parse(extended.expires_at)).toBeGreaterThanOrEqual(before + 86_400_000 - 1000);
     const read = await admin('GET', `/admin/sessions/${issued.id}`);

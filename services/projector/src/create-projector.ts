@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { decodeRecords, feedEntriesOf } from '@session-authority/events';
+import { decodeRecords } from '@session-authority/events';
 import type {
   FeedWriter,
   OffsetOutOfRangeError,
@@ -9,11 +9,13 @@ import type {
 import {
   createProjectionStore,
   type Projection,
-  type ProjectionWaiter,
+  type ProjectionWatermark,
   type ReadModelOrm,
 } from '@session-authority/read-model';
 import type { Leadership } from './leadership.js';
 import { BatchCoalescer } from './batch-coalescer.js';
+import { batchObserver } from './batch-observer.js';
+import { feedStep } from './feed-step.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
 
 export interface ProjectorDeps {
@@ -24,18 +26,14 @@ export interface ProjectorDeps {
   readonly subscription: Subscription;
   readonly metrics: ProjectorMetrics;
   readonly logger: Logger;
-  /**
-   * The revocation feed. Each batch's revocations and checkpoint are written to it BEFORE the
-   * batch commits, so the feed is never behind the read model; a batch that then fails to commit
-   * is delivered again and written again, which a compacted topic absorbs.
-   */
+  /** The revocation feed, written before each batch commits (see feedStep). */
   readonly feed?: FeedWriter;
   /** A stored offset the log does not hold: the partition has stopped; the caller ends the run. */
   readonly onOutOfRange: (error: OffsetOutOfRangeError) => void;
   /** When several projectors run: a follower applies only what the leader has not, in time. */
   readonly backup?: {
     readonly leadership: Leadership;
-    readonly waiter: ProjectionWaiter;
+    readonly watermark: ProjectionWatermark;
     readonly graceMs: number;
   };
 }
@@ -54,9 +52,16 @@ export interface Projector {
  * quarantined (its session revoked); only one with no session id as key halts its partition.
  */
 export function createProjector(deps: ProjectorDeps): Projector {
-  const { orm, schema, topic, metrics, logger } = deps;
-  const store = createProjectionStore({ em: orm.em, schema, topic, projections: deps.projections });
+  const { metrics } = deps;
+  const store = createProjectionStore({
+    em: deps.orm.em,
+    schema: deps.schema,
+    topic: deps.topic,
+    projections: deps.projections,
+    preCommit: deps.feed === undefined ? [] : [feedStep(deps.feed)],
+  });
   const coalescer = new BatchCoalescer((batches) => store.apply(batches));
+  const observe = batchObserver(metrics, deps.logger);
 
   /** A follower skips what the leader applies within the grace time (no decoding, no SQL). */
   async function leaderApplied(batch: PartitionBatch): Promise<boolean> {
@@ -64,57 +69,30 @@ export function createProjector(deps: ProjectorDeps): Projector {
     const last = batch.records.at(-1);
     if (backup === undefined || backup.leadership.isLeader() || last === undefined) return false;
     const position = { partition: batch.partition, offset: last.offset };
-    return backup.waiter.waitFor([position], backup.graceMs);
+    return backup.watermark.waitFor([position], backup.graceMs);
   }
 
   async function handleBatch(batch: PartitionBatch): Promise<'continue' | 'halt'> {
     if (await leaderApplied(batch)) return 'continue';
-    const partition = String(batch.partition);
     const decoded = decodeRecords(batch.records);
-    if (decoded.nextOffset !== undefined) {
-      await deps.feed?.write(
-        batch.partition,
-        feedEntriesOf(batch.partition, decoded.events, decoded.quarantined, decoded.nextOffset),
-      );
+    const { nextOffset } = decoded;
+    if (nextOffset !== undefined) {
       const stopTimer = metrics.batchSeconds.startTimer();
+      const records = batch.records.filter((r) => r.offset < nextOffset);
+      const { events, quarantined } = decoded;
+      const partition = batch.partition;
       const outcome = await coalescer.apply({
-        partition: batch.partition,
-        events: decoded.events,
-        quarantined: decoded.quarantined,
-        records: batch.records.filter((r) => r.offset < (decoded.nextOffset ?? 0n)),
-        nextOffset: decoded.nextOffset,
+        partition,
+        events,
+        quarantined,
+        records,
+        nextOffset,
       });
       stopTimer();
-      for (const { event } of outcome.applied) metrics.applied.inc({ type: event.type });
-      for (const type of decoded.unknownTypes) metrics.skippedUnknown.inc({ type });
-      for (const record of decoded.quarantined) {
-        metrics.quarantined.inc({ partition });
-        logger.warn(
-          {
-            partition: batch.partition,
-            offset: record.offset.toString(),
-            session_id: record.sessionId,
-            type: record.type,
-            problem: record.problem,
-          },
-          'record quarantined: its session is revoked; see npm run quarantine',
-        );
-      }
-      metrics.nextOffset.set({ partition }, Number(outcome.nextOffset));
-      const lag = batch.highWatermark - outcome.nextOffset;
-      metrics.lag.set({ partition }, lag > 0n ? Number(lag) : 0);
+      observe.applied(batch, decoded, outcome);
     }
     if (decoded.halt === undefined) return 'continue';
-    metrics.poison.inc({ partition });
-    metrics.halted.set({ partition }, 1);
-    logger.error(
-      {
-        partition: batch.partition,
-        offset: decoded.halt.offset.toString(),
-        problem: decoded.halt.problem,
-      },
-      'record with no session id as key: partition halted; see docs/operations.md',
-    );
+    observe.halted(batch, decoded.halt);
     return 'halt';
   }
 
@@ -129,7 +107,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
         onOutOfRange: deps.onOutOfRange,
         onAssigned: (partitions) => {
           metrics.halted.reset();
-          logger.info({ partitions }, 'partitions assigned');
+          deps.logger.info({ partitions }, 'partitions assigned');
         },
       });
     },

@@ -10,15 +10,15 @@ import {
 } from '@session-authority/event-log';
 import {
   pinTopic,
-  ProjectionWatermark,
+  PostgresProjectionWatermark,
   SESSIONS_PROJECTION,
   migrateReadModel,
   openReadModel,
   pingReadModel,
-  sessionsProjection,
-  auditProjection,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
+import { OwnedResources } from './owned-resources.js';
+import { projectionsOf } from './projections.js';
 import { startFeedSweep } from './feed-sweep.js';
 import { holdLeadership, leadershipKey } from './leadership.js';
 import { createLogger } from './logger.js';
@@ -40,11 +40,15 @@ function cannotStart(error: unknown): never {
   process.exit(1);
 }
 
-const orm = await openReadModel({
-  url: config.DATABASE_URL,
-  schema: config.DATABASE_SCHEMA,
-  poolMax: config.DATABASE_POOL_MAX,
-}).catch(cannotStart);
+const resources = new OwnedResources();
+const orm = resources.own(
+  await openReadModel({
+    url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    poolMax: config.DATABASE_POOL_MAX,
+  }).catch(cannotStart),
+  (o) => o.close(),
+);
 await migrateReadModel(orm)
   .then(async () => {
     const log = await readTopicIdentity(kafka, config.KAFKA_TOPIC);
@@ -55,14 +59,14 @@ await migrateReadModel(orm)
       partitions: log.partitions,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     });
-    await pinTopic(
-      orm.em,
-      config.DATABASE_SCHEMA,
-      await readTopicIdentity(kafka, config.FEED_TOPIC),
-    );
+    const feed = await readTopicIdentity(kafka, config.FEED_TOPIC);
+    await pinTopic(orm.em, config.DATABASE_SCHEMA, feed);
   })
   .catch(cannotStart);
-const feed = await createFeedWriter({ ...kafka, topic: config.FEED_TOPIC }).catch(cannotStart);
+const feed = resources.own(
+  await createFeedWriter({ ...kafka, topic: config.FEED_TOPIC }).catch(cannotStart),
+  (f) => f.close(),
+);
 const metrics = createProjectorMetrics();
 // Every projector reads every partition, in a consumer group of its own: no group rebalance
 // ever stands between a crash and the survivor's next commit. The leader (an advisory lock)
@@ -73,65 +77,78 @@ const subscription = createKafkaSubscription({
   topic: config.KAFKA_TOPIC,
   groupId: `${config.PROJECTOR_GROUP_ID}.${config.INSTANCE_ID}.${randomBytes(4).toString('hex')}`,
 });
-const leadership = holdLeadership({
-  url: config.DATABASE_URL,
-  lockKey: leadershipKey(config.DATABASE_SCHEMA, config.KAFKA_TOPIC),
-  retryMs: 250,
-  onChange: (leader) => {
-    metrics.leader.set(leader ? 1 : 0);
-    logger.info(
-      { leader },
-      leader ? 'leading: applying at once' : 'following: backing up the leader',
-    );
-  },
-  onError: (err) => logger.warn({ err }, 'leadership connection problem'),
-});
-const watermark = new ProjectionWatermark({
-  url: config.DATABASE_URL,
-  schema: config.DATABASE_SCHEMA,
-  projection: SESSIONS_PROJECTION,
-  topic: config.KAFKA_TOPIC,
-  pollMs: 200,
-  onError: (err) => logger.warn({ err }, 'projection listener connection problem'),
-});
+const leadership = resources.own(
+  holdLeadership({
+    url: config.DATABASE_URL,
+    lockKey: leadershipKey(config.DATABASE_SCHEMA, config.KAFKA_TOPIC),
+    retryMs: 250,
+    onChange: (leader) => {
+      metrics.leader.set(leader ? 1 : 0);
+      logger.info(
+        { leader },
+        leader ? 'leading: applying at once' : 'following: backing up the leader',
+      );
+    },
+    onError: (err) => logger.warn({ err }, 'leadership connection problem'),
+  }),
+  (l) => l.close(),
+);
+const watermark = resources.own(
+  new PostgresProjectionWatermark({
+    url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    projection: SESSIONS_PROJECTION,
+    topic: config.KAFKA_TOPIC,
+    pollMs: 200,
+    onError: (err) => logger.warn({ err }, 'projection watermark connection problem'),
+  }),
+  (w) => w.close(),
+);
 await watermark.start().catch(cannotStart);
-const projector = createProjector({
-  orm,
-  schema: config.DATABASE_SCHEMA,
-  topic: config.KAFKA_TOPIC,
-  projections: config.PROJECTIONS.includes('audit')
-    ? [sessionsProjection, auditProjection]
-    : [sessionsProjection],
-  subscription,
-  metrics,
-  logger,
-  feed,
-  backup: { leadership, waiter: watermark, graceMs: config.PROJECTOR_FOLLOWER_GRACE_MS },
-  onOutOfRange: (error) => {
-    logger.fatal(`projector stopped: ${error.message}`);
-    process.exit(1);
-  },
-});
-const stopSweep = startFeedSweep({
-  orm,
-  schema: config.DATABASE_SCHEMA,
-  topic: config.KAFKA_TOPIC,
-  feed,
-  intervalMs: config.FEED_SWEEP_INTERVAL_MS,
-  isLeader: () => leadership.isLeader(),
-  logger,
-});
-const ops = buildOpsServer({
-  registry: metrics.registry,
-  ready: async () => {
-    const checks = {
-      postgres: await pingReadModel(orm),
-      kafka: await pingKafka(kafka),
-      partitionsHealthy: projector.haltedPartitions().length === 0,
-    };
-    return { ok: Object.values(checks).every(Boolean), checks };
-  },
-});
+const projector = resources.own(
+  createProjector({
+    orm,
+    schema: config.DATABASE_SCHEMA,
+    topic: config.KAFKA_TOPIC,
+    projections: projectionsOf(config.PROJECTIONS),
+    subscription,
+    metrics,
+    logger,
+    feed,
+    backup: { leadership, watermark, graceMs: config.PROJECTOR_FOLLOWER_GRACE_MS },
+    onOutOfRange: (error) => {
+      logger.fatal(`projector stopped: ${error.message}`);
+      process.exit(1);
+    },
+  }),
+  (p) => p.stop(),
+);
+resources.own(
+  startFeedSweep({
+    orm,
+    schema: config.DATABASE_SCHEMA,
+    topic: config.KAFKA_TOPIC,
+    feed,
+    intervalMs: config.FEED_SWEEP_INTERVAL_MS,
+    isLeader: () => leadership.isLeader(),
+    logger,
+  }),
+  (stopSweep) => stopSweep(),
+);
+const ops = resources.own(
+  buildOpsServer({
+    registry: metrics.registry,
+    ready: async () => {
+      const checks = {
+        postgres: await pingReadModel(orm),
+        kafka: await pingKafka(kafka),
+        partitionsHealthy: projector.haltedPartitions().length === 0,
+      };
+      return { ok: Object.values(checks).every(Boolean), checks };
+    },
+  }),
+  (o) => o.close(),
+);
 
 await projector.start().catch(cannotStart);
 await ops.listen({ host: config.HOST, port: config.PROJECTOR_PORT });
@@ -140,11 +157,5 @@ logger.info({ port: config.PROJECTOR_PORT, topic: config.KAFKA_TOPIC }, 'project
 closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   if (err !== undefined) logger.error({ err }, 'stopping after an error');
   else logger.info({ signal }, 'stopping');
-  await ops.close();
-  await stopSweep();
-  await projector.stop();
-  await feed.close();
-  await leadership.close();
-  await watermark.close();
-  await orm.close();
+  await resources.close();
 });

@@ -15,13 +15,12 @@ import {
   migrateReadModel,
   openReadModel,
   pinTopic,
-  ProjectionWatermark,
+  PostgresProjectionWatermark,
   readProjectionOffsets,
   SESSIONS_PROJECTION,
-  sessionsProjection,
-  auditProjection,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
+import { projectionsOf } from './projections.js';
 import { createProjectorMetrics } from './projector-metrics.js';
 
 export interface RebuildOptions {
@@ -88,7 +87,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     await pinTopic(orm.em, schema, await readTopicIdentity(connection, topic));
     const end = await readLogEnd(connection, topic);
     const records = Number([...end.values()].reduce((sum, high) => sum + high, 0n));
-    const watermark = new ProjectionWatermark({
+    const watermark = new PostgresProjectionWatermark({
       url: options.databaseUrl,
       schema,
       projection: SESSIONS_PROJECTION,
@@ -112,7 +111,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
       schema,
       topic,
       logger,
-      projections: [sessionsProjection, auditProjection],
+      projections: projectionsOf(),
       metrics: createProjectorMetrics(),
       subscription: createKafkaSubscription({
         ...connection,

@@ -5,6 +5,7 @@ import { Migration20261202000200_session_details } from './Migration202612020002
 import { Migration20261202000300_audit } from './Migration20261202000300_audit.js';
 import { Migration20261202000400_feed_sweeps } from './Migration20261202000400_feed_sweeps.js';
 import { Migration20261203000000_log_identity } from './Migration20261203000000_log_identity.js';
+import { Migration20261203000100_quarantine_projection } from './Migration20261203000100_quarantine_projection.js';
 
 /** Every migration, in order. Listed explicitly so the compiled package needs no file discovery. */
 export const readModelMigrations = [
@@ -18,4 +19,8 @@ export const readModelMigrations = [
   { name: 'Migration20261202000300_audit', class: Migration20261202000300_audit },
   { name: 'Migration20261202000400_feed_sweeps', class: Migration20261202000400_feed_sweeps },
   { name: 'Migration20261203000000_log_identity', class: Migration20261203000000_log_identity },
+  {
+    name: 'Migration20261203000100_quarantine_projection',
+    class: Migration20261203000100_quarantine_projection,
+  },
 ];

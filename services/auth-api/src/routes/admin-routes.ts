@@ -19,32 +19,33 @@ import {
   sessionSchema,
 } from '../http/schemas.js';
 import { sessionView } from '../http/session-view.js';
-import type { SessionService } from '../sessions/session-service.js';
+import type { SessionCommands } from '../sessions/session-commands.js';
+import type { SessionQueries } from '../sessions/session-queries.js';
 import { answerSessionPage, withActive } from './session-page.js';
+import { DOCS } from './route-docs.js';
 
 export interface AdminRouteDeps {
-  readonly service: SessionService;
+  readonly queries: SessionQueries;
+  readonly commands: SessionCommands;
   readonly defaultLifespanMs: number;
   readonly maxLifespanMs: number;
   readonly earliestPossibleExtendMs: number | undefined;
 }
 
 const ADMIN: Actor = { type: 'admin', id: 'admin-api-key' };
-const UNAUTHORIZED = 'Missing or wrong admin key.';
-const UNAVAILABLE = 'The log or the read model could not confirm the change in time; retry.';
-const BAD_SESSION_ID = { params: 'Invalid session id: a UUID is expected.' };
+const BAD_SESSION_ID = { params: DOCS.badSessionId };
 const BAD_IDENTITY_ID = { params: 'Invalid identity id: a UUID is expected.' };
 const BAD_PAGE = 'page_size, page_token or active cannot be parsed.';
 
 /** A revocation answers 204 whether it revoked now or before; unknown is 404. */
 const revocationResponses = (revoked: string, unknown: string) => ({
   204: appended(revoked),
-  ...errors({ 400: 'Invalid id.', 401: UNAUTHORIZED, 404: unknown, 503: UNAVAILABLE }),
+  ...errors({ 400: 'Invalid id.', 401: DOCS.unauthorized, 404: unknown, 503: DOCS.notConfirmed }),
 });
 
 export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps): void {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  const { service } = deps;
+  const { queries, commands } = deps;
   const extendPolicy = {
     lifespanMs: deps.defaultLifespanMs,
     earliestPossibleExtendMs: deps.earliestPossibleExtendMs,
@@ -66,8 +67,8 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
         },
         ...errors({
           400: 'Invalid identity id or body.',
-          401: UNAUTHORIZED,
-          503: UNAVAILABLE,
+          401: DOCS.unauthorized,
+          503: DOCS.notConfirmed,
         }),
       },
     },
@@ -86,7 +87,7 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
       if (lifespanMs > deps.maxLifespanMs)
         throw new HttpError(400, `Invalid body: expires_in must be at most ${maxLifespan}.`);
       const body = request.body ?? {};
-      const issued = await service.issue(
+      const issued = await commands.issue(
         request.params.identity_id,
         lifespanMs,
         ADMIN,
@@ -113,12 +114,12 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
       summary: 'Every session, revoked ones included unless `active` says otherwise.',
       querystring: filteredPageQuerySchema,
       response: {
-        200: { ...json('One page, in id order.', sessionListSchema), headers: linkHeader },
-        ...errors({ 400: BAD_PAGE, 401: UNAUTHORIZED, 503: 'The read model is unavailable.' }),
+        200: { ...json(DOCS.onePage, sessionListSchema), headers: linkHeader },
+        ...errors({ 400: BAD_PAGE, 401: DOCS.unauthorized, 503: DOCS.readModelDown }),
       },
     },
     handler: (request, reply) =>
-      answerSessionPage(service, request, reply, withActive(activeFilter(request.query))),
+      answerSessionPage(queries, request, reply, withActive(activeFilter(request.query))),
   });
 
   app.route({
@@ -139,15 +140,15 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
         },
         ...errors({
           400: 'Invalid id.',
-          401: UNAUTHORIZED,
-          404: 'Unknown session.',
-          503: UNAVAILABLE,
+          401: DOCS.unauthorized,
+          404: DOCS.unknownSession,
+          503: DOCS.notConfirmed,
         }),
       },
     },
     config: { invalid: BAD_SESSION_ID },
     handler: async (request, reply) => {
-      const extended = await service.extend(request.params.id, extendPolicy, ADMIN, request.id);
+      const extended = await commands.extend(request.params.id, extendPolicy, ADMIN, request.id);
       return withLogPosition(reply, extended.positions)
         .code(200)
         .send(sessionView(extended.session, new Date()));
@@ -163,11 +164,16 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
       params: sessionIdParamsSchema,
       response: {
         200: json('The session.', sessionSchema),
-        ...errors({ 400: 'Invalid id.', 401: UNAUTHORIZED, 404: 'Unknown session.' }),
+        ...errors({
+          400: 'Invalid id.',
+          401: DOCS.unauthorized,
+          404: DOCS.unknownSession,
+          503: DOCS.readModelDown,
+        }),
       },
     },
     config: { invalid: BAD_SESSION_ID },
-    handler: async (request) => sessionView(await service.getById(request.params.id), new Date()),
+    handler: async (request) => sessionView(await queries.getById(request.params.id), new Date()),
   });
 
   app.route({
@@ -177,11 +183,11 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
       operationId: 'disableSession',
       summary: 'Revoke one session by id.',
       params: sessionIdParamsSchema,
-      response: revocationResponses('Revoked now, or revoked before.', 'Unknown session.'),
+      response: revocationResponses('Revoked now, or revoked before.', DOCS.unknownSession),
     },
     config: { invalid: BAD_SESSION_ID },
     handler: async (request, reply) => {
-      const { positions } = await service.revokeById(request.params.id, ADMIN, request.id);
+      const { positions } = await commands.revokeById(request.params.id, ADMIN, request.id);
       return withLogPosition(reply, positions).code(204).send();
     },
   });
@@ -195,17 +201,17 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
       params: identityIdParamsSchema,
       querystring: filteredPageQuerySchema,
       response: {
-        200: { ...json('One page, in id order.', sessionListSchema), headers: linkHeader },
+        200: { ...json(DOCS.onePage, sessionListSchema), headers: linkHeader },
         ...errors({
           400: `Invalid id, or ${BAD_PAGE}`,
-          401: UNAUTHORIZED,
-          503: 'The read model is unavailable.',
+          401: DOCS.unauthorized,
+          503: DOCS.readModelDown,
         }),
       },
     },
     config: { invalid: BAD_IDENTITY_ID },
     handler: (request, reply) =>
-      answerSessionPage(service, request, reply, {
+      answerSessionPage(queries, request, reply, {
         identityId: request.params.identity_id,
         ...withActive(activeFilter(request.query)),
       }),
@@ -222,7 +228,7 @@ export function registerAdminRoutes(scope: FastifyInstance, deps: AdminRouteDeps
     },
     config: { invalid: BAD_IDENTITY_ID },
     handler: async (request, reply) => {
-      const revoked = await service.revokeIdentity(request.params.identity_id, ADMIN, request.id);
+      const revoked = await commands.revokeIdentity(request.params.identity_id, ADMIN, request.id);
       return withLogPosition(reply, revoked.positions).code(204).send();
     },
   });

@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { HttpError } from '../http/error-generic.js';
 import { linkHeader, pageQuerySchema, pageRequest, sendPage } from '../http/pagination.js';
 import { errors, json } from '../http/schemas.js';
+import { readOrUnavailable } from '../sessions/service-errors.js';
+import { DOCS } from './route-docs.js';
 
 const FILTERS = {
   session_id: 'session',
@@ -78,7 +80,6 @@ function view(e: AuditEvent): z.infer<typeof auditEventSchema> {
   };
 }
 
-const UNAUTHORIZED = 'Missing or wrong admin key.';
 const ONE_FILTER = 'Exactly one of session_id, identity_id, request_id or actor_id is needed.';
 
 /** The audit trail on the admin port (docs/audit.md). */
@@ -96,8 +97,8 @@ export function registerAuditRoutes(scope: FastifyInstance, audit: AuditReader):
         200: { ...json('One page.', z.array(auditEventSchema)), headers: linkHeader },
         ...errors({
           400: `${ONE_FILTER} Or a bad time, page_size or page_token.`,
-          401: UNAUTHORIZED,
-          503: 'The read model is unavailable.',
+          401: DOCS.unauthorized,
+          503: DOCS.readModelDown,
         }),
       },
     },
@@ -113,14 +114,16 @@ export function registerAuditRoutes(scope: FastifyInstance, audit: AuditReader):
       if (named.length !== 1 || only === undefined) throw new HttpError(400, ONE_FILTER);
       const [name, by] = only;
       const page = pageRequest(query, decodeAuditPageToken);
-      const rows = await audit.events({
-        by,
-        id: query[name as keyof typeof FILTERS] ?? '',
-        limit: page.size + 1,
-        ...(query.since === undefined ? {} : { since: new Date(query.since) }),
-        ...(query.until === undefined ? {} : { until: new Date(query.until) }),
-        ...(page.after === undefined ? {} : { after: page.after }),
-      });
+      const rows = await readOrUnavailable(() =>
+        audit.events({
+          by,
+          id: query[name as keyof typeof FILTERS] ?? '',
+          limit: page.size + 1,
+          ...(query.since === undefined ? {} : { since: new Date(query.since) }),
+          ...(query.until === undefined ? {} : { until: new Date(query.until) }),
+          ...(page.after === undefined ? {} : { after: page.after }),
+        }),
+      );
       return sendPage(request, reply, page, rows, encodeAuditPageToken).map(view);
     },
   });
@@ -136,11 +139,11 @@ export function registerAuditRoutes(scope: FastifyInstance, audit: AuditReader):
           'One head per partition the audit projection has seen.',
           z.array(chainHeadSchema),
         ),
-        ...errors({ 401: UNAUTHORIZED, 503: 'The read model is unavailable.' }),
+        ...errors({ 401: DOCS.unauthorized, 503: DOCS.readModelDown }),
       },
     },
     handler: async () =>
-      (await audit.heads()).map((h) => ({
+      (await readOrUnavailable(() => audit.heads())).map((h) => ({
         partition: h.partition,
         offset: h.offset.toString(),
         chain_sha256: h.chainSha256,

@@ -1,7 +1,7 @@
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { isActive, isWellFormedToken, type SessionState } from '@session-authority/sessions';
 import { HttpError } from '../http/error-generic.js';
-import type { SessionService } from '../sessions/session-service.js';
+import type { SessionQueries } from '../sessions/session-queries.js';
 
 export const NO_SESSION = 'No valid session credentials found in the request.';
 
@@ -20,11 +20,11 @@ export function tokenFromHeaders(request: FastifyRequest): string | undefined {
  * Authenticates the caller by its session token before the request is validated, so that, as in
  * Kratos, a request without an active session is 401 whatever else is wrong with it.
  */
-export function authenticateCaller(service: SessionService): preValidationAsyncHookHandler {
+export function authenticateCaller(queries: SessionQueries): preValidationAsyncHookHandler {
   return async (request) => {
     const token = tokenFromHeaders(request);
     if (!isWellFormedToken(token)) throw new HttpError(401, NO_SESSION);
-    const session = await service.findByToken(token);
+    const session = await queries.findByToken(token);
     if (session === null || !isActive(session, new Date())) throw new HttpError(401, NO_SESSION);
     callers.set(request, session);
   };

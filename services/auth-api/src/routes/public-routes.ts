@@ -18,26 +18,28 @@ import {
   tokenHeadersSchema,
 } from '../http/schemas.js';
 import { sessionView } from '../http/session-view.js';
-import type { SessionService } from '../sessions/session-service.js';
+import type { SessionCommands } from '../sessions/session-commands.js';
+import type { SessionQueries } from '../sessions/session-queries.js';
 import { authenticateCaller, callerOf } from './caller.js';
 import { answerSessionPage } from './session-page.js';
+import { DOCS } from './route-docs.js';
 
 export const TOKEN_REJECTED =
   'The provided Session Token could not be found, is invalid, or otherwise malformed.';
 export const CURRENT_SESSION = 'cannot revoke current session: use the logout flow instead';
-const UNAVAILABLE = 'The log or the read model could not confirm the change in time; retry.';
 const NO_CALLER = 'No token, or its session is unknown, revoked or expired.';
 
 export interface PublicRouteDeps {
-  readonly service: SessionService;
+  readonly queries: SessionQueries;
+  readonly commands: SessionCommands;
   readonly limiter: ForbiddenLimiter;
 }
 
 /** The Kratos-compatible public routes, served under the base path. */
 export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDeps): void {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  const { service, limiter } = deps;
-  const caller = authenticateCaller(service);
+  const { queries, commands, limiter } = deps;
+  const caller = authenticateCaller(queries);
 
   app.route({
     method: 'DELETE',
@@ -81,7 +83,7 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
     handler: async (request, reply) => {
       const token = request.body.session_token;
       const { outcome, positions } = isWellFormedToken(token)
-        ? await service.logout(token, request.id)
+        ? await commands.logout(token, request.id)
         : { outcome: 'unknown-session' as const, positions: [] };
       if (outcome === 'unknown-session') {
         limiter.recordForbidden(request.ip);
@@ -109,7 +111,7 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
             },
           },
         },
-        ...errors({ 401: NO_CALLER, 503: 'The read model is unavailable.' }),
+        ...errors({ 401: NO_CALLER, 503: DOCS.readModelDown }),
       },
     },
     preValidation: caller,
@@ -130,11 +132,11 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
       headers: tokenHeadersSchema,
       querystring: pageQuerySchema,
       response: {
-        200: { ...json('One page, in id order.', sessionListSchema), headers: linkHeader },
+        200: { ...json(DOCS.onePage, sessionListSchema), headers: linkHeader },
         ...errors({
           400: 'page_size or page_token cannot be parsed.',
           401: NO_CALLER,
-          503: 'The read model is unavailable.',
+          503: DOCS.readModelDown,
         }),
       },
     },
@@ -142,7 +144,7 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
     handler: (request, reply) => {
       const current = callerOf(request);
       const filter = { identityId: current.identityId, active: true, exceptId: current.id };
-      return answerSessionPage(service, request, reply, filter);
+      return answerSessionPage(queries, request, reply, filter);
     },
   });
 
@@ -158,12 +160,12 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
           ...json('Revoked; every replica sees it.', revokedCountSchema),
           ...positionHeader,
         },
-        ...errors({ 401: NO_CALLER, 503: UNAVAILABLE }),
+        ...errors({ 401: NO_CALLER, 503: DOCS.notConfirmed }),
       },
     },
     preValidation: caller,
     handler: async (request, reply) => {
-      const { outcome, positions } = await service.revokeOtherSessions(
+      const { outcome, positions } = await commands.revokeOtherSessions(
         callerOf(request),
         request.id,
       );
@@ -186,15 +188,15 @@ export function registerPublicRoutes(scope: FastifyInstance, deps: PublicRouteDe
         ...errors({
           400: 'The id is not a UUID, or it is the current session (use logout).',
           401: NO_CALLER,
-          503: UNAVAILABLE,
+          503: DOCS.notConfirmed,
         }),
       },
     },
-    config: { invalid: { params: 'Invalid session id: a UUID is expected.' } },
+    config: { invalid: { params: DOCS.badSessionId } },
     preValidation: caller,
     handler: async (request, reply) => {
       const current = callerOf(request);
-      const { outcome, positions } = await service.revokeOtherSession(
+      const { outcome, positions } = await commands.revokeOtherSession(
         current,
         request.params.id,
         request.id,

@@ -2,20 +2,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { encodePageToken, type SessionPageQuery } from '@session-authority/read-model';
 import { pageRequest, sendPage } from '../http/pagination.js';
 import { sessionView } from '../http/session-view.js';
-import type { SessionService } from '../sessions/session-service.js';
+import type { SessionQueries } from '../sessions/session-queries.js';
 
 export type SessionFilter = Omit<SessionPageQuery, 'now' | 'limit' | 'after'>;
 
 /** One keyset page of the sessions `filter` selects, with its Link header, as every list route answers. */
 export async function answerSessionPage(
-  service: SessionService,
+  queries: SessionQueries,
   request: FastifyRequest<{ Querystring: { page_size?: string; page_token?: string } }>,
   reply: FastifyReply,
   filter: SessionFilter,
 ) {
   const page = pageRequest(request.query);
   const now = new Date();
-  const rows = await service.listPage({
+  const rows = await queries.listPage({
     ...filter,
     now,
     limit: page.size + 1,

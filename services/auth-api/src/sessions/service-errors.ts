@@ -24,3 +24,21 @@ export class RejectedEventError extends Error {
     this.name = 'RejectedEventError';
   }
 }
+
+/** Runs a read of the read model; any failure of it is an UnavailableError (retry). */
+export async function readOrUnavailable<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new UnavailableError(REASONS.readModelDown, { cause: error });
+  }
+}
+
+/** The reasons these errors carry to the client, each written once. */
+export const REASONS = {
+  readModelDown: 'The session store is unavailable; retry the request.',
+  logDown: 'The event log is unavailable; retry the request.',
+  notVisible: 'The change is recorded but not yet visible to every replica; retry the request.',
+  noSuchSession: 'No session has this id.',
+  noIdentitySessions: 'This identity has no sessions.',
+} as const;

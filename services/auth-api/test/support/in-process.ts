@@ -1,10 +1,12 @@
-import { decodeRecords } from '@session-authority/events';
+import { randomUUID } from 'node:crypto';
+import { decodeRecords, readEnvelope, type EventEnvelope } from '@session-authority/events';
 import { InMemoryEventLog } from '@session-authority/event-log';
 import { InMemoryAuditTrail, InMemoryReadModel } from '@session-authority/read-model';
 import { pino } from 'pino';
+import { expect } from 'vitest';
 import { createApiMetrics } from '../../src/api-metrics.js';
 import { buildApp, type AppConfig, type Apps } from '../../src/build-app.js';
-import { SessionService } from '../../src/sessions/session-service.js';
+import { createSessions } from '../../src/sessions/create-sessions.js';
 
 export const ADMIN_KEY = 'in-process-admin-key-0123456789abcdef';
 
@@ -17,7 +19,7 @@ export interface InProcessAuthority extends Apps {
 }
 
 /**
- * The whole API in one process: real SessionService, real fastify apps, the in-memory twins of
+ * The whole API in one process: the real commands and queries, real fastify apps, the in-memory twins of
  * the log and the read model, and a projector that decodes each appended record exactly as the
  * real one does (so an event the projector would reject fails the test).
  */
@@ -39,10 +41,10 @@ export async function startInProcess(
     queueMicrotask(() => readModel.apply(partition, events, nextOffset));
   });
   const metrics = createApiMetrics();
-  const service = new SessionService({
+  const { queries, commands } = createSessions({
     reader: readModel,
     appender: log,
-    waiter: readModel,
+    watermark: readModel,
     metrics,
     source: 'urn:session-authority:auth-api:in-process',
     consistencyWaitMs: overrides.consistencyWaitMs ?? 1000,
@@ -62,7 +64,8 @@ export async function startInProcess(
       forbiddenWindowMs: 60_000,
       ...overrides,
     },
-    service,
+    queries,
+    commands,
     audit,
     metrics,
     logger: pino({ level: 'silent' }),
@@ -93,4 +96,57 @@ export function adminRequest(
     },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
+}
+
+/** A session issued through the admin API, as the tests use it. */
+export interface IssuedForTest<Session> {
+  readonly id: string;
+  readonly token: string;
+  readonly session: Session;
+  /** The request id of the issuing request (X-Request-ID). */
+  readonly requestId: string;
+}
+
+/** Issues a session on the admin port (the login service's call); the answer must be 201. */
+export async function issueSession<Session extends { id: string } = { id: string }>(
+  authority: Pick<InProcessAuthority, 'adminApp'>,
+  identityId: string = randomUUID(),
+  body: unknown = {},
+): Promise<IssuedForTest<Session>> {
+  const response = await adminRequest(
+    authority,
+    'POST',
+    `/admin/identities/${identityId}/sessions`,
+    body,
+  );
+  expect(response.statusCode, response.body).toBe(201);
+  const { session, session_token } = response.json<{ session: Session; session_token: string }>();
+  return {
+    id: session.id,
+    token: session_token,
+    session,
+    requestId: String(response.headers['x-request-id']),
+  };
+}
+
+/** Every envelope the API appended to the in-memory log, over all partitions. */
+export function appendedEnvelopes(log: InMemoryEventLog): EventEnvelope[] {
+  return Array.from({ length: log.partitionCount }, (_, p) => log.records(p))
+    .flat()
+    .map(({ record }) => readEnvelope(record))
+    .flatMap((read) => (read.ok ? [read.envelope] : []));
+}
+
+/** The `Session-Log-Position` an answer that appended one event of `type` for the session carries. */
+export function positionHeaderOf(log: InMemoryEventLog, sessionId: string, type: string): string {
+  const partition = log.partitionOf(sessionId);
+  const record = log
+    .records(partition)
+    .filter(({ record }) => {
+      const read = readEnvelope(record);
+      return read.ok && read.envelope.subject === sessionId && read.envelope.type === type;
+    })
+    .at(-1);
+  if (record === undefined) throw new Error(`no ${type} of ${sessionId} in the log`);
+  return `${partition}:${record.offset}`;
 }

@@ -26,10 +26,9 @@ import {
 } from '@session-authority/read-model';
 import { AuditColumnCheck, quarantineDifferences } from './column-checks.js';
 import {
-  applyChange,
-  changesOf,
-  sessionIdOf,
-  type ProjectionInput,
+  foldSessions,
+  projectionInputsOf,
+  type PositionedInput,
   type SessionState,
 } from '@session-authority/sessions';
 
@@ -130,15 +129,18 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
   // Up to where the projections stand, or to the log's end if it is shorter than that (then
   // the rows past its end are reported as extra).
   const until = new Map<number, bigint>();
+  const endsOf = (partition: number) => ({
+    audit: snapshot.auditOffsets.get(partition) ?? 0n,
+    sessions: snapshot.sessionsOffsets.get(partition) ?? 0n,
+    quarantine: snapshot.quarantineOffsets.get(partition) ?? 0n,
+  });
   for (let p = 0; p < partitions; p++) {
-    const audit = snapshot.auditOffsets.get(p) ?? 0n;
-    const sessions = snapshot.sessionsOffsets.get(p) ?? 0n;
-    const projected = audit > sessions ? audit : sessions;
+    const projected = [...Object.values(endsOf(p))].reduce((a, b) => (a > b ? a : b), 0n);
     const end = logEnd.get(p) ?? 0n;
     until.set(p, projected < end ? projected : end);
   }
   const logged = new Map<number, LoggedRecord[]>();
-  const inputs = new Map<number, (ProjectionInput & { offset: bigint })[]>();
+  const inputs = new Map<number, PositionedInput[]>();
   const quarantined: (QuarantinedRecord & { partition: number })[] = [];
   const auditColumns = new AuditColumnCheck(snapshot.auditRows);
   let records = 0;
@@ -150,13 +152,13 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
       reported = performance.now();
       options.onProgress?.(records, total);
     }
-    const auditEnd = snapshot.auditOffsets.get(partition) ?? 0n;
-    const sessionsEnd = snapshot.sessionsOffsets.get(partition) ?? 0n;
-    const decoded = decodeRecords(
-      batch.filter((r) => r.offset < auditEnd || r.offset < sessionsEnd),
-    );
+    const ends = endsOf(partition);
+    const auditEnd = ends.audit;
+    const sessionsEnd = ends.sessions;
+    const decoded = decodeRecords(batch);
     const problems = new Map(decoded.quarantined.map((q) => [q.offset, q.problem]));
-    quarantined.push(...decoded.quarantined.map((q) => ({ ...q, partition })));
+    for (const q of decoded.quarantined)
+      if (q.offset < ends.quarantine) quarantined.push({ ...q, partition });
     const hashes = logged.get(partition) ?? [];
     for (const r of batch) {
       if (r.offset >= auditEnd) continue;
@@ -169,12 +171,8 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
     }
     logged.set(partition, hashes);
     const list = inputs.get(partition) ?? [];
-    list.push(
-      ...decoded.events.filter((e) => e.offset < sessionsEnd),
-      ...decoded.quarantined
-        .filter((q) => q.offset < sessionsEnd)
-        .map(({ offset, sessionId, at }) => ({ offset, quarantine: { sessionId, at } })),
-    );
+    const fresh = projectionInputsOf(decoded.events, decoded.quarantined);
+    list.push(...fresh.filter((input) => input.offset < sessionsEnd));
     inputs.set(partition, list);
   });
 
@@ -188,15 +186,9 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
     );
     if (difference !== undefined) chain.push(difference);
   }
+  // Partitions are independent: each one's inputs fold in its own log order.
   const folded = new Map<string, SessionState>();
-  for (const list of inputs.values()) {
-    list.sort((a, b) => (a.offset < b.offset ? -1 : 1));
-    for (const { change } of changesOf(list).flat()) {
-      const id = sessionIdOf(change);
-      const next = applyChange(folded.get(id) ?? null, change);
-      if (next !== null) folded.set(id, next);
-    }
-  }
+  for (const list of inputs.values()) foldSessions(list, folded);
   const sessions = sessionDifferences(folded, snapshot.sessions);
   const columns = [
     ...(await auditColumns.differences(orm, schema, topic)),

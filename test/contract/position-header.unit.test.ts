@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatLogPositions, parseLogPositions } from '@session-authority/event-log';
+import { formatLogPositions } from '@session-authority/event-log';
+import { parsePositionHeader } from '@session-authority/revocations';
 
-describe('the Session-Log-Position header', () => {
+/** The authority writes the header; downstream services read it with the client's parser. */
+const parseLogPositions = (text: string) => {
+  const positions = parsePositionHeader(text);
+  return positions === undefined
+    ? undefined
+    : [...positions].map(([partition, offset]) => ({ partition, offset }));
+};
+
+describe('the Session-Log-Position header, written by the authority and read by the client', () => {
   it('names the highest offset of each partition, in partition order, and reads back', () => {
     const text = formatLogPositions([
       { partition: 3, offset: 7n },

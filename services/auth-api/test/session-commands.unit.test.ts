@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodeRecords, readEnvelope } from '@session-authority/events';
+import { decodeRecords } from '@session-authority/events';
 import { InMemoryEventLog } from '@session-authority/event-log';
 import { InMemoryReadModel, type SessionReader } from '@session-authority/read-model';
 import type { SessionState } from '@session-authority/sessions';
@@ -10,11 +10,12 @@ import {
   RejectedEventError,
   UnavailableError,
 } from '../src/sessions/service-errors.js';
-import { SessionService } from '../src/sessions/session-service.js';
+import { createSessions } from '../src/sessions/create-sessions.js';
+import { appendedEnvelopes } from './support/in-process.js';
 
 const ADMIN = { type: 'admin', id: 'test' } as const;
 
-/** A service over the twins; `hold()` leaves appended events unprojected until `release()`. */
+/** The commands and queries over the twins; `hold()` leaves appended events unprojected until `release()`. */
 function setup(
   options: { waitMs?: number; reader?: (model: InMemoryReadModel) => SessionReader } = {},
 ) {
@@ -29,19 +30,17 @@ function setup(
     else apply();
   });
   const metrics = createApiMetrics();
-  const service = new SessionService({
+  const { queries, commands } = createSessions({
     reader: options.reader?.(readModel) ?? readModel,
     appender: log,
-    waiter: readModel,
+    watermark: readModel,
     metrics,
     source: 'urn:test',
     consistencyWaitMs: options.waitMs ?? 1000,
   });
   const revocationsOf = (sessionId: string) =>
-    log
-      .records(log.partitionOf(sessionId))
-      .map(({ record }) => readEnvelope(record))
-      .filter((read) => read.ok && read.envelope.type === 'session.revoked.v2').length;
+    appendedEnvelopes(log).filter((e) => e.subject === sessionId && e.type === 'session.revoked.v2')
+      .length;
   const hold = () => {
     holding = true;
   };
@@ -49,15 +48,15 @@ function setup(
     holding = false;
     for (const apply of held.splice(0)) apply();
   };
-  return { log, readModel, metrics, service, revocationsOf, hold, release };
+  return { log, readModel, metrics, queries, commands, revocationsOf, hold, release };
 }
 
-describe('SessionService', () => {
+describe('the session commands', () => {
   it('concurrent logouts of one session share one event (single flight)', async () => {
-    const { service, revocationsOf } = setup();
-    const { session, token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    const { commands, revocationsOf } = setup();
+    const { session, token } = await commands.issue(randomUUID(), 60_000, ADMIN, 'r1');
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => service.logout(token, `r${i}`)),
+      Array.from({ length: 10 }, (_, i) => commands.logout(token, `r${i}`)),
     );
     expect(outcomes.filter((o) => o.outcome === 'revoked')).toHaveLength(10);
     expect(new Set(outcomes.map((o) => o.positions[0]?.offset)).size).toBe(1);
@@ -66,7 +65,7 @@ describe('SessionService', () => {
 
   it('a session this replica just revoked appends nothing, even when read before the revocation', async () => {
     let stale: SessionState | null = null;
-    const { service, revocationsOf } = setup({
+    const { commands, revocationsOf } = setup({
       reader: (model) => ({
         findById: (id) => model.findById(id),
         listByIdentity: (id) => model.listByIdentity(id),
@@ -75,62 +74,62 @@ describe('SessionService', () => {
         findByTokenDigest: async (digest) => stale ?? (await model.findByTokenDigest(digest)),
       }),
     });
-    const { session, token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    const { session, token } = await commands.issue(randomUUID(), 60_000, ADMIN, 'r1');
     stale = session;
-    expect((await service.logout(token, 'r2')).outcome).toBe('revoked');
-    expect((await service.logout(token, 'r3')).outcome).toBe('already-revoked');
-    expect((await service.revokeById(session.id, ADMIN, 'r4')).outcome).toBe('already-revoked');
+    expect((await commands.logout(token, 'r2')).outcome).toBe('revoked');
+    expect((await commands.logout(token, 'r3')).outcome).toBe('already-revoked');
+    expect((await commands.revokeById(session.id, ADMIN, 'r4')).outcome).toBe('already-revoked');
     expect(revocationsOf(session.id)).toBe(1);
   });
 
   it('a revocation the projection does not show in time is a 503; once it does, a retry is 204-safe', async () => {
-    const { service, hold, release, revocationsOf } = setup({ waitMs: 50 });
-    const { session, token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    const { commands, hold, release, revocationsOf } = setup({ waitMs: 50 });
+    const { session, token } = await commands.issue(randomUUID(), 60_000, ADMIN, 'r1');
     hold();
-    await expect(service.logout(token, 'r2')).rejects.toBeInstanceOf(UnavailableError);
+    await expect(commands.logout(token, 'r2')).rejects.toBeInstanceOf(UnavailableError);
     expect(revocationsOf(session.id)).toBe(1);
     release();
-    expect((await service.logout(token, 'r3')).outcome).toBe('already-revoked');
+    expect((await commands.logout(token, 'r3')).outcome).toBe('already-revoked');
     expect(revocationsOf(session.id)).toBe(1);
   });
 
   it('a log that rejects appends is a 503 and counts no revocation', async () => {
-    const { service, log, metrics } = setup();
-    const { token } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    const { commands, log, metrics } = setup();
+    const { token } = await commands.issue(randomUUID(), 60_000, ADMIN, 'r1');
     log.failWith(new Error('broker down'));
-    await expect(service.logout(token, 'r2')).rejects.toBeInstanceOf(UnavailableError);
+    await expect(commands.logout(token, 'r2')).rejects.toBeInstanceOf(UnavailableError);
     expect((await metrics.revocations.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
     log.failWith(undefined);
-    expect((await service.logout(token, 'r3')).outcome).toBe('revoked');
+    expect((await commands.logout(token, 'r3')).outcome).toBe('revoked');
     expect((await metrics.revocations.get()).values.reduce((n, v) => n + v.value, 0)).toBe(1);
   });
 
   it('a read model that fails is a 503, an unknown id is NotFound', async () => {
-    const { service, readModel } = setup();
-    await expect(service.getById(randomUUID())).rejects.toBeInstanceOf(NotFoundError);
-    await expect(service.revokeIdentity(randomUUID(), ADMIN, 'r')).rejects.toBeInstanceOf(
+    const { commands, queries, readModel } = setup();
+    await expect(queries.getById(randomUUID())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(commands.revokeIdentity(randomUUID(), ADMIN, 'r')).rejects.toBeInstanceOf(
       NotFoundError,
     );
     readModel.failReads(new Error('down'));
-    await expect(service.findByToken('ory_st_' + 'a'.repeat(32))).rejects.toBeInstanceOf(
+    await expect(queries.findByToken('ory_st_' + 'a'.repeat(32))).rejects.toBeInstanceOf(
       UnavailableError,
     );
   });
 
   it('an event the projector would reject is refused before the append', async () => {
-    const { service, log } = setup();
-    await expect(service.issue('not-a-uuid', 60_000, ADMIN, 'r1')).rejects.toBeInstanceOf(
+    const { commands, log } = setup();
+    await expect(commands.issue('not-a-uuid', 60_000, ADMIN, 'r1')).rejects.toBeInstanceOf(
       RejectedEventError,
     );
-    await expect(service.issue(randomUUID(), 60_000, ADMIN, '')).rejects.toBeInstanceOf(
+    await expect(commands.issue(randomUUID(), 60_000, ADMIN, '')).rejects.toBeInstanceOf(
       RejectedEventError,
     );
     expect(Array.from({ length: log.partitionCount }, (_, p) => log.records(p)).flat()).toEqual([]);
   });
 
   it('issuance returns the session the projection will hold', async () => {
-    const { service, readModel } = setup();
-    const { session } = await service.issue(randomUUID(), 60_000, ADMIN, 'r1');
+    const { commands, readModel } = setup();
+    const { session } = await commands.issue(randomUUID(), 60_000, ADMIN, 'r1');
     expect(await readModel.findById(session.id)).toEqual(session);
   });
 });

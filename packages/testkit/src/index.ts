@@ -1,0 +1,2 @@
+export * from './error-generic.js';
+export * from './projection-cases.js';
