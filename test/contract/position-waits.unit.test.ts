@@ -46,7 +46,10 @@ async function run(steps: readonly Step[], twin: 'authority' | 'client'): Promis
         twin === 'authority'
           ? authority.waitFor(positions, 60_000).then((reached) => reached)
           : client.wait(highestPerPartition(positions)).then(() => true);
-      void done.then((reached) => reached && resolved.add(index));
+      void done.then(
+        (reached) => reached && resolved.add(index),
+        () => undefined, // given up at the end
+      );
     }
     await Promise.resolve();
     await Promise.resolve();
