@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   encodeEnvelope,
   type PositionedRecord,
@@ -6,7 +7,12 @@ import {
 import type { ProjectionInput } from '@session-authority/sessions';
 import { chainNext, recordSha256 } from '@session-authority/audit';
 import {
+  AUDIT_COLUMNS,
+  AUDIT_COLUMNS_DIGEST_SQL,
+  auditColumnsOf,
   auditProjection,
+  canonicalColumns,
+  columnsDigest,
   createProjectionStore,
   readProjectionOffsets,
   sessionsProjection,
@@ -163,6 +169,29 @@ describe('the read model in PostgreSQL', () => {
       recordSha256(1, 2n, encodeEnvelope(later)),
     );
     expect(after[2]).toEqual({ log_offset: '2', chain_sha256: expected });
+  });
+
+  it("PostgreSQL's digest of an audit row's shown columns is the one verify computes from its record", async () => {
+    const topic = uniqueName('audit-digest');
+    const projection = store(topic, [sessionsProjection, auditProjection]);
+    const issued = issuedEvent({
+      // jsonb reorders keys and prints its own spacing; texts with quotes, separators and more.
+      devices: [{ id: randomUUID(), ip_address: '10.0.0.1', user_agent: 'a "b", c: d ✓ 😀 \\ \n' }],
+      authentication_methods: [{ method: 'password', aal: 'aal1' }],
+    });
+    const events = positioned([issued, revokedEvent(issued.data)]);
+    const batch = batchOf(2, events, 2n);
+    await projection.apply([batch]);
+    const stored = await db.orm.em.fork().execute<{ log_offset: string; digest: string }[]>(
+      `select log_offset, ${AUDIT_COLUMNS_DIGEST_SQL} as digest from audit_events
+         where topic = ? order by log_offset`,
+      [topic],
+    );
+    const expected = batch.records.map((record) => ({
+      log_offset: record.offset.toString(),
+      digest: columnsDigest(canonicalColumns(AUDIT_COLUMNS, auditColumnsOf(record, undefined))),
+    }));
+    expect(stored).toEqual(expected);
   });
 
   it('applies batches of several partitions in one transaction, skipping one applied before', async () => {

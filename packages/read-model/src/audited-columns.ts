@@ -29,14 +29,23 @@ type Canonical = Record<string, string | null>;
 const TIME_COLUMNS = new Set(['at', 'quarantined_at']);
 const UUID_COLUMNS = new Set(['session_id', 'identity_id']);
 
-/** JSON with object keys sorted, so that jsonb's own key order does not count as a difference. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/**
+ * JSON as PostgreSQL prints a jsonb value: keys shortest first then in byte order, ", " and ": "
+ * between items. A value it prints otherwise (an unusual number) only costs a second look, since
+ * a digest that differs is followed by a comparison of the parsed columns.
+ */
+function jsonbText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`);
-    return `{${entries.join(',')}}`;
+      .sort(
+        ([a], [b]) =>
+          byteLength(a) - byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)),
+      )
+      .map(([key, item]) => `${JSON.stringify(key)}: ${jsonbText(item)}`);
+    return `{${entries.join(', ')}}`;
   }
   return JSON.stringify(value);
 }
@@ -44,7 +53,7 @@ function canonicalJson(value: unknown): string {
 function canonicalValue(column: string, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (TIME_COLUMNS.has(column)) return new Date(value as string | Date).toISOString();
-  if (column === 'data') return canonicalJson(value);
+  if (column === 'data') return jsonbText(value);
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return UUID_COLUMNS.has(column) ? text.toLowerCase() : text;
 }
@@ -60,10 +69,32 @@ export function canonicalColumns(
   return Object.fromEntries(columns.map((column) => [column, canonicalValue(column, row[column])]));
 }
 
-/** One digest of a row's canonical columns: equal digests, equal columns. */
+/** Characters as PostgreSQL's length() counts them: code points. */
+const codePoints = (text: string) =>
+  /[\uD800-\uDFFF]/.test(text) ? Array.from(text).length : text.length;
+
+/**
+ * One digest of a row's canonical columns, each length-prefixed so that no two rows share an
+ * encoding: the MD5 that AUDIT_COLUMNS_DIGEST_SQL computes in PostgreSQL for a stored row.
+ */
 export function columnsDigest(canonical: Canonical): string {
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
+  const encoded = Object.values(canonical)
+    .map((value) => (value === null ? '-' : `${codePoints(value)}:${value}`))
+    .join(',');
+  return createHash('md5').update(encoded).digest('hex');
 }
+
+function columnText(column: string): string {
+  if (TIME_COLUMNS.has(column))
+    return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  return UUID_COLUMNS.has(column) || column === 'data' ? `${column}::text` : column;
+}
+
+/** columnsDigest of the audit columns, computed by PostgreSQL, so the columns need not travel. */
+export const AUDIT_COLUMNS_DIGEST_SQL = `md5(${AUDIT_COLUMNS.map((column) => {
+  const text = columnText(column);
+  return `coalesce(length(${text})::text || ':' || ${text}, '-')`;
+}).join(` || ',' || `)})`;
 
 export interface ColumnDifference {
   readonly table: 'audit_events' | 'quarantined_records';

@@ -70,6 +70,7 @@ export {
 } from './verification-snapshot.js';
 export {
   AUDIT_COLUMNS,
+  AUDIT_COLUMNS_DIGEST_SQL,
   canonicalColumns,
   columnDifferences,
   columnsDigest,

@@ -2,9 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SessionFacts, StoredAuditRow } from '@session-authority/audit';
 import { AUDIT_PROJECTION } from './audit-projection.js';
 import {
-  AUDIT_COLUMNS,
+  AUDIT_COLUMNS_DIGEST_SQL,
   canonicalColumns,
-  columnsDigest,
   QUARANTINE_COLUMNS,
 } from './audited-columns.js';
 import { QUARANTINE_PROJECTION } from './quarantine-projection.js';
@@ -64,17 +63,18 @@ export async function readVerificationSnapshot(
           .filter((row) => row.projection === projection)
           .map((row) => [row.partition, BigInt(row.next_offset)]),
       );
-    // Paged through a cursor: the jsonb of a long log would not fit in memory at once.
+    // Paged through a cursor; each row's shown columns arrive as PostgreSQL's digest of them.
     await client.query(
       `declare audit_rows no scroll cursor for
-       select log_partition, log_offset, record_sha256, chain_sha256, ${AUDIT_COLUMNS.join(', ')}
+       select log_partition, log_offset, record_sha256, chain_sha256, event_id,
+         ${AUDIT_COLUMNS_DIGEST_SQL} as columns_digest
        from ${qualified(schema, 'audit_events')} where topic = $1
        order by log_partition, log_offset`,
       [topic],
     );
     const auditRows = new Map<number, SnapshotAuditRow[]>();
     for (;;) {
-      const page = await client.query<Record<string, unknown> & AuditRowKeys>(
+      const page = await client.query<AuditRowKeys & { columns_digest: string }>(
         'fetch 10000 from audit_rows',
       );
       for (const row of page.rows) {
@@ -84,7 +84,7 @@ export async function readVerificationSnapshot(
           recordSha256: row.record_sha256,
           chainSha256: row.chain_sha256,
           eventId: row.event_id,
-          columnsDigest: columnsDigest(canonicalColumns(AUDIT_COLUMNS, row)),
+          columnsDigest: row.columns_digest,
         });
         auditRows.set(row.log_partition, list);
       }
