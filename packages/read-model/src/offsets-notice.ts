@@ -1,6 +1,6 @@
 /**
  * The contract between the projection store and every projection watermark: after each commit the
- * store sends one notice per projection and partition on this channel (PostgreSQL NOTIFY), inside
+ * store sends one notice per followed projection and partition on this channel (PostgreSQL NOTIFY), inside
  * the transaction, so it is delivered only if the commit is.
  */
 export const OFFSETS_CHANNEL = 'projection_offsets';

@@ -172,28 +172,34 @@ async function applyInOneTransaction(
       const moved = moving.map(
         (m) => `(${sql.literal(m.projection.name)}, ${m.batch.partition}, ${m.batch.nextOffset})`,
       );
-      const notices = moving.map((m) => {
-        const notice = encodeOffsetNotice({
-          projection: m.projection.name,
-          topic,
-          partition: m.batch.partition,
-          next: m.batch.nextOffset.toString(),
+      const notices = moving
+        .filter((m) => m.projection.followed === true)
+        .map((m) => {
+          const notice = encodeOffsetNotice({
+            projection: m.projection.name,
+            topic,
+            partition: m.batch.partition,
+            next: m.batch.nextOffset.toString(),
+          });
+          return `pg_notify(${sql.literal(OFFSETS_CHANNEL)}, ${sql.literal(notice)})`;
         });
-        return `pg_notify(${sql.literal(OFFSETS_CHANNEL)}, ${sql.literal(notice)})`;
-      });
       statements.push(
         `update ${offsetsTable} o set next_offset = v.next, updated_at = now()
          from (values ${moved.join(', ')}) as v(projection, partition, next)
          where o.projection = v.projection and o.topic = ${sql.literal(topic)} and o.partition = v.partition`,
-        `select ${notices.join(', ')}`,
       );
-      const committing = batches.filter((batch) => moving.some((m) => m.batch === batch));
-      // The steps overlap the SQL; the commit waits for both.
-      await Promise.all([
-        client.query(statements.join(';\n')),
-        ...target.preCommit.map((step) => step.run(committing)),
-      ]);
-      await client.query('commit');
+      if (notices.length > 0) statements.push(`select ${notices.join(', ')}`);
+      if (target.preCommit.length === 0) {
+        await client.query([...statements, 'commit'].join(';\n'));
+      } else {
+        const committing = batches.filter((batch) => moving.some((m) => m.batch === batch));
+        // The steps overlap the SQL; the commit waits for both.
+        await Promise.all([
+          client.query(statements.join(';\n')),
+          ...target.preCommit.map((step) => step.run(committing)),
+        ]);
+        await client.query('commit');
+      }
     }
     return batches.map((batch) => {
       const applied = new Map<bigint, PositionedEvent>();

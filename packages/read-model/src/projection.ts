@@ -31,6 +31,11 @@ export interface Projection {
   readonly name: string;
   /** The event types it applies; records of other types still move its offsets. */
   readonly handles: ReadonlySet<string>;
+  /**
+   * Whether watermarks wait on it: then the store NOTIFYs its offsets after each commit. The
+   * others' offsets are only read when a subscription starts.
+   */
+  readonly followed?: boolean;
   /** Statements that apply the fresh records; run in one multi-statement round trip. */
   statements(batches: readonly FreshEvents[], sql: SqlContext): string[];
 }

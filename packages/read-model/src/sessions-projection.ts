@@ -78,6 +78,8 @@ function runStatements(run: Run, sql: SqlContext): string[] {
 export const sessionsProjection: Projection = {
   name: SESSIONS_PROJECTION,
   handles: SESSION_EVENT_TYPES,
+  // The API waits on it before every 201 and 204.
+  followed: true,
   statements(batches, sql) {
     // Run k of every partition goes together: sessions of different partitions never meet.
     const runs: Run[] = [];
