@@ -21,6 +21,8 @@ export const loadResultSchema = z.object({
   throughput: z.number().nonnegative(),
   latencyMs: latency,
   unexpected: z.record(z.string(), z.number().int()),
+  concurrency: z.number().int().positive().optional(),
+  cpuMsPerRequest: z.record(z.string(), z.number().nonnegative()).optional(),
 });
 
 /** The JSON a run writes; the quick-mode test validates it with this schema. */

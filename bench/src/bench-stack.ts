@@ -19,6 +19,13 @@ import {
   projectorSpec,
 } from '@session-authority/local-infra';
 import pg from 'pg';
+import type { ProcessGroups } from './process-cpu.js';
+
+function pidsOf(services: readonly ServiceProcess[], prefix: string): number[] {
+  return services
+    .filter((service) => service.spec.name.startsWith(prefix))
+    .flatMap((service) => (service.child.pid === undefined ? [] : [service.child.pid]));
+}
 
 export interface BenchStack {
   readonly brokers: string[];
@@ -32,6 +39,8 @@ export interface BenchStack {
   readonly adminKey: string;
   readonly baselineOrigins: string[];
   readonly versions: { readonly kafka: string; readonly postgres: string };
+  /** The stack's processes by what they are, for the CPU each step costs (PostgreSQL aside). */
+  readonly processes: ProcessGroups;
   stop(): Promise<void>;
 }
 
@@ -66,6 +75,7 @@ export async function startBenchStack(
 
     let brokers = process.env.KAFKA_BROKERS;
     let kafkaVersion = 'external';
+    const brokerPids: number[] = [];
     if (brokers === undefined || brokers === '') {
       await stopKafkaBroker(BROKER_NAME, { removeData: true }); // what an interrupted run left
       const broker = await startKafkaBroker({
@@ -75,6 +85,7 @@ export async function startBenchStack(
         log,
       });
       cleanups.push(() => stopKafkaBroker(BROKER_NAME, { removeData: true }));
+      brokerPids.push(broker.pid);
       brokers = broker.brokers.join(',');
       kafkaVersion = pinnedKafkaVersion();
     }
@@ -152,6 +163,12 @@ export async function startBenchStack(
       adminKey,
       baselineOrigins,
       versions: { kafka: kafkaVersion, postgres: rows[0]?.server_version ?? 'unknown' },
+      processes: {
+        'API replicas': pidsOf(services, 'api-'),
+        projectors: pidsOf(services, 'projector-'),
+        ...(brokerPids.length === 0 ? {} : { broker: brokerPids }),
+        'CRUD baseline': pidsOf(services, 'crud-baseline-'),
+      },
       stop,
     };
   } catch (error) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Pool, type Dispatcher } from 'undici';
 import { percentiles, type LoadJob, type LoadResult } from './load-job.js';
+import { cpuMsPerRequest, sampleCpuMs } from './process-cpu.js';
 
 /**
  * A load generator in its own process. Open loop at a fixed rate: latency counts from when a
@@ -9,10 +10,11 @@ import { percentiles, type LoadJob, type LoadResult } from './load-job.js';
  * at saturation: `connections` requests always in flight.
  */
 const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
+const mostInFlight = Math.max(job.connections, ...(job.concurrencies ?? []));
 const pools = job.origins.map(
   (origin) =>
     new Pool(origin, {
-      connections: Math.ceil(job.connections / job.origins.length),
+      connections: Math.ceil(mostInFlight / job.origins.length),
       pipelining: 1,
     }),
 );
@@ -67,7 +69,8 @@ async function send(): Promise<number> {
   const token = nextToken();
   const pool = pools[sent % pools.length] as Pool;
   sent += 1;
-  const response = await pool.request(requestOf(token));
+  // reset: false keeps the connection after a DELETE with a body, which undici would close.
+  const response = await pool.request({ ...requestOf(token), reset: false });
   await response.body.dump();
   return response.statusCode;
 }
@@ -111,18 +114,61 @@ async function openLoop(rate: number): Promise<number> {
   return job.seconds;
 }
 
+/** `inFlight` requests always in flight until `until`; how many answers came back. */
+async function keepInFlight(
+  inFlight: number,
+  until: number,
+  measureFrom = Number.POSITIVE_INFINITY,
+): Promise<number> {
+  let answered = 0;
+  const worker = async () => {
+    while (performance.now() < until && !exhausted()) {
+      const startedAt = performance.now();
+      await attempt(startedAt, startedAt >= measureFrom);
+      answered += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return answered;
+}
+
+/** The concurrency, of those to try, that gets the most answers a second (each tried briefly). */
+async function bestConcurrency(): Promise<number> {
+  let best = { inFlight: job.connections, rate: 0 };
+  for (const inFlight of job.concurrencies ?? []) {
+    const seconds = job.probeSeconds ?? 2;
+    const answered = await keepInFlight(inFlight, performance.now() + seconds * 1000);
+    if (answered / seconds > best.rate) best = { inFlight, rate: answered / seconds };
+  }
+  return best.inFlight;
+}
+
+let concurrency: number | undefined;
+let cpu: Record<string, number> | undefined;
+
 async function closedLoop(): Promise<number> {
+  concurrency = await bestConcurrency();
   const begin = performance.now();
   const measureFrom = begin + job.warmupSeconds * 1000;
   const end = measureFrom + job.seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < end && !exhausted()) {
-      const startedAt = performance.now();
-      await attempt(startedAt, startedAt >= measureFrom);
-    }
-  };
-  await Promise.all(Array.from({ length: job.connections }, worker));
-  return (performance.now() - measureFrom) / 1000;
+  let before: Record<string, number> | undefined;
+  let ownBefore: NodeJS.CpuUsage | undefined;
+  const sampler = setTimeout(() => {
+    before = sampleCpuMs(job.cpuGroups ?? {});
+    ownBefore = process.cpuUsage();
+  }, measureFrom - performance.now());
+  await keepInFlight(concurrency, end, measureFrom);
+  clearTimeout(sampler);
+  const seconds = (performance.now() - measureFrom) / 1000;
+  if (before !== undefined && ownBefore !== undefined) {
+    const own = process.cpuUsage(ownBefore);
+    const after = {
+      ...sampleCpuMs(job.cpuGroups ?? {}),
+      'load generator': (own.user + own.system) / 1000,
+    };
+    cpu = cpuMsPerRequest({ ...before, 'load generator': 0 }, after, latencies.length);
+  }
+  return seconds;
 }
 
 const seconds = job.rate === undefined ? await closedLoop() : await openLoop(job.rate);
@@ -135,5 +181,7 @@ const result: LoadResult = {
   throughput: Math.round(latencies.length / seconds),
   latencyMs: percentiles(latencies),
   unexpected,
+  ...(concurrency === undefined ? {} : { concurrency }),
+  ...(cpu === undefined ? {} : { cpuMsPerRequest: cpu }),
 };
 process.stdout.write(JSON.stringify(result) + '\n');

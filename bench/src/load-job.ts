@@ -17,7 +17,16 @@ export interface LoadJob {
   readonly expectStatus: number;
   /** Requests per second, open loop; undefined: closed loop at saturation. */
   readonly rate?: number;
+  /** Requests in flight (closed loop), or connections kept open (open loop). */
   readonly connections: number;
+  /**
+   * Closed loop only: the concurrencies tried before the measured run, each for probeSeconds;
+   * the one that gives the most answers a second is measured.
+   */
+  readonly concurrencies?: readonly number[];
+  readonly probeSeconds?: number;
+  /** Closed loop only: the processes whose CPU the measured run accounts for. */
+  readonly cpuGroups?: Readonly<Record<string, readonly number[]>>;
   readonly warmupSeconds: number;
   readonly seconds: number;
 }
@@ -38,6 +47,10 @@ export interface LoadResult {
   /** Milliseconds from when the request was due to its answer (open loop), or from its send. */
   readonly latencyMs: Latency;
   readonly unexpected: Readonly<Record<string, number>>;
+  /** Closed loop: the requests in flight that were measured. */
+  readonly concurrency?: number;
+  /** Closed loop: CPU milliseconds per request, by process group (the load generator too). */
+  readonly cpuMsPerRequest?: Readonly<Record<string, number>>;
 }
 
 export function percentiles(samples: Float64Array | number[]): Latency {

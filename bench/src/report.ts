@@ -11,6 +11,24 @@ function loadRow(result: LoadResult): string {
   return `| ${result.scenario} | ${result.offeredRate} | ${result.throughput} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${errors || '0'} |`;
 }
 
+/** Per saturation step: what it ran at, and the CPU milliseconds each process group spent per request. */
+function cpuTable(load: readonly LoadResult[]): string[] {
+  const steps = load.filter((r) => r.cpuMsPerRequest !== undefined);
+  if (steps.length === 0) return [];
+  const groups = [...new Set(steps.flatMap((r) => Object.keys(r.cpuMsPerRequest ?? {})))];
+  const cell = (value: number | undefined) => (value === undefined ? '' : value.toFixed(3));
+  return [
+    '',
+    `| CPU ms per request at saturation | in flight | req/s | ${groups.join(' | ')} | total |`,
+    `| --- | --- | --- | ${groups.map(() => '---').join(' | ')} | --- |`,
+    ...steps.map((r) => {
+      const cpu = r.cpuMsPerRequest ?? {};
+      const total = Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
+      return `| ${r.scenario} | ${r.concurrency ?? ''} | ${r.throughput} | ${groups.map((g) => cell(cpu[g])).join(' | ')} | ${total.toFixed(3)} |`;
+    }),
+  ];
+}
+
 /** The Markdown tables of one run (docs/benchmarks.md shows the latest full one). */
 export function renderMarkdown(result: BenchResult): string {
   const m = result.machine;
@@ -24,6 +42,7 @@ export function renderMarkdown(result: BenchResult): string {
     '| scenario | offered req/s | achieved req/s | p50 ms | p95 ms | p99 ms | unexpected answers |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...result.load.map(loadRow),
+    ...cpuTable(result.load),
     '',
     '| measure | value |',
     '| --- | --- |',

@@ -26,7 +26,7 @@ import {
   writeTokens,
   type SeededSession,
 } from './seed.js';
-import { checkTargets, revocationTargets } from './targets.js';
+import { checkTargets, logoutTargets, revocationTargets } from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,8 +44,23 @@ const projections = values.projections ?? 'sessions,audit';
 const quick = values.quick === true;
 const seed = Number(values.seed ?? 20261124);
 const settings = quick
-  ? { seconds: 1, warmupSeconds: 0.3, rates: [50, 100, 200], saturationBudget: 3000 }
-  : { seconds: 10, warmupSeconds: 2, rates: [100, 250, 500, 1000, 2000], saturationBudget: 60_000 };
+  ? {
+      seconds: 1,
+      warmupSeconds: 0.3,
+      rates: [50, 100, 200],
+      saturationBudget: 4000,
+      concurrencies: [16, 64],
+      probeSeconds: 0.3,
+    }
+  : {
+      seconds: 10,
+      warmupSeconds: 2,
+      rates: [100, 250, 500, 1000, 2000],
+      saturationBudget: 60_000,
+      // Saturation is the concurrency that answers most: each is tried for probeSeconds first.
+      concurrencies: [16, 64, 128, 256],
+      probeSeconds: 2,
+    };
 const sizes = quick
   ? {
       whoami: 500,
@@ -78,10 +93,22 @@ function budget(rate: number | undefined): number {
   return Math.ceil(rate * (settings.seconds + settings.warmupSeconds) * 1.1) + 100;
 }
 
-async function drive(job: Omit<LoadJob, 'connections' | 'seconds' | 'warmupSeconds'>) {
+type DriveJob = Omit<LoadJob, 'connections' | 'seconds' | 'warmupSeconds'>;
+
+/** Runs one step in a load process; a saturation step also finds its concurrency and its CPU. */
+async function driveLoad(processes: LoadJob['cpuGroups'], job: DriveJob) {
   log(`- ${job.scenario} at ${job.rate ?? 'saturation'}`);
+  const saturation =
+    job.rate === undefined
+      ? {
+          concurrencies: settings.concurrencies,
+          probeSeconds: settings.probeSeconds,
+          cpuGroups: processes,
+        }
+      : {};
   const full: LoadJob = {
     ...job,
+    ...saturation,
     connections: CONNECTIONS,
     seconds: settings.seconds,
     warmupSeconds: settings.warmupSeconds,
@@ -92,6 +119,7 @@ async function drive(job: Omit<LoadJob, 'connections' | 'seconds' | 'warmupSecon
 async function run(
   stack: BenchStack,
 ): Promise<Omit<BenchResult, 'mode' | 'startedAt' | 'machine'>> {
+  const drive = (job: DriveJob) => driveLoad(stack.processes, job);
   const random = seededRandomBytes(seed);
   const steps = [...settings.rates, undefined];
   const revokeSets = steps.map((rate) => makeSessions(budget(rate), random));
@@ -302,6 +330,7 @@ async function run(
       p50VsFloor: ratio(lowest?.latencyMs.p50, floor.latencyMs.p50),
     },
     targets: [
+      ...logoutTargets(load, floor.latencyMs, propagation.latencyMs.p99),
       ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
       ...revocationTargets(revocations, sizes.feed),
     ],

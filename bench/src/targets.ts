@@ -108,3 +108,64 @@ export function revocationTargets(
     },
   ];
 }
+
+/** The logout path's targets: throughput against the CRUD baseline, latency below saturation. */
+export function logoutTargets(
+  load: readonly LoadResult[],
+  floor: { readonly p50: number; readonly p99: number },
+  propagationP99: number,
+): TargetCheck[] {
+  const saturated = (scenario: string) =>
+    load.find((r) => r.scenario === scenario && r.offeredRate === 'saturation');
+  const logout = saturated('logout-revoke');
+  const crud = saturated('crud-baseline');
+  const whoami = saturated('whoami');
+  const ratio =
+    logout !== undefined && crud !== undefined ? logout.throughput / crud.throughput : 0;
+  const ceiling = (logout?.throughput ?? 0) * 0.8;
+  const below = load.filter(
+    (r) =>
+      r.scenario === 'logout-revoke' &&
+      typeof r.offeredRate === 'number' &&
+      r.offeredRate <= ceiling,
+  );
+  const worst = below.reduce((max, r) => Math.max(max, r.latencyMs.p99), 0);
+  const at100 = load.find((r) => r.scenario === 'logout-revoke' && r.offeredRate === 100);
+  const p50x = at100 === undefined ? Infinity : at100.latencyMs.p50 / floor.p50;
+  const p99x = at100 === undefined ? Infinity : at100.latencyMs.p99 / floor.p99;
+  return [
+    {
+      measure: 'logout-revoke at saturation, against the CRUD baseline',
+      target: '≥ 0.8×',
+      result: `${ratio.toFixed(2)}× (${logout?.throughput ?? 0} / ${crud?.throughput ?? 0} req/s)`,
+      met: ratio >= 0.8,
+    },
+    {
+      measure: `logout-revoke open loop up to 80 % of its saturation (${Math.round(ceiling)} req/s)`,
+      target: 'p99 ≤ 50 ms at every rate',
+      result:
+        below.length === 0
+          ? 'no step below it'
+          : `worst p99 ${worst.toFixed(1)} ms over ${below.map((r) => r.offeredRate).join(', ')} req/s`,
+      met: below.length > 0 && worst <= 50,
+    },
+    {
+      measure: 'logout-revoke at 100 req/s against the floor',
+      target: 'p50 ≤ 2× and p99 ≤ 5× the floor',
+      result: `p50 ${p50x.toFixed(1)}×, p99 ${p99x.toFixed(1)}×`,
+      met: p50x <= 2 && p99x <= 5,
+    },
+    {
+      measure: 'whoami at saturation',
+      target: 'p99 ≤ 10 ms',
+      result: `p99 ${(whoami?.latencyMs.p99 ?? 0).toFixed(1)} ms`,
+      met: whoami !== undefined && whoami.latencyMs.p99 <= 10,
+    },
+    {
+      measure: 'propagation 204 → a bare consumer of the log',
+      target: 'p99 ≤ 10 ms',
+      result: `p99 ${propagationP99.toFixed(1)} ms`,
+      met: propagationP99 <= 10,
+    },
+  ];
+}

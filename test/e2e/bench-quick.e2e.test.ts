@@ -44,6 +44,28 @@ describe('npm run bench -- --quick', () => {
     expect(result.revocations.bootstrap.revoked).toBe(10_000);
     expect(result.revocations.follow.catchUpMs).toBeLessThan(30_000);
     expect(stdout).toContain('| scenario | offered req/s |');
+    // Each saturation step found its concurrency and says what each process spent on a request.
+    const saturated = result.load.filter((r) => r.offeredRate === 'saturation');
+    for (const step of saturated) {
+      expect([16, 64], step.scenario).toContain(step.concurrency);
+      const cpu = step.cpuMsPerRequest ?? {};
+      // The broker is the test run's (KAFKA_BROKERS), not the bench's: it has no row here.
+      expect(Object.keys(cpu).sort(), step.scenario).toEqual([
+        'API replicas',
+        'CRUD baseline',
+        'PostgreSQL',
+        'load generator',
+        'projectors',
+      ]);
+      expect(cpu['load generator'], step.scenario).toBeGreaterThan(0);
+    }
+    const served = (name: string) =>
+      saturated.find((r) => r.scenario === name)?.cpuMsPerRequest?.[
+        name === 'crud-baseline' ? 'CRUD baseline' : 'API replicas'
+      ] ?? 0;
+    expect(served('logout-revoke')).toBeGreaterThan(0);
+    expect(served('crud-baseline')).toBeGreaterThan(0);
+    expect(stdout).toContain('| CPU ms per request at saturation |');
 
     // It leaves no process behind.
     const pids = [...stderr.matchAll(/started, pid (\d+)/g)].map((match) => Number(match[1]));

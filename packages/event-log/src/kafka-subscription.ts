@@ -122,7 +122,6 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
               // Also where a reset by the client lands, past records deleted before they were read.
               await seekWithin(new Map([[partition, plan.offset]]));
               return;
-
             case 'skip':
               payload.resolveOffset(plan.last.toString());
               return;

@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The processes of the stack whose CPU a step accounts for, by what they are. */
+export type ProcessGroups = Readonly<Record<string, readonly number[]>>;
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process (all its threads), and of its children it has waited for. */
+function ticksOf(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command may hold spaces and parentheses: the fields start after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime are fields 14-17 of stat(5), 12-15 here.
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+
+/**
+ * Every PostgreSQL process's CPU: backends come and go, and the postmaster's children times
+ * keep what those that ended used.
+ */
+function postgresTicks(): number {
+  let sum = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') sum += ticksOf(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
+/** CPU milliseconds used so far by each group, and by PostgreSQL. */
+export function sampleCpuMs(groups: ProcessGroups): Record<string, number> {
+  const toMs = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  const sample: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups))
+    sample[name] = toMs(pids.reduce((sum, pid) => sum + ticksOf(pid), 0));
+  sample.PostgreSQL = toMs(postgresTicks());
+  return sample;
+}
+
+/** Per group, the CPU milliseconds between two samples per request served. */
+export function cpuMsPerRequest(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+  requests: number,
+): Record<string, number> {
+  const perRequest: Record<string, number> = {};
+  for (const [name, ms] of Object.entries(after))
+    perRequest[name] =
+      Math.round(((ms - (before[name] ?? 0)) / Math.max(1, requests)) * 1000) / 1000;
+  return perRequest;
+}
