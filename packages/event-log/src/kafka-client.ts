@@ -1,6 +1,5 @@
-import { Kafka, logLevel, type ISocketFactoryArgs, type LogEntry, type SASLOptions } from 'kafkajs';
-import net from 'node:net';
-import tls, { type ConnectionOptions } from 'node:tls';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
 import { silentLogger, type KafkaConnection, type KafkaSecurity, type LogLogger } from './types.js';
 
 function logCreator(logger: LogLogger) {
@@ -39,23 +38,6 @@ function tlsOptions(ssl: NonNullable<KafkaSecurity['ssl']>): ConnectionOptions |
   };
 }
 
-/**
- * kafkajs's own sockets, with Nagle's algorithm off: with it on, a small request written while
- * the previous one is unacknowledged waits for the broker's delayed ACK, tens of milliseconds.
- */
-function socketFactory({ host, port, ssl, onConnect }: ISocketFactoryArgs): net.Socket {
-  // kafkajs passes null without TLS, true or the TLS options with it.
-  const secure = ssl as unknown as ConnectionOptions | boolean | null;
-  const servername = net.isIP(host) === 0 ? { servername: host } : {};
-  const socket =
-    secure === null || secure === false
-      ? net.connect({ host, port }, onConnect)
-      : tls.connect({ host, port, ...servername, ...(secure === true ? {} : secure) }, onConnect);
-  socket.setKeepAlive(true, 60_000);
-  socket.setNoDelay(true);
-  return socket;
-}
-
 export function createKafka(connection: KafkaConnection): Kafka {
   hideKafkajsTimerWarning();
   const { ssl, sasl } = connection.security ?? {};
@@ -64,7 +46,6 @@ export function createKafka(connection: KafkaConnection): Kafka {
     brokers: [...connection.brokers],
     ...(ssl === undefined ? {} : { ssl: tlsOptions(ssl) }),
     ...(sasl === undefined ? {} : { sasl: { ...sasl } as SASLOptions }),
-    socketFactory,
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
