@@ -112,7 +112,8 @@ async function readLog(
 /**
  * Replays the log from the beginning and compares it with what the projections hold, as of one
  * snapshot of PostgreSQL: per partition the first record whose hash, order or presence differs
- * from audit_events, then every difference between the sessions read model and the fold of the
+ * from audit_events; every shown column of audit_events and quarantined_records that differs
+ * from its record; then every difference between the sessions read model and the fold of the
  * log (the same rule the projector applies).
  */
 export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyReport> {
@@ -135,7 +136,7 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
     quarantine: snapshot.quarantineOffsets.get(partition) ?? 0n,
   });
   for (let p = 0; p < partitions; p++) {
-    const projected = [...Object.values(endsOf(p))].reduce((a, b) => (a > b ? a : b), 0n);
+    const projected = Object.values(endsOf(p)).reduce((a, b) => (a > b ? a : b), 0n);
     const end = logEnd.get(p) ?? 0n;
     until.set(p, projected < end ? projected : end);
   }
