@@ -23,6 +23,10 @@ export const authApiEnvSchema = z.object({
     .min(32, 'at least 32 characters; generate one with `openssl rand -hex 32`'),
   CONSISTENCY_WAIT_MS: positiveInt(5000),
   PROJECTION_WATERMARK_POLL_MS: positiveInt(200),
+  /** The old name of PROJECTION_WATERMARK_POLL_MS: refused, so that it is not silently ignored. */
+  CONSISTENCY_POLL_MS: z
+    .undefined({ error: 'renamed to PROJECTION_WATERMARK_POLL_MS; set that instead' })
+    .optional(),
   BODY_LIMIT_BYTES: positiveInt(8192),
   SESSION_DEFAULT_LIFESPAN: durationMs('24h'),
   /** The longest lifespan an issue request may ask for. */

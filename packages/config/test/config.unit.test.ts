@@ -41,6 +41,16 @@ describe('service configuration', () => {
     ]);
   });
 
+  it('refuses the old name of a renamed setting instead of ignoring it', () => {
+    expect(() =>
+      loadAuthApiConfig({ ADMIN_API_KEY: 'k'.repeat(32), CONSISTENCY_POLL_MS: '100' }),
+    ).toThrow(/CONSISTENCY_POLL_MS: renamed to PROJECTION_WATERMARK_POLL_MS/);
+    expect(
+      loadAuthApiConfig({ ADMIN_API_KEY: 'k'.repeat(32), PROJECTION_WATERMARK_POLL_MS: '100' })
+        .PROJECTION_WATERMARK_POLL_MS,
+    ).toBe(100);
+  });
+
   it('splits broker lists', () => {
     expect(loadProjectorConfig({ KAFKA_BROKERS: 'a:1, b:2,' }).KAFKA_BROKERS).toEqual([
       'a:1',
