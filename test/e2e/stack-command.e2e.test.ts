@@ -15,6 +15,8 @@ it('the stack command starts everything in under 60 s and SIGTERM leaves no proc
     DATABASE_URL: db.url,
     KAFKA_TOPIC_PARTITIONS: '3',
     KAFKA_PORT: String(await freePort()),
+    // A port of its own: the one after KAFKA_PORT may be any process's.
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
     PUBLIC_PORT: String(await freePort()),
     ADMIN_PORT: String(await freePort()),
     PROJECTOR_PORT: String(await freePort()),

@@ -21,6 +21,7 @@ const env = process.env;
 const print = (line: string) => console.log(line);
 const name = env.STACK_NAME ?? 'stack';
 const kafkaPort = Number(env.KAFKA_PORT ?? 9092);
+const controllerPort = Number(env.KAFKA_CONTROLLER_PORT ?? kafkaPort + 1);
 const publicPort = Number(env.PUBLIC_PORT ?? 4433);
 const adminPort = Number(env.ADMIN_PORT ?? 4434);
 const projectorPort = Number(env.PROJECTOR_PORT ?? 4435);
@@ -78,7 +79,7 @@ try {
     const broker = await startKafkaBroker({
       name,
       port: kafkaPort,
-      controllerPort: kafkaPort + 1,
+      controllerPort,
       log: print,
     });
     cleanups.push(() => stopKafkaBroker(name));
