@@ -12,17 +12,11 @@ export {
   ensureTopic,
   pingKafka,
   readLogEnd,
-  readPartitionCount,
   type TopicSpec,
 } from './kafka-topics.js';
 export { InMemoryEventLog, type AppendListener } from './in-memory-event-log.js';
 export { formatLogPositions } from './log-positions.js';
 export { createFeedWriter, type FeedEntry, type FeedWriter } from './kafka-feed.js';
 export { createKafka } from './kafka-client.js';
-export {
-  markTopic,
-  readTopicIdentity,
-  TopicStartDeletedError,
-  type TopicIdentity,
-} from './topic-identity.js';
-export { OffsetOutOfRangeError, checkOffsetsInRange, readOffsetRanges } from './offset-range.js';
+export { readTopicIdentity, type TopicIdentity } from './topic-identity.js';
+export { OffsetOutOfRangeError } from './offset-range.js';

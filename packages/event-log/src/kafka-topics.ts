@@ -96,18 +96,3 @@ export async function pingKafka(connection: KafkaConnection): Promise<boolean> {
     await admin.disconnect().catch(() => undefined);
   }
 }
-
-/** How many partitions a topic has now. */
-export async function readPartitionCount(
-  connection: KafkaConnection,
-  topic: string,
-): Promise<number> {
-  const admin = createKafka(connection).admin();
-  await admin.connect();
-  try {
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    return metadata.topics[0]?.partitions.length ?? 0;
-  } finally {
-    await admin.disconnect();
-  }
-}

@@ -25,7 +25,7 @@ export class OffsetOutOfRangeError extends Error {
 }
 
 /** The first and one-past-last offsets each partition holds now. */
-export async function readOffsetRanges(
+async function readOffsetRanges(
   kafka: Kafka,
   topic: string,
 ): Promise<Map<number, { low: bigint; high: bigint }>> {

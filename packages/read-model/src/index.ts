@@ -53,7 +53,6 @@ export {
   type ProjectionWatermarkOptions,
 } from './projection-watermark.js';
 export { lastPositions, PositionWaiters, type ProjectionWatermark } from './position-waiters.js';
-export { OFFSETS_CHANNEL, type OffsetNotice } from './offsets-notice.js';
 export { InMemoryReadModel } from './in-memory-read-model.js';
 export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
 export {
