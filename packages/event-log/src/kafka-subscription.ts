@@ -62,6 +62,7 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
   const expected = new Map<number, bigint>();
   const halted = new Set<number>();
   const topic = options.topic;
+  let stopping = false;
 
   return {
     async start(handlers) {
@@ -99,56 +100,76 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
           options.logger?.warn({ err: error }, 'could not read stored offsets on assignment');
         });
       });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        // Every partition's batch can join the projector's next transaction.
-        partitionsConsumedConcurrently: 16,
-        eachBatch: async (payload) => {
-          const { batch } = payload;
-          const partition = batch.partition;
-          if (halted.has(partition) || !payload.isRunning() || payload.isStale()) return;
-          const offsets = batch.messages.map((message) => BigInt(message.offset));
-          const plan = planBatch(expected.get(partition), offsets, BigInt(batch.highWatermark));
-          switch (plan.kind) {
-            case 'empty':
+      async function run(): Promise<void> {
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          // Every partition's batch can join the projector's next transaction.
+          partitionsConsumedConcurrently: 16,
+          eachBatch: async (payload) => {
+            const { batch } = payload;
+            const partition = batch.partition;
+            if (halted.has(partition) || !payload.isRunning() || payload.isStale()) return;
+            const offsets = batch.messages.map((message) => BigInt(message.offset));
+            const plan = planBatch(expected.get(partition), offsets, BigInt(batch.highWatermark));
+            switch (plan.kind) {
+              case 'empty':
+                return;
+              case 'read-stored-offset':
+                await seekToStored([partition]);
+                return;
+              case 'seek':
+                // Also where a reset by the client lands, past records deleted before they were read.
+                await seekWithin(new Map([[partition, plan.offset]]));
+                return;
+              case 'skip':
+                payload.resolveOffset(plan.last.toString());
+                return;
+              case 'handle':
+                break;
+            }
+            const outcome = await handlers.handleBatch({
+              topic,
+              partition,
+              records: batch.messages.slice(plan.from).map(toLogRecord),
+              highWatermark: BigInt(batch.highWatermark),
+            });
+            if (outcome === 'halt') {
+              halted.add(partition);
+              consumer.pause([{ topic, partitions: [partition] }]);
               return;
-            case 'read-stored-offset':
-              await seekToStored([partition]);
-              return;
-            case 'seek':
-              // Also where a reset by the client lands, past records deleted before they were read.
-              await seekWithin(new Map([[partition, plan.offset]]));
-              return;
-            case 'skip':
-              payload.resolveOffset(plan.last.toString());
-              return;
-            case 'handle':
-              break;
-          }
-          const outcome = await handlers.handleBatch({
-            topic,
-            partition,
-            records: batch.messages.slice(plan.from).map(toLogRecord),
-            highWatermark: BigInt(batch.highWatermark),
-          });
-          if (outcome === 'halt') {
-            halted.add(partition);
-            consumer.pause([{ topic, partitions: [partition] }]);
-            return;
-          }
-          expected.set(partition, plan.last + 1n);
-          payload.resolveOffset(plan.last.toString());
-          await payload.heartbeat();
-        },
+            }
+            expected.set(partition, plan.last + 1n);
+            payload.resolveOffset(plan.last.toString());
+            await payload.heartbeat();
+          },
+        });
+      }
+      // kafkajs restarts its consumer after a retriable error only; after any other (a group
+      // coordinator not found while a broker restarts, for one) it stays stopped for good.
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (event.payload.restart || stopping) return;
+        options.logger?.warn({ err: event.payload.error }, 'consumer stopped; starting it again');
+        restartUntilRunning();
       });
+      function restartUntilRunning(delayMs = 250): void {
+        setTimeout(() => {
+          if (stopping) return;
+          run().catch((error: unknown) => {
+            options.logger?.warn({ err: error }, 'consumer did not start; trying again');
+            restartUntilRunning(Math.min(delayMs * 2, 2000));
+          });
+        }, delayMs);
+      }
+      await run();
     },
     haltedPartitions() {
       return [...halted].sort((a, b) => a - b);
     },
     async stop() {
+      stopping = true;
       await consumer.disconnect();
     },
   };

@@ -32,7 +32,7 @@ export interface RevocationClientEvents {
   revoked: [Revocation];
   /** How many expired entries a prune dropped. */
   expired: [number];
-  /** A consumer stopped on an error; kafkajs restarts it when the error is retriable. */
+  /** A consumer stopped on an error; it is started again (by kafkajs when the error is retriable). */
   crash: [Error];
   /**
    * The log no longer holds the client's position (LogOutOfRangeError): the client has stopped
@@ -197,16 +197,33 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
         consumer.seek({ topic: this.logTopic, partition, offset: offset.toString() });
       }
     });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.logTopic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: ({ batch }) => {
-        this.applyLogBatch(batch);
-        return Promise.resolve();
-      },
+    const run = async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.logTopic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: ({ batch }) => {
+          this.applyLogBatch(batch);
+          return Promise.resolve();
+        },
+      });
+    };
+    // kafkajs restarts a consumer after a retriable error only; a client that stopped tailing
+    // for good would go on answering from a table that no longer grows.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.restartUntilRunning(run);
     });
+    await run();
     await this.positions.wait(target);
+  }
+
+  private restartUntilRunning(run: () => Promise<void>, delayMs = 250): void {
+    setTimeout(() => {
+      if (this.closed || this.failedWith !== undefined) return;
+      run().catch(() => {
+        this.restartUntilRunning(run, Math.min(delayMs * 2, 2000));
+      });
+    }, delayMs).unref();
   }
 
   private applyLogBatch(batch: Batch): void {
