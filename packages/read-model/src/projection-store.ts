@@ -50,6 +50,7 @@ export interface ProjectionStoreOptions {
 export function createProjectionStore(options: ProjectionStoreOptions): ProjectionStore {
   const { em, schema, topic, projections } = options;
   const offsetsTable = qualified(schema, 'projection_offsets');
+  const committed = new CommittedOffsets();
   return {
     async startOffsets() {
       const stored = await Promise.all(
@@ -71,10 +72,99 @@ export function createProjectionStore(options: ProjectionStoreOptions): Projecti
     apply: (batches) =>
       applyInOneTransaction(
         em,
-        { schema, topic, projections, preCommit: options.preCommit ?? [], offsetsTable },
+        { schema, topic, projections, preCommit: options.preCommit ?? [], offsetsTable, committed },
         batches,
       ),
   };
+}
+
+const key = (projection: string, partition: number) => `${projection}\u0000${partition}`;
+
+/**
+ * The offsets this store last committed. While they are the stored ones (no other projector
+ * moved them), a batch's transaction checks them in its first statement instead of reading
+ * them in a round trip of its own before it.
+ */
+class CommittedOffsets {
+  private readonly next = new Map<string, bigint>();
+
+  /** Every (projection, partition) pair's offset, or undefined when one of them is not known. */
+  lookup(projections: readonly string[], partitions: readonly number[]) {
+    const found = new Map<string, bigint>();
+    for (const projection of projections) {
+      for (const partition of partitions) {
+        const next = this.next.get(key(projection, partition));
+        if (next === undefined) return undefined;
+        found.set(key(projection, partition), next);
+      }
+    }
+    return found;
+  }
+
+  remember(entries: Iterable<[string, bigint]>): void {
+    for (const [k, next] of entries) this.next.set(k, next);
+  }
+
+  forget(): void {
+    this.next.clear();
+  }
+}
+
+/** Raised by the guard when another projector moved an offset this store expected. */
+const OFFSETS_MOVED = 'SA001';
+
+/** One statement: locks the offset rows, or fails with OFFSETS_MOVED unless each is as expected. */
+function offsetsGuard(
+  sql: SqlContext,
+  offsetsTable: string,
+  expected: ReadonlyMap<string, bigint>,
+): string {
+  const rows = [...expected].map(([k, next]) => {
+    const [projection = '', partition = ''] = k.split('\u0000');
+    return `(${sql.literal(projection)}, ${Number(partition)}, ${next}::bigint)`;
+  });
+  return `do $guard$ begin
+    if (select count(*) from (
+          select 1 from ${offsetsTable}
+          where topic = ${sql.literal(sql.topic)}
+            and (projection, partition, next_offset) in (values ${rows.join(', ')})
+          for update) locked) <> ${rows.length} then
+      raise exception 'projection offsets moved' using errcode = '${OFFSETS_MOVED}';
+    end if;
+  end $guard$`;
+}
+
+/** Opens the transaction, creating missing offset rows, and reads every stored offset. */
+async function openReadingOffsets(
+  client: pg.PoolClient,
+  sql: SqlContext,
+  offsetsTable: string,
+  projections: readonly Projection[],
+  partitions: readonly number[],
+): Promise<Map<string, bigint>> {
+  // Sorted, so that concurrent appliers lock offset rows in the same order.
+  const rows = projections
+    .map((p) => p.name)
+    .sort()
+    .flatMap((name) =>
+      [...partitions]
+        .sort((a, b) => a - b)
+        .map((p) => `(${sql.literal(name)}, ${sql.literal(sql.topic)}, ${p}, 0, now())`),
+    );
+  const opened = (await client.query(
+    `begin;
+     insert into ${offsetsTable} (projection, topic, partition, next_offset, updated_at)
+     values ${rows.join(', ')}
+     on conflict (projection, topic, partition) do update set next_offset = ${offsetsTable}.next_offset
+     returning projection, partition, next_offset`,
+  )) as unknown as pg.QueryResult<{
+    projection: string;
+    partition: number;
+    next_offset: string;
+  }>[];
+  return new Map(
+    (opened[1]?.rows ?? []).map((r) => [key(r.projection, r.partition), BigInt(r.next_offset)]),
+  );
 }
 
 interface Moving {
@@ -93,6 +183,7 @@ async function applyInOneTransaction(
     projections: readonly Projection[];
     preCommit: readonly PreCommitStep[];
     offsetsTable: string;
+    committed: CommittedOffsets;
   },
   batches: readonly ProjectionBatch[],
 ): Promise<BatchOutcome[]> {
@@ -111,32 +202,15 @@ async function applyInOneTransaction(
     literal: (value) => client.escapeLiteral(value),
     topic,
   };
-  const key = (projection: string, partition: number) => `${projection}\u0000${partition}`;
   let released = false;
   try {
-    // Sorted, so that concurrent appliers lock offset rows in the same order.
-    const rows = projections
-      .map((p) => p.name)
-      .sort()
-      .flatMap((name) =>
-        [...partitions]
-          .sort((a, b) => a - b)
-          .map((p) => `(${sql.literal(name)}, ${sql.literal(topic)}, ${p}, 0, now())`),
-      );
-    const opened = (await client.query(
-      `begin;
-       insert into ${offsetsTable} (projection, topic, partition, next_offset, updated_at)
-       values ${rows.join(', ')}
-       on conflict (projection, topic, partition) do update set next_offset = ${offsetsTable}.next_offset
-       returning projection, partition, next_offset`,
-    )) as unknown as pg.QueryResult<{
-      projection: string;
-      partition: number;
-      next_offset: string;
-    }>[];
-    const stored = new Map(
-      (opened[1]?.rows ?? []).map((r) => [key(r.projection, r.partition), BigInt(r.next_offset)]),
-    );
+    const names = projections.map((p) => p.name);
+    const expected = target.committed.lookup(names, partitions);
+    // With the offsets known, the guard opens the transaction in the same round trip as the SQL.
+    const opening =
+      expected === undefined ? [] : ['begin', offsetsGuard(sql, offsetsTable, expected)];
+    const stored =
+      expected ?? (await openReadingOffsets(client, sql, offsetsTable, projections, partitions));
     const storedNext = (projection: string, partition: number) =>
       stored.get(key(projection, partition)) ?? 0n;
 
@@ -152,7 +226,7 @@ async function applyInOneTransaction(
         }),
     );
     if (moving.length === 0) {
-      await client.query('rollback');
+      if (opening.length === 0) await client.query('rollback');
     } else {
       const statements: string[] = [];
       for (const projection of projections) {
@@ -190,17 +264,21 @@ async function applyInOneTransaction(
       );
       if (notices.length > 0) statements.push(`select ${notices.join(', ')}`);
       if (target.preCommit.length === 0) {
-        await client.query([...statements, 'commit'].join(';\n'));
+        await client.query([...opening, ...statements, 'commit'].join(';\n'));
       } else {
         const committing = batches.filter((batch) => moving.some((m) => m.batch === batch));
         // The steps overlap the SQL; the commit waits for both.
         await Promise.all([
-          client.query(statements.join(';\n')),
+          client.query([...opening, ...statements].join(';\n')),
           ...target.preCommit.map((step) => step.run(committing)),
         ]);
         await client.query('commit');
       }
     }
+    target.committed.remember(stored);
+    target.committed.remember(
+      moving.map((m) => [key(m.projection.name, m.batch.partition), m.batch.nextOffset]),
+    );
     return batches.map((batch) => {
       const applied = new Map<bigint, PositionedEvent>();
       let nextOffset: bigint | undefined;
@@ -220,6 +298,10 @@ async function applyInOneTransaction(
     );
     client.release(unusable);
     released = true;
+    target.committed.forget();
+    // Another projector moved on meanwhile (a failover): read where it left the offsets.
+    if ((error as { code?: unknown }).code === OFFSETS_MOVED)
+      return await applyInOneTransaction(em, target, batches);
     throw error;
   } finally {
     if (!released) client.release();
