@@ -1,5 +1,6 @@
 import { encodeEnvelope } from '@session-authority/events';
-import { Partitioners, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
+import { Partitioners, type Message, type PartitionMetadata } from 'kafkajs';
+import { createIdempotentProducer } from './idempotent-producer.js';
 import { createKafka } from './kafka-client.js';
 import type { EventAppender, KafkaConnection, LogPosition } from './types.js';
 
@@ -16,15 +17,12 @@ interface Pending {
 }
 
 /**
- * Appends through one idle-batching producer: appends that arrive while a produce request is in
+ * Appends through one idle-batching, idempotent producer: appends that arrive while a produce request is in
  * flight are sent together in the next one, so concurrent requests share a round trip to the broker.
  */
 export async function createKafkaAppender(options: KafkaAppenderOptions): Promise<EventAppender> {
   const kafka = createKafka(options);
-  const producer: Producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = createIdempotentProducer(kafka);
   const admin = kafka.admin();
   await producer.connect();
   let partitionMetadata: PartitionMetadata[];
@@ -49,7 +47,6 @@ export async function createKafkaAppender(options: KafkaAppenderOptions): Promis
       try {
         const results = await producer.send({
           topic: options.topic,
-          acks: -1,
           messages: batch.map((pending) => pending.message),
         });
         const baseOffsets = new Map(
@@ -88,7 +85,7 @@ export async function createKafkaAppender(options: KafkaAppenderOptions): Promis
       return Promise.all(positions);
     },
     async close() {
-      await producer.disconnect();
+      await producer.close();
     },
   };
 }

@@ -2,10 +2,14 @@ import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import { silentLogger, type KafkaConnection, type KafkaSecurity, type LogLogger } from './types.js';
 
+/** Does not apply: a producer whose send failed is replaced (see createIdempotentProducer). */
+const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer';
+
 function logCreator(logger: LogLogger) {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...details } = log;
+      if (message.startsWith(BOUNDED_RETRIES_WARNING)) return;
       if (level === logLevel.ERROR) logger.error({ kafka: details }, message);
       else if (level === logLevel.WARN) logger.warn({ kafka: details }, message);
       else logger.debug({ kafka: details }, message);

@@ -1,5 +1,5 @@
-import type { Producer } from 'kafkajs';
 import { createKafka } from './kafka-client.js';
+import { createIdempotentProducer } from './idempotent-producer.js';
 import type { KafkaConnection } from './types.js';
 
 /** One record of a compacted topic: a key and its latest value; null is a tombstone. */
@@ -18,17 +18,16 @@ export interface FeedWriter {
 export async function createFeedWriter(
   options: KafkaConnection & { readonly topic: string },
 ): Promise<FeedWriter> {
-  const producer: Producer = createKafka(options).producer({ allowAutoTopicCreation: false });
+  const producer = createIdempotentProducer(createKafka(options));
   await producer.connect();
   return {
     async write(partition, entries) {
       if (entries.length === 0) return;
       await producer.send({
         topic: options.topic,
-        acks: -1,
         messages: entries.map((entry) => ({ partition, key: entry.key, value: entry.value })),
       });
     },
-    close: () => producer.disconnect(),
+    close: () => producer.close(),
   };
 }
