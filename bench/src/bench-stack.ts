@@ -97,7 +97,7 @@ export async function startBenchStack(
       topic,
       feedTopic,
       partitions: 12,
-      replicationFactor: 1,
+      durability: { replicationFactor: 1, minInsyncReplicas: 1 },
     });
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();

@@ -57,3 +57,27 @@ describe("the log's partition count is part of its identity", () => {
     }
   });
 });
+
+describe("the log's durability is checked like its identity", () => {
+  it('a log on fewer brokers than KAFKA_REPLICATION_FACTOR: setup, the projector and a replica refuse with one clear line', async () => {
+    const weak = await createTestTopic(4);
+    // This broker is alone: the log has one replica, which a deployment asking for two refuses.
+    const required = { KAFKA_REPLICATION_FACTOR: '2', KAFKA_MIN_INSYNC_REPLICAS: '1' };
+    for (const entry of [
+      'infra/local/dist/cli/migrate.js',
+      'services/projector/dist/main.js',
+      'services/auth-api/dist/server.js',
+    ] as const) {
+      const run = await runServiceToExit(entry, {
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        KAFKA_TOPIC: weak,
+        DATABASE_URL: db.url,
+        ...required,
+      });
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toContain(
+        `topic ${weak} has replication factor 1 and min.insync.replicas 1; this deployment requires at least 2 and 1`,
+      );
+    }
+  });
+});

@@ -34,7 +34,10 @@ export function runScript(
  * are expected to refuse to start. Returns the run and its `fatal` log lines.
  */
 export async function runServiceToExit(
-  entry: 'services/projector/dist/main.js' | 'services/auth-api/dist/server.js',
+  entry:
+    | 'services/projector/dist/main.js'
+    | 'services/auth-api/dist/server.js'
+    | 'infra/local/dist/cli/migrate.js',
   env: Record<string, string>,
 ): Promise<ScriptRun & { output: string; fatal: string[] }> {
   const run = await runScript(entry, [], {

@@ -11,7 +11,24 @@ export const kafkaEnv = {
   KAFKA_TOPIC: z.string().min(1).default(DEFAULT_TOPIC),
   KAFKA_TOPIC_PARTITIONS: positiveInt(12),
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
+  /** Default: 2, or KAFKA_REPLICATION_FACTOR when it is lower (see topicDurabilityOf). */
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().positive().optional(),
 };
+
+/** What the log and the feed are created with, and checked for at every start. */
+export function topicDurabilityOf(config: {
+  readonly KAFKA_REPLICATION_FACTOR: number;
+  readonly KAFKA_MIN_INSYNC_REPLICAS?: number | undefined;
+}): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = config.KAFKA_REPLICATION_FACTOR;
+  const minInsyncReplicas = config.KAFKA_MIN_INSYNC_REPLICAS ?? Math.min(2, replicationFactor);
+  if (minInsyncReplicas > replicationFactor)
+    throw new Error(
+      `KAFKA_MIN_INSYNC_REPLICAS (${minInsyncReplicas}) is above KAFKA_REPLICATION_FACTOR ` +
+        `(${replicationFactor}): every write would be refused`,
+    );
+  return { replicationFactor, minInsyncReplicas };
+}
 
 export const feedEnv = {
   /** The compacted revocation feed the projector writes for downstream services (docs/downstream.md). */

@@ -20,3 +20,9 @@ export { createFeedWriter, type FeedEntry, type FeedWriter } from './kafka-feed.
 export { createKafka } from './kafka-client.js';
 export { readTopicIdentity, type TopicIdentity } from './topic-identity.js';
 export { OffsetOutOfRangeError } from './offset-range.js';
+export {
+  checkTopicDurability,
+  readTopicDurability,
+  WeakTopicError,
+  type TopicDurability,
+} from './topic-durability.js';

@@ -6,6 +6,8 @@ export interface TopicSpec {
   readonly topic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** Default: 2, or the replication factor when it is lower. */
+  readonly minInsyncReplicas?: number;
 }
 
 async function createTopic(
@@ -26,7 +28,10 @@ async function createTopic(
           replicationFactor: spec.replicationFactor,
           configEntries: [
             ...configEntries,
-            { name: 'min.insync.replicas', value: String(Math.min(2, spec.replicationFactor)) },
+            {
+              name: 'min.insync.replicas',
+              value: String(spec.minInsyncReplicas ?? Math.min(2, spec.replicationFactor)),
+            },
           ],
         },
       ],

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
-import { loadProjectorConfig } from '@session-authority/config';
+import { loadProjectorConfig, topicDurabilityOf } from '@session-authority/config';
 import {
+  checkTopicDurability,
   createFeedWriter,
   createKafkaSubscription,
   ensureCompactedTopic,
@@ -51,14 +52,17 @@ const orm = resources.own(
 );
 await migrateReadModel(orm)
   .then(async () => {
+    const durability = topicDurabilityOf(config);
+    await checkTopicDurability(kafka, config.KAFKA_TOPIC, durability);
     const log = await readTopicIdentity(kafka, config.KAFKA_TOPIC);
     await pinTopic(orm.em, config.DATABASE_SCHEMA, log);
     // The feed has the log's partition count: a session is on the same partition number in both.
     await ensureCompactedTopic(kafka, {
       topic: config.FEED_TOPIC,
       partitions: log.partitions,
-      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      ...durability,
     });
+    await checkTopicDurability(kafka, config.FEED_TOPIC, durability);
     const feed = await readTopicIdentity(kafka, config.FEED_TOPIC);
     await pinTopic(orm.em, config.DATABASE_SCHEMA, feed);
   })

@@ -1,9 +1,11 @@
-import type { ProjectorEnv } from '@session-authority/config';
+import { topicDurabilityOf, type ProjectorEnv } from '@session-authority/config';
 import {
+  checkTopicDurability,
   ensureCompactedTopic,
   ensureTopic,
   readTopicIdentity,
   type KafkaSecurity,
+  type TopicDurability,
 } from '@session-authority/event-log';
 import { migrateReadModel, openReadModel, pinTopic } from '@session-authority/read-model';
 
@@ -14,7 +16,7 @@ export interface PrepareOptions {
   readonly security?: KafkaSecurity;
   readonly topic: string;
   readonly partitions: number;
-  readonly replicationFactor: number;
+  readonly durability: TopicDurability;
   /** The compacted revocation feed, created beside the log with its partition count. */
   readonly feedTopic?: string;
 }
@@ -32,7 +34,8 @@ export async function prepareStores(
     clientId: 'session-authority-setup',
     ...(options.security === undefined ? {} : { security: options.security }),
   };
-  const { partitions, replicationFactor } = options;
+  const { partitions, durability } = options;
+  const spec = { partitions, ...durability };
   const orm = await openReadModel({
     url: options.databaseUrl,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
@@ -41,18 +44,12 @@ export async function prepareStores(
   try {
     await migrateReadModel(orm);
     const schema = orm.config.get('schema') ?? 'public';
-    const topic = await ensureTopic(connection, {
-      topic: options.topic,
-      partitions,
-      replicationFactor,
-    });
+    const topic = await ensureTopic(connection, { topic: options.topic, ...spec });
+    await checkTopicDurability(connection, options.topic, durability);
     await pinTopic(orm.em, schema, await readTopicIdentity(connection, options.topic));
     if (options.feedTopic !== undefined) {
-      await ensureCompactedTopic(connection, {
-        topic: options.feedTopic,
-        partitions,
-        replicationFactor,
-      });
+      await ensureCompactedTopic(connection, { topic: options.feedTopic, ...spec });
+      await checkTopicDurability(connection, options.feedTopic, durability);
       await pinTopic(orm.em, schema, await readTopicIdentity(connection, options.feedTopic));
     }
     return { topic };
@@ -72,7 +69,7 @@ export function prepareStoresFromConfig(
     security: config.KAFKA_SECURITY,
     topic: config.KAFKA_TOPIC,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    durability: topicDurabilityOf(config),
     feedTopic: config.FEED_TOPIC,
   });
 }

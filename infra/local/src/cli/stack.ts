@@ -1,4 +1,4 @@
-import { DEFAULT_TOPIC } from '@session-authority/config';
+import { DEFAULT_TOPIC, topicDurabilityOf } from '@session-authority/config';
 import { MissingToolError } from '../kafka/fetch-kafka.js';
 import { startKafkaBroker, stopKafkaBroker } from '../kafka/kafka-broker.js';
 import { dropDatabase, ensureDatabase, resolvePostgres, withDatabase } from '../postgres.js';
@@ -93,7 +93,13 @@ try {
       brokers: brokers.split(','),
       topic,
       partitions: Number(env.KAFKA_TOPIC_PARTITIONS ?? 12),
-      replicationFactor: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
+      durability: topicDurabilityOf({
+        KAFKA_REPLICATION_FACTOR: Number(env.KAFKA_REPLICATION_FACTOR ?? 1),
+        KAFKA_MIN_INSYNC_REPLICAS:
+          env.KAFKA_MIN_INSYNC_REPLICAS === undefined
+            ? undefined
+            : Number(env.KAFKA_MIN_INSYNC_REPLICAS),
+      }),
     });
   await prepare().catch(async (error: unknown) => {
     // Only the stack's own database is started over; one named by DATABASE_URL never is.
