@@ -9,6 +9,13 @@ export {
   type SecuredListener,
 } from './kafka/kafka-broker.js';
 export {
+  startClusterNode,
+  startKafkaCluster,
+  stopKafkaCluster,
+  type ClusterLayout,
+  type RunningCluster,
+} from './kafka/kafka-cluster.js';
+export {
   resolvePostgres,
   ensureDatabase,
   dropDatabase,

@@ -42,6 +42,42 @@ async function createTopic(
   }
 }
 
+/**
+ * Waits until every broker, asked on its own, names a leader for every partition: topic creation
+ * returns once the controller has them, and a broker that does not know them yet answers
+ * UNKNOWN_TOPIC_OR_PARTITION to the next step.
+ */
+async function waitForLeadersEverywhere(
+  connection: KafkaConnection,
+  spec: TopicSpec,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const admin = createKafka(connection).admin();
+  await admin.connect();
+  const { brokers } = await admin.describeCluster().finally(() => admin.disconnect());
+  const deadline = Date.now() + timeoutMs;
+  for (const { host, port } of brokers) {
+    const one = createKafka({ ...connection, brokers: [`${host}:${port}`] }).admin();
+    await one.connect();
+    try {
+      for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
+        const known = await one
+          .fetchTopicMetadata({ topics: [spec.topic] })
+          .then((m) => m.topics[0]?.partitions ?? [])
+          .catch(() => []);
+        if (known.length >= spec.partitions && known.every((p) => p.leader >= 0)) break;
+        if (Date.now() > deadline)
+          throw new Error(
+            `broker ${host}:${port} names no leader for every partition of ${spec.topic}`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    } finally {
+      await one.disconnect();
+    }
+  }
+}
+
 /** Creates the topic when it is missing, then gives it its identity record if it has none. */
 async function createTopicIfMissing(
   connection: KafkaConnection,
@@ -49,6 +85,7 @@ async function createTopicIfMissing(
   configEntries: { name: string; value: string }[],
 ): Promise<'created' | 'exists'> {
   const outcome = await createTopic(connection, spec, configEntries);
+  if (outcome === 'created') await waitForLeadersEverywhere(connection, spec);
   await markTopic(connection, spec.topic);
   return outcome;
 }

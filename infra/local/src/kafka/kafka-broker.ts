@@ -24,6 +24,17 @@ export interface BrokerOptions {
   readonly startTimeoutMs?: number;
   /** A second listener, SASL_SSL, beside the loopback PLAINTEXT one. */
   readonly secured?: SecuredListener;
+  /** One node of a cluster (see startKafkaCluster); alone, it is node 1 of one. */
+  readonly cluster?: ClusterMembership;
+}
+
+/** Where a node stands in a KRaft cluster of combined broker+controller nodes. */
+export interface ClusterMembership {
+  readonly nodeId: number;
+  /** Every node's id and controller port, this one's included. */
+  readonly voters: readonly { readonly nodeId: number; readonly controllerPort: number }[];
+  /** Formatted into every node's storage: nodes with different ids never form one cluster. */
+  readonly clusterId: string;
 }
 
 export interface SecuredListener {
@@ -67,16 +78,43 @@ ssl.client.auth=none
 `;
 }
 
+/**
+ * With more than one node: internal topics on three, and failure detection in seconds rather than
+ * Kafka's defaults (a broker fenced 9 s after its last heartbeat) — see docs/operations.md.
+ */
+function replicationProperties(nodes: number): string {
+  const factor = Math.min(3, nodes);
+  const minIsr = Math.min(2, factor);
+  const failover =
+    nodes === 1
+      ? ''
+      : `broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=2500
+controller.quorum.fetch.timeout.ms=1000
+controller.quorum.election.timeout.ms=500
+`;
+  return `offsets.topic.replication.factor=${factor}
+transaction.state.log.replication.factor=${factor}
+transaction.state.log.min.isr=${minIsr}
+default.replication.factor=${factor}
+min.insync.replicas=${minIsr}
+${failover}`;
+}
+
 function serverProperties(
   dataDir: string,
   port: number,
   controllerPort: number,
   secured: SecuredListener | undefined,
+  cluster: ClusterMembership,
 ): string {
   const sasl = secured === undefined ? '' : `,SASL_SSL://127.0.0.1:${secured.port}`;
+  const voters = cluster.voters
+    .map((v) => `${v.nodeId}@127.0.0.1:${v.controllerPort}`)
+    .join(',');
   return `process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${controllerPort}
+node.id=${cluster.nodeId}
+controller.quorum.voters=${voters}
 listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${sasl}
 advertised.listeners=PLAINTEXT://127.0.0.1:${port}${sasl}
 controller.listener.names=CONTROLLER
@@ -84,11 +122,8 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${join(dataDir, 'logs')}
 num.partitions=1
-offsets.topic.replication.factor=1
 offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
+${replicationProperties(cluster.voters.length)}group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.ms=-1
 ${secured === undefined ? '' : securedProperties(secured)}`;
@@ -125,9 +160,14 @@ export async function startKafkaBroker(options: BrokerOptions): Promise<RunningB
   mkdirSync(dataDir, { recursive: true });
   const config = join(dataDir, 'server.properties');
   const log4j = join(dataDir, 'log4j2.properties');
+  const cluster = options.cluster ?? {
+    nodeId: 1,
+    voters: [{ nodeId: 1, controllerPort: options.controllerPort }],
+    clusterId: newClusterId(),
+  };
   writeFileSync(
     config,
-    serverProperties(dataDir, options.port, options.controllerPort, options.secured),
+    serverProperties(dataDir, options.port, options.controllerPort, options.secured, cluster),
   );
   writeFileSync(log4j, LOG4J);
   const classpath = `${libs}/*`;
@@ -139,7 +179,7 @@ export async function startKafkaBroker(options: BrokerOptions): Promise<RunningB
     `-Dlog4j2.configurationFile=${log4j}`,
   ];
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
-    const clusterId = newClusterId();
+    const clusterId = cluster.clusterId;
     await run('java', [
       ...jvm,
       '-cp',
