@@ -17,17 +17,20 @@ export async function startCluster(
     replicas?: number;
     projectors?: number;
     brokers?: string;
+    /** Of the log and the feed; the services are told to require it. */
+    replicationFactor?: number;
     extra?: Record<string, string>;
   } = {},
 ): Promise<Cluster> {
   const db = await createTestDatabase();
   const brokers = options.brokers ?? kafkaBrokers().join(',');
-  const topic = await createTestTopic(4, brokers.split(','));
+  const replicationFactor = options.replicationFactor ?? 1;
+  const topic = await createTestTopic(4, brokers.split(','), replicationFactor);
   const env: ServiceEnv = {
     kafkaBrokers: brokers,
     databaseUrl: db.url,
     topic,
-    ...(options.extra === undefined ? {} : { extra: options.extra }),
+    extra: { KAFKA_REPLICATION_FACTOR: String(replicationFactor), ...options.extra },
   };
   const projectors = await startAll(
     Array.from({ length: options.projectors ?? 1 }, (_, i) =>

@@ -11,17 +11,21 @@ export interface FeedState {
 }
 
 /** The feed topic read from its start to its current end, latest value per key. */
-export async function readFeed(topic: string): Promise<FeedState> {
+export async function readFeed(topic: string, brokers?: string[]): Promise<FeedState> {
   const state: FeedState = { sessions: new Map(), checkpoints: new Map(), partitionOf: new Map() };
-  await readToEnd(topic, (partition, message) => {
-    const key = message.key?.toString() ?? '';
-    const value = message.value === null ? null : message.value.toString();
-    if (key === FEED_CHECKPOINT_KEY && value !== null) {
-      state.checkpoints.set(partition, BigInt((JSON.parse(value) as { next: string }).next));
-    } else {
-      state.sessions.set(key, value === null ? null : (JSON.parse(value) as FeedRevocation));
-      state.partitionOf.set(key, partition);
-    }
-  });
+  await readToEnd(
+    topic,
+    (partition, message) => {
+      const key = message.key?.toString() ?? '';
+      const value = message.value === null ? null : message.value.toString();
+      if (key === FEED_CHECKPOINT_KEY && value !== null) {
+        state.checkpoints.set(partition, BigInt((JSON.parse(value) as { next: string }).next));
+      } else {
+        state.sessions.set(key, value === null ? null : (JSON.parse(value) as FeedRevocation));
+        state.partitionOf.set(key, partition);
+      }
+    },
+    brokers,
+  );
   return state;
 }

@@ -36,12 +36,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export async function createTestTopic(
   partitions = 4,
   brokers: string[] = kafkaBrokers(),
+  replicationFactor = 1,
 ): Promise<string> {
   const topic = uniqueName('session-events');
-  await ensureTopic(
-    { brokers, clientId: 'test-setup' },
-    { topic, partitions, replicationFactor: 1 },
-  );
+  await ensureTopic({ brokers, clientId: 'test-setup' }, { topic, partitions, replicationFactor });
   return topic;
 }
 

@@ -10,8 +10,8 @@ export type LoggedEvent = EventEnvelope & { partition: number; offset: bigint };
 export async function readToEnd(
   topic: string,
   onMessage: (partition: number, message: KafkaMessage) => void,
+  brokers: string[] = kafkaBrokers(),
 ): Promise<void> {
-  const brokers = kafkaBrokers();
   const end = await readLogEnd({ brokers, clientId: 'test-reader' }, topic);
   const remaining = new Map([...end].filter(([, high]) => high > 0n));
   if (remaining.size === 0) return;

@@ -22,6 +22,10 @@ export const authApiEnvSchema = z.object({
     .string()
     .min(32, 'at least 32 characters; generate one with `openssl rand -hex 32`'),
   CONSISTENCY_WAIT_MS: positiveInt(5000),
+  /** Of CONSISTENCY_WAIT_MS, the most an append may wait for the log's acknowledgement. */
+  LOG_APPEND_TIMEOUT_MS: positiveInt(1500),
+  /** Writes in flight on one replica beyond which the next is answered 503 at once. */
+  MAX_PENDING_WRITES: positiveInt(256),
   PROJECTION_WATERMARK_POLL_MS: positiveInt(200),
   /** The old name of PROJECTION_WATERMARK_POLL_MS: refused, so that it is not silently ignored. */
   CONSISTENCY_POLL_MS: z

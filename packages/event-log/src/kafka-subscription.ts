@@ -58,6 +58,9 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
     sessionTimeout: 10_000,
     heartbeatInterval: 1000,
     maxWaitTimeInMs: 50,
+    // Long enough to outlast a broker's failover (its leaders move within seconds) without a
+    // crash and a restart of the consumer.
+    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
   });
   const expected = new Map<number, bigint>();
   const halted = new Set<number>();

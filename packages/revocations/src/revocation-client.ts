@@ -159,6 +159,8 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
       groupId: `${this.options.groupIdPrefix ?? 'revocations'}-${randomUUID()}`,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 20,
+      // Outlasts a broker's failover without a crash and a restart of the consumer.
+      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
       // Small fetches: fewer decoded messages alive at once, a smaller heap after a bootstrap.
       maxBytes: 1024 * 1024,
     });

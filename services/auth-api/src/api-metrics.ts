@@ -5,6 +5,7 @@ export interface ApiMetrics {
   readonly requestSeconds: Histogram<'port' | 'method' | 'route' | 'status'>;
   readonly revocations: Counter<'reason'>;
   readonly projectionWaitSeconds: Histogram<'outcome'>;
+  readonly writesRefused: Counter<'reason'>;
 }
 
 export function createApiMetrics(): ApiMetrics {
@@ -30,6 +31,12 @@ export function createApiMetrics(): ApiMetrics {
       help: 'Time from the log acknowledging an event to the read model showing it.',
       labelNames: ['outcome'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    writesRefused: new Counter({
+      name: 'writes_refused_total',
+      help: 'Writes answered 503 at once: too many in flight (overloaded), or the log did not acknowledge within LOG_APPEND_TIMEOUT_MS (log-slow).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

@@ -63,6 +63,8 @@ export async function openResources(
     metrics,
     source: `urn:session-authority:auth-api:${config.INSTANCE_ID}`,
     consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
+    appendTimeoutMs: config.LOG_APPEND_TIMEOUT_MS,
+    maxPendingWrites: config.MAX_PENDING_WRITES,
   });
   const readiness: Readiness = async () => {
     const postgres = await pingReadModel(orm);

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { decodeRecords } from '@session-authority/events';
-import { InMemoryEventLog } from '@session-authority/event-log';
+import { InMemoryEventLog, type EventAppender } from '@session-authority/event-log';
 import { InMemoryReadModel, type SessionReader } from '@session-authority/read-model';
 import type { SessionState } from '@session-authority/sessions';
 import { describe, expect, it } from 'vitest';
 import { createApiMetrics } from '../src/api-metrics.js';
 import {
   NotFoundError,
+  REASONS,
   RejectedEventError,
   UnavailableError,
 } from '../src/sessions/service-errors.js';
@@ -17,7 +18,12 @@ const ADMIN = { type: 'admin', id: 'test' } as const;
 
 /** The commands and queries over the twins; `hold()` leaves appended events unprojected until `release()`. */
 function setup(
-  options: { waitMs?: number; reader?: (model: InMemoryReadModel) => SessionReader } = {},
+  options: {
+    waitMs?: number;
+    reader?: (model: InMemoryReadModel) => SessionReader;
+    maxPendingWrites?: number;
+    appender?: (log: InMemoryEventLog) => EventAppender;
+  } = {},
 ) {
   const log = new InMemoryEventLog(4);
   const readModel = new InMemoryReadModel();
@@ -32,11 +38,13 @@ function setup(
   const metrics = createApiMetrics();
   const { queries, commands } = createSessions({
     reader: options.reader?.(readModel) ?? readModel,
-    appender: log,
+    appender: options.appender?.(log) ?? log,
     watermark: readModel,
     metrics,
     source: 'urn:test',
     consistencyWaitMs: options.waitMs ?? 1000,
+    appendTimeoutMs: 100,
+    maxPendingWrites: options.maxPendingWrites ?? 256,
   });
   const revocationsOf = (sessionId: string) =>
     appendedEnvelopes(log).filter((e) => e.subject === sessionId && e.type === 'session.revoked.v2')
@@ -125,6 +133,41 @@ describe('the session commands', () => {
       RejectedEventError,
     );
     expect(Array.from({ length: log.partitionCount }, (_, p) => log.records(p)).flat()).toEqual([]);
+  });
+
+  it('past maxPendingWrites in flight, the next write is refused at once; a retry once they are done succeeds', async () => {
+    const { commands, hold, release, metrics } = setup({ maxPendingWrites: 2 });
+    const sessions = [];
+    for (const i of [1, 2, 3])
+      sessions.push(await commands.issue(randomUUID(), 60_000, ADMIN, `i${i}`));
+    hold();
+    const [first, second, third] = sessions.map((s) => s.token);
+    const waiting = [commands.logout(first ?? '', 'r1'), commands.logout(second ?? '', 'r2')];
+    const refused = await commands.logout(third ?? '', 'r3').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UnavailableError);
+    expect((refused as UnavailableError).reason).toBe(REASONS.overloaded);
+    expect((await metrics.writesRefused.get()).values).toContainEqual(
+      expect.objectContaining({ labels: { reason: 'overloaded' }, value: 1 }),
+    );
+    release();
+    expect((await Promise.all(waiting)).map((o) => o.outcome)).toEqual(['revoked', 'revoked']);
+    expect((await commands.logout(third ?? '', 'r4')).outcome).toBe('revoked');
+  });
+
+  it('an append the log does not acknowledge within appendTimeoutMs is a 503 then, not at the end of the whole budget', async () => {
+    const stalled: EventAppender = {
+      append: () => new Promise(() => undefined),
+      close: () => Promise.resolve(),
+    };
+    const { commands } = setup({ waitMs: 60_000, appender: () => stalled });
+    const startedAt = performance.now();
+    const refused = await commands
+      .issue(randomUUID(), 60_000, ADMIN, 'i')
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UnavailableError);
+    expect((refused as UnavailableError).reason).toBe(REASONS.logDown);
+    // appendTimeoutMs is 100 ms; the budget, 60 s.
+    expect(performance.now() - startedAt).toBeLessThan(5000);
   });
 
   it('issuance returns the session the projection will hold', async () => {

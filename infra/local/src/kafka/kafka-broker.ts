@@ -62,6 +62,8 @@ rootLogger.level = warn
 rootLogger.appenderRef.out.ref = OUT
 logger.started.name = kafka.server.KafkaRaftServer
 logger.started.level = info
+logger.quorum.name = org.apache.kafka.raft.QuorumState
+logger.quorum.level = info
 `;
 
 function securedProperties(secured: SecuredListener): string {

@@ -14,11 +14,15 @@ export type NewEvent<Type extends string = string, Data = unknown> = Omit<
 export interface ConsistentPublisherDeps {
   readonly appender: EventAppender;
   readonly watermark: ProjectionWatermark;
-  readonly metrics: Pick<ApiMetrics, 'projectionWaitSeconds'>;
+  readonly metrics: Pick<ApiMetrics, 'projectionWaitSeconds' | 'writesRefused'>;
   /** The CloudEvents source of this replica. */
   readonly source: string;
   /** The whole budget of a publish: the append and the wait for the projection together. */
   readonly consistencyWaitMs: number;
+  /** Of that budget, the most the append may take (a leader moving, a broker down). */
+  readonly appendTimeoutMs: number;
+  /** Publishes in flight beyond which the next one is refused at once (load shed, not queued). */
+  readonly maxPendingWrites: number;
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -35,8 +39,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIM
  * Publishes events so that every replica agrees once it returns: each is checked with the
  * projector's own decoder, appended (acks=all), and then waited for until the projection has
  * applied it, all within one budget. Past the budget, or on a failure, UnavailableError (retry).
+ * A replica with maxPendingWrites publishes in flight refuses the next at once, so that an
+ * overload answers fast 503s instead of a queue that grows until every answer times out.
  */
 export class ConsistentPublisher {
+  #pending = 0;
+
   constructor(private readonly deps: ConsistentPublisherDeps) {}
 
   envelopeOf<Type extends string, Data>(event: NewEvent<Type, Data>): EventEnvelope<Type, Data> {
@@ -48,15 +56,32 @@ export class ConsistentPublisher {
       const problem = rejectionOf(envelope);
       if (problem !== undefined) throw new RejectedEventError(problem);
     }
+    if (this.#pending >= this.deps.maxPendingWrites) {
+      this.deps.metrics.writesRefused.inc({ reason: 'overloaded' });
+      throw new UnavailableError(REASONS.overloaded);
+    }
+    this.#pending += 1;
+    try {
+      return await this.#appendAndWait(envelopes);
+    } finally {
+      this.#pending -= 1;
+    }
+  }
+
+  async #appendAndWait(envelopes: readonly EventEnvelope[]): Promise<LogPosition[]> {
     const { appender, watermark, metrics, consistencyWaitMs } = this.deps;
     const deadline = Date.now() + consistencyWaitMs;
     let positions: LogPosition[] | typeof TIMED_OUT;
     try {
-      positions = await withTimeout(appender.append(envelopes), consistencyWaitMs);
+      const appendMs = Math.min(this.deps.appendTimeoutMs, consistencyWaitMs);
+      positions = await withTimeout(appender.append(envelopes), appendMs);
     } catch (error) {
       throw new UnavailableError(REASONS.logDown, { cause: error });
     }
-    if (positions === TIMED_OUT) throw new UnavailableError(REASONS.logDown);
+    if (positions === TIMED_OUT) {
+      metrics.writesRefused.inc({ reason: 'log-slow' });
+      throw new UnavailableError(REASONS.logDown);
+    }
     const stopTimer = metrics.projectionWaitSeconds.startTimer();
     const reached = await watermark.waitFor(positions, Math.max(1, deadline - Date.now()));
     stopTimer({ outcome: reached ? 'visible' : 'timeout' });

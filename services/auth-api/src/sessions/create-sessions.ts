@@ -9,10 +9,12 @@ export interface SessionsDeps {
   readonly reader: SessionReader;
   readonly appender: EventAppender;
   readonly watermark: ProjectionWatermark;
-  readonly metrics: Pick<ApiMetrics, 'revocations' | 'projectionWaitSeconds'>;
+  readonly metrics: Pick<ApiMetrics, 'revocations' | 'projectionWaitSeconds' | 'writesRefused'>;
   /** The CloudEvents source of this replica. */
   readonly source: string;
   readonly consistencyWaitMs: number;
+  readonly appendTimeoutMs: number;
+  readonly maxPendingWrites: number;
   readonly now?: () => Date;
 }
 

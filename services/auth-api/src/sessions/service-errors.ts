@@ -39,6 +39,7 @@ export const REASONS = {
   readModelDown: 'The session store is unavailable; retry the request.',
   logDown: 'The event log is unavailable; retry the request.',
   notVisible: 'The change is recorded but not yet visible to every replica; retry the request.',
+  overloaded: 'Too many writes are waiting on this replica; retry the request.',
   noSuchSession: 'No session has this id.',
   noIdentitySessions: 'This identity has no sessions.',
 } as const;

@@ -48,6 +48,8 @@ export async function startInProcess(
     metrics,
     source: 'urn:session-authority:auth-api:in-process',
     consistencyWaitMs: overrides.consistencyWaitMs ?? 1000,
+    appendTimeoutMs: 1000,
+    maxPendingWrites: 256,
   });
   const apps = await buildApp({
     config: {

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { localDir, type ClusterLayout } from '@session-authority/local-infra';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** Per node id, how many partitions of the topic it leads now. */
+export async function leadersOf(brokers: string[], topic: string): Promise<Map<number, number>> {
+  const admin = new Kafka({ clientId: 'test-probe', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const led = new Map<number, number>();
+    for (const partition of metadata.topics[0]?.partitions ?? [])
+      led.set(partition.leader, (led.get(partition.leader) ?? 0) + 1);
+    return led;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The node that leads most partitions of the topic. */
+export async function busiestLeader(brokers: string[], topic: string): Promise<number> {
+  const led = [...(await leadersOf(brokers, topic))].sort((a, b) => b[1] - a[1]);
+  const [first] = led;
+  if (first === undefined) throw new Error(`no leader for ${topic}`);
+  return first[0];
+}
+
+const TRANSITION =
+  /\[RaftManager id=(\d+)\] Completed transition to (?:Leader\(.*?epoch=(\d+)|FollowerState\(.*?epoch=(\d+), leader=(\d+))/;
+
+/**
+ * The active KRaft controller, from the nodes' own logs (Kafka's clients are not told which node
+ * it is): the leader named by the latest quorum epoch any node has entered.
+ */
+export function activeController(layout: ClusterLayout): number {
+  let latest = { epoch: -1, leader: -1 };
+  for (const node of layout.nodes) {
+    const log = readFileSync(join(localDir, 'kafka', node.name, 'broker.log'), 'utf8');
+    for (const line of log.split('\n')) {
+      const match = TRANSITION.exec(line);
+      if (match === null) continue;
+      const [, self, leaderEpoch, followerEpoch, leader] = match;
+      const epoch = Number(leaderEpoch ?? followerEpoch);
+      if (epoch > latest.epoch)
+        latest = { epoch, leader: Number(leaderEpoch === undefined ? leader : self) };
+    }
+  }
+  if (latest.leader < 0) throw new Error('no controller has been elected');
+  return latest.leader;
+}
