@@ -24,7 +24,7 @@ export function createIdempotentProducer(kafka: Kafka): LogProducer {
       idempotent: true,
       // kafkajs's default for an idempotent producer is to retry for ever, and to warn when told
       // otherwise; the callers' budget is seconds, and replacing the producer keeps the guarantee.
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+      retry: { retries: 12, initialRetryTime: 50, maxRetryTime: 500 },
     });
   let producer: Producer = open();
   let connected: Promise<void> | undefined;
