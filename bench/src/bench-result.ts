@@ -81,6 +81,21 @@ export const benchResultSchema = z.object({
     phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
   }),
   floor: z.object({ iterations: z.number().int().positive(), latencyMs: latency }),
+  /** Logouts offered at twice the measured saturation, then at half of it (see overload.ts); runs before 2026-12-03 have none. */
+  overload: z
+    .object({
+      offeredPerSecond: z.number().positive(),
+      seconds: z.number().positive(),
+      answered204: z.number().int().nonnegative(),
+      answered503: z.number().int().nonnegative(),
+      otherAnswers: z.number().int().nonnegative(),
+      p99Ms204: z.number().nonnegative(),
+      p99Ms503: z.number().nonnegative(),
+      recoveryPerSecond: z.number().positive(),
+      recoveryP99Ms: z.number().nonnegative(),
+      recoveredAfterMs: z.number().nonnegative(),
+    })
+    .optional(),
   ratios: z.object({
     throughputVsBaseline: z.number().positive(),
     p99VsBaseline: z.number().positive(),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Pool, type Dispatcher } from 'undici';
 import { percentiles, type LoadJob, type LoadResult } from './load-job.js';
+import { summarizeOverload, type PhasedSample } from './overload.js';
 import { cpuMsPerRequest, sampleCpuMs } from './process-cpu.js';
 
 /**
@@ -143,6 +144,40 @@ async function bestConcurrency(): Promise<number> {
   return best.inFlight;
 }
 
+/** Open loop through job.phases, each at its own rate, without a pause between them. */
+async function phasedLoop(phases: NonNullable<LoadJob['phases']>): Promise<PhasedSample[]> {
+  const samples: PhasedSample[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let phaseStart = performance.now();
+  for (const [phase, { rate, seconds }] of phases.entries()) {
+    const end = phaseStart + seconds * 1000;
+    let due = 0;
+    for (let now = performance.now(); now < end && !exhausted(); now = performance.now()) {
+      const target = Math.floor(((now - phaseStart) / 1000) * rate) + 1;
+      while (due < target) {
+        const dueMs = (due / rate) * 1000;
+        const dueAt = phaseStart + dueMs;
+        due += 1;
+        const promise = send().then(
+          (status) => {
+            samples.push({ phase, dueMs, latencyMs: performance.now() - dueAt, status });
+          },
+          (error: unknown) => {
+            const status = error instanceof Error ? error.message : 'error';
+            samples.push({ phase, dueMs, latencyMs: performance.now() - dueAt, status });
+          },
+        );
+        inFlight.add(promise);
+        void promise.finally(() => inFlight.delete(promise));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    phaseStart = end;
+  }
+  await Promise.all(inFlight);
+  return samples;
+}
+
 let concurrency: number | undefined;
 let cpu: Record<string, number> | undefined;
 
@@ -171,7 +206,20 @@ async function closedLoop(): Promise<number> {
   return seconds;
 }
 
-const seconds = job.rate === undefined ? await closedLoop() : await openLoop(job.rate);
+let overload: LoadResult['overload'];
+async function overloadLoop(phases: NonNullable<LoadJob['phases']>): Promise<number> {
+  const samples = await phasedLoop(phases);
+  overload = summarizeOverload(samples, phases);
+  for (const sample of samples) latencies.push(sample.latencyMs);
+  return phases.reduce((sum, phase) => sum + phase.seconds, 0);
+}
+
+const seconds =
+  job.phases !== undefined
+    ? await overloadLoop(job.phases)
+    : job.rate === undefined
+      ? await closedLoop()
+      : await openLoop(job.rate);
 await Promise.all(pools.map((pool) => pool.close()));
 const result: LoadResult = {
   scenario: job.scenario,
@@ -183,5 +231,6 @@ const result: LoadResult = {
   unexpected,
   ...(concurrency === undefined ? {} : { concurrency }),
   ...(cpu === undefined ? {} : { cpuMsPerRequest: cpu }),
+  ...(overload === undefined ? {} : { overload }),
 };
 process.stdout.write(JSON.stringify(result) + '\n');

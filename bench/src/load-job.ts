@@ -1,3 +1,5 @@
+import type { OverloadSummary } from './overload.js';
+
 /** What the orchestrator asks a load driver process to do. */
 export interface LoadJob {
   readonly scenario: string;
@@ -29,6 +31,11 @@ export interface LoadJob {
   readonly cpuGroups?: Readonly<Record<string, readonly number[]>>;
   readonly warmupSeconds: number;
   readonly seconds: number;
+  /**
+   * Open loop in phases instead of one rate: the overload step (2× saturation, then half of it).
+   * 503s are answers here, not unexpected ones; the result carries `overload`.
+   */
+  readonly phases?: readonly { readonly rate: number; readonly seconds: number }[];
 }
 
 export interface Latency {
@@ -51,6 +58,7 @@ export interface LoadResult {
   readonly concurrency?: number;
   /** Closed loop: CPU milliseconds per request, by process group (the load generator too). */
   readonly cpuMsPerRequest?: Readonly<Record<string, number>>;
+  readonly overload?: OverloadSummary;
 }
 
 export function percentiles(samples: Float64Array | number[]): Latency {

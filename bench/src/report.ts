@@ -29,6 +29,14 @@ function cpuTable(load: readonly LoadResult[]): string[] {
   ];
 }
 
+function overloadRow(o: NonNullable<BenchResult['overload']>): string {
+  return (
+    `| logout overload: ${o.offeredPerSecond} req/s (2× saturation) for ${o.seconds} s, then ${o.recoveryPerSecond} req/s | ` +
+    `${o.answered204} × 204 (p99 ${ms(o.p99Ms204)} ms), ${o.answered503} × 503 (p99 ${ms(o.p99Ms503)} ms), ${o.otherAnswers} other; ` +
+    `back to the later step's p99 (${ms(o.recoveryP99Ms)} ms) ${o.recoveredAfterMs} ms after |`
+  );
+}
+
 /** The Markdown tables of one run (docs/benchmarks.md shows the latest full one). */
 export function renderMarkdown(result: BenchResult): string {
   const m = result.machine;
@@ -52,6 +60,7 @@ export function renderMarkdown(result: BenchResult): string {
     `| revocations client following logout saturation | at most ${result.revocations.follow.maxLagRecords} records (${result.revocations.follow.maxLagSeconds} s of events) behind during the step; lag at the end ${result.revocations.follow.lagAtEndRecords} records (${result.revocations.follow.lagAtEndSeconds} s of events), caught up ${result.revocations.follow.catchUpMs} ms later |`,
     `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s) |`,
     `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences) |`,
+    ...(result.overload === undefined ? [] : [overloadRow(result.overload)]),
     `| floor: Kafka produce acks=all + PostgreSQL commit, p50 / p99 | ${ms(result.floor.latencyMs.p50)} / ${ms(result.floor.latencyMs.p99)} ms |`,
     `| logout-revoke / CRUD baseline, throughput at saturation | ${result.ratios.throughputVsBaseline} |`,
     `| logout-revoke / CRUD baseline, p99 at saturation | ${result.ratios.p99VsBaseline} |`,

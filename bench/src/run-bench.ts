@@ -26,7 +26,7 @@ import {
   writeTokens,
   type SeededSession,
 } from './seed.js';
-import { checkTargets, logoutTargets, revocationTargets } from './targets.js';
+import { checkTargets, logoutTargets, overloadTargets, revocationTargets } from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +51,7 @@ const settings = quick
       saturationBudget: 4000,
       concurrencies: [16, 64],
       probeSeconds: 0.3,
+      overloadSeconds: 1,
     }
   : {
       seconds: 10,
@@ -60,6 +61,7 @@ const settings = quick
       // Saturation is the concurrency that answers most: each is tried for probeSeconds first.
       concurrencies: [16, 64, 128, 256],
       probeSeconds: 2,
+      overloadSeconds: 10,
     };
 const sizes = quick
   ? {
@@ -84,6 +86,7 @@ const sizes = quick
 const MANAGEMENT_RATE = 50;
 const OTHER_SESSIONS = 50;
 const CONNECTIONS = 64;
+const OVERLOAD_CONNECTIONS = 1024;
 const outDir = values.out ?? join(localDir, 'bench');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -128,6 +131,7 @@ async function run(
   const propagationSessions = makeSessions(sizes.propagation, random);
   const clientPropagationSessions = makeSessions(sizes.propagation, random);
   const followedSessions = makeSessions(budget(undefined), random);
+  const overloadSessions = makeSessions(budget(undefined), random);
   // Each DELETE /auth/sessions uses up one identity: its caller and OTHER_SESSIONS others.
   const identities = makeIdentities(budget(MANAGEMENT_RATE), OTHER_SESSIONS + 1, random);
   const eventSourced: SeededSession[] = [
@@ -136,6 +140,7 @@ async function run(
     ...propagationSessions,
     ...clientPropagationSessions,
     ...followedSessions,
+    ...overloadSessions,
   ];
   const identitySessions = identities.length * (OTHER_SESSIONS + 1);
   log(
@@ -172,6 +177,32 @@ async function run(
       }),
     );
   }
+  // Twice the saturation just measured, then half of it: fast 204s or fast 503s, then recovery.
+  const saturation = load.find(
+    (r) => r.scenario === 'logout-revoke' && r.offeredRate === 'saturation',
+  )?.throughput;
+  const overloadRate = Math.max(1, Math.round(2 * (saturation ?? 0)));
+  log(`- logout overload at ${overloadRate} req/s, then ${Math.round(overloadRate / 4)}`);
+  const { overload } = await runBenchProcess('load-driver.js', [
+    JSON.stringify({
+      scenario: 'logout-revoke overload',
+      origins: stack.apiOrigins,
+      request: 'logout',
+      tokens: { file: writeTokens(tokenDir, 'overload', overloadSessions), use: 'unique' },
+      expectStatus: 204,
+      rate: overloadRate,
+      // Enough that the driver never queues a request itself: the replicas must shed or answer.
+      connections: OVERLOAD_CONNECTIONS,
+      warmupSeconds: 0,
+      seconds: settings.overloadSeconds,
+      phases: [
+        { rate: overloadRate, seconds: settings.overloadSeconds },
+        { rate: Math.max(1, Math.round(overloadRate / 4)), seconds: settings.overloadSeconds },
+      ],
+    } satisfies LoadJob),
+  ]).then((out) => JSON.parse(out) as LoadResult);
+  if (overload === undefined) throw new Error('the overload step reported nothing');
+
   // The first open-loop step sent about rate × its duration logouts: those sessions are revoked.
   const firstStepSent = Math.floor(
     (settings.rates[0] ?? 0) * (settings.seconds + settings.warmupSeconds) * 0.95,
@@ -324,6 +355,7 @@ async function run(
     rebuild,
     verify,
     floor,
+    overload,
     ratios: {
       throughputVsBaseline: ratio(es?.throughput, crud?.throughput),
       p99VsBaseline: ratio(es?.latencyMs.p99, crud?.latencyMs.p99),
@@ -333,6 +365,7 @@ async function run(
       ...logoutTargets(load, floor.latencyMs, propagation.latencyMs.p99),
       ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
       ...revocationTargets(revocations, sizes.feed),
+      ...overloadTargets(overload),
     ],
   };
 }

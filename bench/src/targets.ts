@@ -169,3 +169,28 @@ export function logoutTargets(
     },
   ];
 }
+
+/** Under twice its saturation a replica answers fast 204s or fast 503s, and recovers at once. */
+export function overloadTargets(o: NonNullable<BenchResult['overload']>): TargetCheck[] {
+  const at = `logouts offered at 2× saturation (${o.offeredPerSecond} req/s)`;
+  return [
+    {
+      measure: `${at}: the 503s`,
+      target: 'p99 ≤ 50 ms',
+      result: `${o.answered503} answered, p99 ${o.p99Ms503.toFixed(1)} ms`,
+      met: o.p99Ms503 <= 50,
+    },
+    {
+      measure: `${at}: the 204s`,
+      target: 'p99 ≤ 250 ms',
+      result: `${o.answered204} answered, p99 ${o.p99Ms204.toFixed(1)} ms`,
+      met: o.answered204 > 0 && o.p99Ms204 <= 250,
+    },
+    {
+      measure: 'after the overload, at half the saturation',
+      target: 'latency back within 2 s',
+      result: `${o.recoveredAfterMs} ms`,
+      met: o.recoveredAfterMs <= 2000,
+    },
+  ];
+}

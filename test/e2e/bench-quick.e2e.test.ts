@@ -37,7 +37,12 @@ describe('npm run bench -- --quick', () => {
     ]);
     expect(result.targets.map((t) => t.result)).not.toContain('not run');
     expect(result.verify.differences).toBe(0);
-    for (const step of result.load) expect(step.unexpected, step.scenario).toEqual({});
+    // A replica may shed a logout with a 503 when this machine is busy; nothing else is expected.
+    for (const step of result.load) {
+      const { 503: shed, ...others } = step.unexpected;
+      expect(others, step.scenario).toEqual({});
+      if (!step.scenario.startsWith('logout-revoke')) expect(shed, step.scenario).toBeUndefined();
+    }
     expect(result.propagation.missing).toBe(0);
     // The revocations client: every revocation reached it, it held the whole feed, it kept up.
     expect(result.revocations.propagation.missing).toBe(0);
@@ -66,6 +71,13 @@ describe('npm run bench -- --quick', () => {
     expect(served('logout-revoke')).toBeGreaterThan(0);
     expect(served('crud-baseline')).toBeGreaterThan(0);
     expect(stdout).toContain('| CPU ms per request at saturation |');
+    // The overload step offered twice the saturation just measured; every answer was 204 or 503.
+    const overload = result.overload;
+    const revokeSaturation = saturated.find((r) => r.scenario === 'logout-revoke')?.throughput;
+    expect(overload?.offeredPerSecond).toBe(Math.max(1, Math.round(2 * (revokeSaturation ?? 0))));
+    expect(overload?.otherAnswers).toBe(0);
+    expect((overload?.answered204 ?? 0) + (overload?.answered503 ?? 0)).toBeGreaterThan(0);
+    expect(stdout).toContain('| logout overload:');
 
     // It leaves no process behind.
     const pids = [...stderr.matchAll(/started, pid (\d+)/g)].map((match) => Number(match[1]));

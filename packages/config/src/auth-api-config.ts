@@ -26,6 +26,8 @@ export const authApiEnvSchema = z.object({
   LOG_APPEND_TIMEOUT_MS: positiveInt(1500),
   /** Writes in flight on one replica beyond which the next is answered 503 at once. */
   MAX_PENDING_WRITES: positiveInt(256),
+  /** How long the oldest write in flight may have waited before new ones are answered 503 at once. */
+  WRITE_QUEUE_MAX_MS: positiveInt(500),
   PROJECTION_WATERMARK_POLL_MS: positiveInt(200),
   /** The old name of PROJECTION_WATERMARK_POLL_MS: refused, so that it is not silently ignored. */
   CONSISTENCY_POLL_MS: z

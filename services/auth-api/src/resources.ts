@@ -64,7 +64,7 @@ export async function openResources(
     source: `urn:session-authority:auth-api:${config.INSTANCE_ID}`,
     consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
     appendTimeoutMs: config.LOG_APPEND_TIMEOUT_MS,
-    maxPendingWrites: config.MAX_PENDING_WRITES,
+    admission: { maxPending: config.MAX_PENDING_WRITES, maxWaitMs: config.WRITE_QUEUE_MAX_MS },
   });
   const readiness: Readiness = async () => {
     const postgres = await pingReadModel(orm);

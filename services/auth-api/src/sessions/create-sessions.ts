@@ -2,6 +2,7 @@ import type { EventAppender } from '@session-authority/event-log';
 import type { ProjectionWatermark, SessionReader } from '@session-authority/read-model';
 import type { ApiMetrics } from '../api-metrics.js';
 import { ConsistentPublisher } from './consistent-publisher.js';
+import type { AdmissionLimits } from './write-admission.js';
 import { SessionCommands } from './session-commands.js';
 import { SessionQueries } from './session-queries.js';
 
@@ -14,7 +15,8 @@ export interface SessionsDeps {
   readonly source: string;
   readonly consistencyWaitMs: number;
   readonly appendTimeoutMs: number;
-  readonly maxPendingWrites: number;
+  readonly admission: AdmissionLimits;
+  readonly clock?: () => number;
   readonly now?: () => Date;
 }
 

@@ -49,7 +49,7 @@ export async function startInProcess(
     source: 'urn:session-authority:auth-api:in-process',
     consistencyWaitMs: overrides.consistencyWaitMs ?? 1000,
     appendTimeoutMs: 1000,
-    maxPendingWrites: 256,
+    admission: { maxPending: 256, maxWaitMs: 60_000 },
   });
   const apps = await buildApp({
     config: {
