@@ -4,6 +4,7 @@ import {
   stopKafkaCluster,
   type RunningCluster,
 } from '@session-authority/local-infra';
+import { readTopicDurability } from '@session-authority/event-log';
 import { RevocationClient } from '@session-authority/revocations';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ import { readFeed } from '../support/feed-reader.js';
 import { recordFigures } from '../support/figures.js';
 import { issueSession, logout, whoami } from '../support/http.js';
 import { activeController, busiestLeader, leadersOf } from '../support/kafka-cluster-probe.js';
+import { runServiceToExit } from '../support/run-script.js';
+import { uniqueName } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Three KRaft nodes of this file's own (replication factor 3, min.insync.replicas 2), two API
@@ -106,6 +109,26 @@ function longestStretch(confirmed: { at: number }[], from: number, to: number) {
 }
 
 describe('a three-broker cluster', () => {
+  it('npm run migrate creates the log and the feed on its first attempt, on three replicas with min.insync.replicas 2', async () => {
+    const topic = uniqueName('session-events');
+    const run = await runServiceToExit('infra/local/dist/cli/migrate.js', {
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_TOPIC: topic,
+      FEED_TOPIC: `${topic}.revocations`,
+      KAFKA_REPLICATION_FACTOR: '3',
+      KAFKA_MIN_INSYNC_REPLICAS: '2',
+      DATABASE_URL: cluster.db.url,
+      DATABASE_SCHEMA: 'migrate_on_cluster',
+    });
+    expect(run.code, run.output).toBe(0);
+    const connection = { brokers, clientId: 'test-durability' };
+    for (const name of [topic, `${topic}.revocations`])
+      expect(await readTopicDurability(connection, name)).toEqual({
+        replicationFactor: 3,
+        minInsyncReplicas: 2,
+      });
+  });
+
   it('a kill -9 of the busiest leader, then of the active controller: no acknowledged revocation lost, whoami answers throughout, no consumer crash', async () => {
     const sessions: { sessionId: string; token: string }[] = [];
     const [first] = cluster.apis;

@@ -2,6 +2,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import { planBatch } from './batch-plan.js';
 import { createKafka } from './kafka-client.js';
 import { checkOffsetsInRange, OffsetOutOfRangeError } from './offset-range.js';
+import { restartOnCrash } from './restart-on-crash.js';
 import type { KafkaConnection, LogRecord, PartitionBatch } from './types.js';
 
 export interface SubscriptionHandlers {
@@ -150,22 +151,7 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
           },
         });
       }
-      // kafkajs restarts its consumer after a retriable error only; after any other (a group
-      // coordinator not found while a broker restarts, for one) it stays stopped for good.
-      consumer.on(consumer.events.CRASH, (event) => {
-        if (event.payload.restart || stopping) return;
-        options.logger?.warn({ err: event.payload.error }, 'consumer stopped; starting it again');
-        restartUntilRunning();
-      });
-      function restartUntilRunning(delayMs = 250): void {
-        setTimeout(() => {
-          if (stopping) return;
-          run().catch((error: unknown) => {
-            options.logger?.warn({ err: error }, 'consumer did not start; trying again');
-            restartUntilRunning(Math.min(delayMs * 2, 2000));
-          });
-        }, delayMs);
-      }
+      restartOnCrash(consumer, run, () => stopping, options.logger);
       await run();
     },
     haltedPartitions() {
