@@ -1,4 +1,10 @@
-import type { Kafka, Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
+import {
+  Partitioners,
+  type Kafka,
+  type Producer,
+  type ProducerRecord,
+  type RecordMetadata,
+} from 'kafkajs';
 
 export interface LogProducer {
   /** Connects now rather than on the first send. */
@@ -21,6 +27,8 @@ export function createIdempotentProducer(kafka: Kafka): LogProducer {
   const open = () =>
     kafka.producer({
       allowAutoTopicCreation: false,
+      // Callers name each record's partition; the Java client's partitioner is what they use.
+      createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: true,
       // kafkajs's default for an idempotent producer is to retry for ever, and to warn when told
       // otherwise; the callers' budget is seconds, and replacing the producer keeps the guarantee.
