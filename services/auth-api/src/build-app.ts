@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiMetrics } from './api-metrics.js';
 import { adminKeyGuard } from './http/admin-auth.js';
 import { createServer } from './http/create-server.js';
+import { shedWrites, WriteAdmission, type AdmissionLimits } from './http/write-admission.js';
 import { ForbiddenLimiter } from './http/forbidden-limiter.js';
 import { documentRoutes } from './http/openapi.js';
 import type { AuditReader } from '@session-authority/read-model';
@@ -30,6 +31,8 @@ export interface AppConfig {
   readonly earliestPossibleExtendMs: number | undefined;
   readonly forbiddenLimit: number;
   readonly forbiddenWindowMs: number;
+  /** When a write is answered 503 at once (see WriteAdmission). */
+  readonly admission: AdmissionLimits;
 }
 
 export interface AppDeps {
@@ -40,6 +43,8 @@ export interface AppDeps {
   readonly metrics: ApiMetrics;
   readonly logger: FastifyBaseLogger;
   readonly readiness: Readiness;
+  /** Milliseconds, for the admission's ages; default performance.now. */
+  readonly clock?: () => number;
 }
 
 export interface Apps {
@@ -61,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
     secrets: [config.adminApiKey],
   };
 
+  const admission = new WriteAdmission(config.admission, deps.clock);
   const port = async (portName: 'public' | 'admin', serverUrl: string) => {
     const app = createServer({
       ...serverOptions,
@@ -68,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
       portName,
       ...(portName === 'admin' ? { guard: adminKeyGuard(config.adminApiKey) } : {}),
     });
+    shedWrites(app, admission, () => metrics.writesRefused.inc({ reason: 'overloaded' }));
     const title = `session-authority ${portName} API`;
     await documentRoutes(app, { title, serverUrl, bearer: portName === 'admin' });
     return app;

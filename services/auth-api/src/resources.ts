@@ -64,7 +64,6 @@ export async function openResources(
     source: `urn:session-authority:auth-api:${config.INSTANCE_ID}`,
     consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
     appendTimeoutMs: config.LOG_APPEND_TIMEOUT_MS,
-    admission: { maxPending: config.MAX_PENDING_WRITES, maxWaitMs: config.WRITE_QUEUE_MAX_MS },
   });
   const readiness: Readiness = async () => {
     const postgres = await pingReadModel(orm);
@@ -94,6 +93,7 @@ export async function openResources(
       earliestPossibleExtendMs: config.SESSION_EARLIEST_POSSIBLE_EXTEND,
       forbiddenLimit: config.LOGOUT_FORBIDDEN_LIMIT,
       forbiddenWindowMs: config.LOGOUT_FORBIDDEN_WINDOW_MS,
+      admission: { maxPending: config.MAX_PENDING_WRITES, maxWaitMs: config.WRITE_QUEUE_MAX_MS },
     },
     queries,
     commands,

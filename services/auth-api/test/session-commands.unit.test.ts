@@ -3,7 +3,7 @@ import { decodeRecords } from '@session-authority/events';
 import { InMemoryEventLog, type EventAppender } from '@session-authority/event-log';
 import { InMemoryReadModel, type SessionReader } from '@session-authority/read-model';
 import type { SessionState } from '@session-authority/sessions';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiMetrics } from '../src/api-metrics.js';
 import {
   NotFoundError,
@@ -21,8 +21,6 @@ function setup(
   options: {
     waitMs?: number;
     reader?: (model: InMemoryReadModel) => SessionReader;
-    admission?: { maxPending: number; maxWaitMs: number };
-    clock?: () => number;
     appender?: (log: InMemoryEventLog) => EventAppender;
   } = {},
 ) {
@@ -45,8 +43,6 @@ function setup(
     source: 'urn:test',
     consistencyWaitMs: options.waitMs ?? 1000,
     appendTimeoutMs: 100,
-    admission: options.admission ?? { maxPending: 256, maxWaitMs: 60_000 },
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const revocationsOf = (sessionId: string) =>
     appendedEnvelopes(log).filter((e) => e.subject === sessionId && e.type === 'session.revoked.v2')
@@ -135,50 +131,6 @@ describe('the session commands', () => {
       RejectedEventError,
     );
     expect(Array.from({ length: log.partitionCount }, (_, p) => log.records(p)).flat()).toEqual([]);
-  });
-
-  it('past maxPendingWrites in flight, the next write is refused at once; a retry once they are done succeeds', async () => {
-    const { commands, hold, release, metrics } = setup({
-      admission: { maxPending: 2, maxWaitMs: 60_000 },
-    });
-    const sessions = [];
-    for (const i of [1, 2, 3])
-      sessions.push(await commands.issue(randomUUID(), 60_000, ADMIN, `i${i}`));
-    hold();
-    const [first, second, third] = sessions.map((s) => s.token);
-    const waiting = [commands.logout(first ?? '', 'r1'), commands.logout(second ?? '', 'r2')];
-    const refused = await commands.logout(third ?? '', 'r3').catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(UnavailableError);
-    expect((refused as UnavailableError).reason).toBe(REASONS.overloaded);
-    expect((await metrics.writesRefused.get()).values).toContainEqual(
-      expect.objectContaining({ labels: { reason: 'overloaded' }, value: 1 }),
-    );
-    release();
-    expect((await Promise.all(waiting)).map((o) => o.outcome)).toEqual(['revoked', 'revoked']);
-    expect((await commands.logout(third ?? '', 'r4')).outcome).toBe('revoked');
-  });
-
-  it('once the oldest write in flight has waited maxWaitMs, new ones are refused until it is done', async () => {
-    let now = 0;
-    const { commands, hold, release, revocationsOf } = setup({
-      admission: { maxPending: 256, maxWaitMs: 100 },
-      clock: () => now,
-    });
-    const [first, second] = [
-      await commands.issue(randomUUID(), 60_000, ADMIN, 'i1'),
-      await commands.issue(randomUUID(), 60_000, ADMIN, 'i2'),
-    ];
-    hold();
-    const waiting = commands.logout(first.token, 'r1');
-    await vi.waitFor(() => {
-      expect(revocationsOf(first.session.id)).toBe(1);
-    });
-    now = 101;
-    const refused = await commands.logout(second.token, 'r2').catch((error: unknown) => error);
-    expect((refused as UnavailableError).reason).toBe(REASONS.overloaded);
-    release();
-    expect((await waiting).outcome).toBe('revoked');
-    expect((await commands.logout(second.token, 'r3')).outcome).toBe('revoked');
   });
 
   it('an append the log does not acknowledge within appendTimeoutMs is a 503 then, not at the end of the whole budget', async () => {

@@ -4,7 +4,6 @@ import type { EventAppender, LogPosition } from '@session-authority/event-log';
 import type { ProjectionWatermark } from '@session-authority/read-model';
 import type { ApiMetrics } from '../api-metrics.js';
 import { REASONS, RejectedEventError, UnavailableError } from './service-errors.js';
-import { WriteAdmission, type AdmissionLimits } from './write-admission.js';
 
 /** An event to publish: its CloudEvents attributes but the id and source, which the publisher adds. */
 export type NewEvent<Type extends string = string, Data = unknown> = Omit<
@@ -22,10 +21,6 @@ export interface ConsistentPublisherDeps {
   readonly consistencyWaitMs: number;
   /** Of that budget, the most the append may take (a leader moving, a broker down). */
   readonly appendTimeoutMs: number;
-  /** When the next publish is refused at once (load shed, not queued); see WriteAdmission. */
-  readonly admission: AdmissionLimits;
-  /** Milliseconds, for the admission's ages; default performance.now. */
-  readonly clock?: () => number;
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -42,15 +37,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIM
  * Publishes events so that every replica agrees once it returns: each is checked with the
  * projector's own decoder, appended (acks=all), and then waited for until the projection has
  * applied it, all within one budget. Past the budget, or on a failure, UnavailableError (retry).
- * A replica past its admission limits refuses the next publish at once, so that an overload
- * answers fast 503s instead of a queue that grows until every answer times out.
  */
 export class ConsistentPublisher {
-  readonly #admission: WriteAdmission;
-
-  constructor(private readonly deps: ConsistentPublisherDeps) {
-    this.#admission = new WriteAdmission(deps.admission, deps.clock);
-  }
+  constructor(private readonly deps: ConsistentPublisherDeps) {}
 
   envelopeOf<Type extends string, Data>(event: NewEvent<Type, Data>): EventEnvelope<Type, Data> {
     return { id: randomUUID(), source: this.deps.source, ...event };
@@ -61,19 +50,6 @@ export class ConsistentPublisher {
       const problem = rejectionOf(envelope);
       if (problem !== undefined) throw new RejectedEventError(problem);
     }
-    const ticket = this.#admission.enter();
-    if (ticket === undefined) {
-      this.deps.metrics.writesRefused.inc({ reason: 'overloaded' });
-      throw new UnavailableError(REASONS.overloaded);
-    }
-    try {
-      return await this.#appendAndWait(envelopes);
-    } finally {
-      this.#admission.leave(ticket);
-    }
-  }
-
-  async #appendAndWait(envelopes: readonly EventEnvelope[]): Promise<LogPosition[]> {
     const { appender, watermark, metrics, consistencyWaitMs } = this.deps;
     const deadline = Date.now() + consistencyWaitMs;
     let positions: LogPosition[] | typeof TIMED_OUT;

@@ -2,7 +2,6 @@ import type { EventAppender } from '@session-authority/event-log';
 import type { ProjectionWatermark, SessionReader } from '@session-authority/read-model';
 import type { ApiMetrics } from '../api-metrics.js';
 import { ConsistentPublisher } from './consistent-publisher.js';
-import type { AdmissionLimits } from './write-admission.js';
 import { SessionCommands } from './session-commands.js';
 import { SessionQueries } from './session-queries.js';
 
@@ -15,8 +14,6 @@ export interface SessionsDeps {
   readonly source: string;
   readonly consistencyWaitMs: number;
   readonly appendTimeoutMs: number;
-  readonly admission: AdmissionLimits;
-  readonly clock?: () => number;
   readonly now?: () => Date;
 }
 

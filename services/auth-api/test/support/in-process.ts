@@ -16,6 +16,10 @@ export interface InProcessAuthority extends Apps {
   readonly audit: InMemoryAuditTrail;
   /** Problems of appended records the projector would have rejected (none, ever). */
   rejectedRecords(): readonly string[];
+  /** Leaves appended events unprojected until releaseProjection(). */
+  holdProjection(): void;
+  /** Applies what was appended meanwhile, and everything from now on. */
+  releaseProjection(): void;
 }
 
 /**
@@ -24,12 +28,16 @@ export interface InProcessAuthority extends Apps {
  * real one does (so an event the projector would reject fails the test).
  */
 export async function startInProcess(
-  overrides: Partial<AppConfig> & { consistencyWaitMs?: number } = {},
+  overrides: Partial<AppConfig> & {
+    consistencyWaitMs?: number;
+    clock?: () => number;
+  } = {},
 ): Promise<InProcessAuthority> {
   const log = new InMemoryEventLog(4);
   const readModel = new InMemoryReadModel();
   const audit = new InMemoryAuditTrail('session-events');
   const rejected: string[] = [];
+  let held: (() => void)[] | undefined;
   log.onAppend((partition, records) => {
     audit.append(partition, records);
     const decoded = decodeRecords(records);
@@ -38,7 +46,9 @@ export async function startInProcess(
     }
     if (decoded.nextOffset === undefined) return;
     const { events, nextOffset } = decoded;
-    queueMicrotask(() => readModel.apply(partition, events, nextOffset));
+    const apply = () => readModel.apply(partition, events, nextOffset);
+    if (held === undefined) queueMicrotask(apply);
+    else held.push(apply);
   });
   const metrics = createApiMetrics();
   const { queries, commands } = createSessions({
@@ -49,7 +59,6 @@ export async function startInProcess(
     source: 'urn:session-authority:auth-api:in-process',
     consistencyWaitMs: overrides.consistencyWaitMs ?? 1000,
     appendTimeoutMs: 1000,
-    admission: { maxPending: 256, maxWaitMs: 60_000 },
   });
   const apps = await buildApp({
     config: {
@@ -64,6 +73,7 @@ export async function startInProcess(
       earliestPossibleExtendMs: undefined,
       forbiddenLimit: 1000,
       forbiddenWindowMs: 60_000,
+      admission: { maxPending: 256, maxWaitMs: 60_000 },
       ...overrides,
     },
     queries,
@@ -72,6 +82,7 @@ export async function startInProcess(
     metrics,
     logger: pino({ level: 'silent' }),
     readiness: () => Promise.resolve({ ok: true, checks: { inProcess: true } }),
+    ...(overrides.clock === undefined ? {} : { clock: overrides.clock }),
   });
   return {
     ...apps,
@@ -79,6 +90,14 @@ export async function startInProcess(
     readModel,
     audit,
     rejectedRecords: () => rejected,
+    holdProjection: () => {
+      held ??= [];
+    },
+    releaseProjection: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const apply of waiting) apply();
+    },
   };
 }
 

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WriteAdmission } from '../src/http/write-admission.js';
+import { REASONS } from '../src/sessions/service-errors.js';
+import { expectErrorGeneric } from './support/expect-error.js';
+import {
+  appendedEnvelopes,
+  issueSession,
+  startInProcess,
+  type InProcessAuthority,
+} from './support/in-process.js';
+
+describe('WriteAdmission', () => {
+  it('refuses past maxPending in flight, and once a place is free takes the next', () => {
+    const admission = new WriteAdmission({ maxPending: 2, maxWaitMs: 1000 }, () => 0);
+    const first = admission.enter();
+    expect(admission.enter()).toBeDefined();
+    expect(admission.enter()).toBeUndefined();
+    admission.leave(first ?? -1);
+    expect(admission.enter()).toBeDefined();
+  });
+
+  it('refuses while the oldest write in flight has waited longer than maxWaitMs, and takes writes again once it is done', () => {
+    let now = 0;
+    const admission = new WriteAdmission({ maxPending: 100, maxWaitMs: 100 }, () => now);
+    const oldest = admission.enter() ?? -1;
+    now = 50;
+    expect(admission.enter()).toBeDefined();
+    now = 101;
+    expect(admission.enter()).toBeUndefined();
+    admission.leave(oldest);
+    // The one left has waited 51 ms.
+    expect(admission.enter()).toBeDefined();
+  });
+});
+
+describe('load shedding on the HTTP ports', () => {
+  let authority: InProcessAuthority | undefined;
+  afterEach(async () => {
+    await authority?.close();
+  });
+
+  it('a logout while the oldest write has waited too long is a 503 errorGeneric with Retry-After at once; whoami is not shed; a retry later succeeds', async () => {
+    let now = 0;
+    const running = await startInProcess({
+      admission: { maxPending: 256, maxWaitMs: 100 },
+      clock: () => now,
+      consistencyWaitMs: 60_000,
+    });
+    authority = running;
+    const inject = (method: 'DELETE' | 'GET', url: string, token: string) =>
+      running.publicApp.inject(
+        method === 'GET'
+          ? { method, url, headers: { 'x-session-token': token } }
+          : {
+              method,
+              url,
+              headers: { 'content-type': 'application/json' },
+              payload: JSON.stringify({ session_token: token }),
+            },
+      );
+    const logout = (token: string) => inject('DELETE', '/auth/self-service/logout/api', token);
+    const [first, second] = [await issueSession(running), await issueSession(running)];
+
+    running.holdProjection();
+    const waiting = logout(first.token);
+    await vi.waitFor(() => {
+      const revoked = appendedEnvelopes(running.log).filter((e) => e.type === 'session.revoked.v2');
+      expect(revoked.map((e) => e.subject)).toContain(first.id);
+    });
+    now = 101;
+    const shed = await logout(second.token);
+    expectErrorGeneric(shed, 503, REASONS.overloaded);
+    expect(shed.headers['retry-after']).toBe('1');
+    expect((await inject('GET', '/auth/sessions/whoami', second.token)).statusCode).toBe(200);
+
+    running.releaseProjection();
+    expect((await waiting).statusCode).toBe(204);
+    expect((await logout(second.token)).statusCode).toBe(204);
+  });
+});
