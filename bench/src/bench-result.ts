@@ -81,7 +81,10 @@ export const benchResultSchema = z.object({
     phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
   }),
   floor: z.object({ iterations: z.number().int().positive(), latencyMs: latency }),
-  /** Logouts offered at twice the measured saturation, then at half of it (see overload.ts); runs before 2026-12-03 have none. */
+  /**
+   * Logouts offered at twice the measured saturation, then at half of it (see overload.ts); runs
+   * before 2026-12-03 have none.
+   */
   overload: z
     .object({
       offeredPerSecond: z.number().positive(),

@@ -17,8 +17,9 @@ interface Pending {
 }
 
 /**
- * Appends through one idle-batching, idempotent producer: appends that arrive while a produce request is in
- * flight are sent together in the next one, so concurrent requests share a round trip to the broker.
+ * Appends through one idle-batching, idempotent producer: appends that arrive while a produce
+ * request is in flight are sent together in the next one, so concurrent requests share a round
+ * trip to the broker.
  */
 export async function createKafkaAppender(options: KafkaAppenderOptions): Promise<EventAppender> {
   const kafka = createKafka(options);
