@@ -111,9 +111,7 @@ function serverProperties(
   cluster: ClusterMembership,
 ): string {
   const sasl = secured === undefined ? '' : `,SASL_SSL://127.0.0.1:${secured.port}`;
-  const voters = cluster.voters
-    .map((v) => `${v.nodeId}@127.0.0.1:${v.controllerPort}`)
-    .join(',');
+  const voters = cluster.voters.map((v) => `${v.nodeId}@127.0.0.1:${v.controllerPort}`).join(',');
   return `process.roles=broker,controller
 node.id=${cluster.nodeId}
 controller.quorum.voters=${voters}
