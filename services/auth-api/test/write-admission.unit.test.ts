@@ -77,4 +77,36 @@ describe('load shedding on the HTTP ports', () => {
     expect((await waiting).statusCode).toBe(204);
     expect((await logout(second.token)).statusCode).toBe(204);
   });
+
+  it('a write that ends any way (404, 405, 400, unknown method) leaves no ticket behind to age', async () => {
+    let now = 0;
+    const running = await startInProcess({
+      admission: { maxPending: 4, maxWaitMs: 100 },
+      clock: () => now,
+    });
+    authority = running;
+    const { token } = await issueSession(running);
+    const hostile = [
+      { method: 'PROPFIND', url: '/auth/nowhere' },
+      { method: 'POST', url: '/auth/sessions/whoami' },
+      { method: 'DELETE', url: '/auth/self-service/logout/api', payload: '{not json' },
+      { method: 'PATCH', url: '/admin/sessions/x/extend' },
+      { method: 'TRACE', url: '*' },
+    ] as const;
+    for (const request of hostile) {
+      const answer = await running.publicApp.inject({
+        ...request,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(answer.statusCode, `${request.method} ${request.url}`).toBeLessThan(500);
+    }
+    now = 10_000;
+    const answer = await running.publicApp.inject({
+      method: 'DELETE',
+      url: '/auth/self-service/logout/api',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ session_token: token }),
+    });
+    expect(answer.statusCode).toBe(204);
+  });
 });

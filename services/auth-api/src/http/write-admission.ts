@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { REASONS, UnavailableError } from '../sessions/service-errors.js';
 
 export interface AdmissionLimits {
@@ -49,13 +49,7 @@ export function shedWrites(
   admission: WriteAdmission,
   onRefused: () => void,
 ): void {
-  const tickets = new WeakMap<FastifyRequest, number>();
-  const leave = (request: FastifyRequest) => {
-    const ticket = tickets.get(request);
-    if (ticket !== undefined) admission.leave(ticket);
-    tickets.delete(request);
-  };
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     if (READS.has(request.method)) {
       done();
       return;
@@ -66,15 +60,11 @@ export function shedWrites(
       done(new UnavailableError(REASONS.overloaded));
       return;
     }
-    tickets.set(request, ticket);
-    done();
-  });
-  app.addHook('onResponse', (request, _reply, done) => {
-    leave(request);
-    done();
-  });
-  app.addHook('onRequestAbort', (request, done) => {
-    leave(request);
+    // 'close' comes once the answer is sent or the connection is gone, whichever way the request
+    // ended: a ticket left behind would age until every write is refused.
+    reply.raw.once('close', () => {
+      admission.leave(ticket);
+    });
     done();
   });
 }
