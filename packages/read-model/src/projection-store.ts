@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type pg from 'pg';
 import type {
   PositionedEvent,
   PositionedRecord,
@@ -7,6 +6,13 @@ import type {
 } from '@session-authority/events';
 import type { FreshEvents, PreCommitStep, Projection, SqlContext } from './projection.js';
 import { encodeOffsetNotice, OFFSETS_CHANNEL } from './offsets-notice.js';
+import {
+  CommittedOffsets,
+  offsetKey,
+  offsetsGuard,
+  OFFSETS_MOVED,
+  openReadingOffsets,
+} from './projection-offsets.js';
 import { qualified } from './sql.js';
 
 /** Consecutive records of one partition; `nextOffset` is one past the last record, skipped ones included. */
@@ -78,95 +84,6 @@ export function createProjectionStore(options: ProjectionStoreOptions): Projecti
   };
 }
 
-const key = (projection: string, partition: number) => `${projection}\u0000${partition}`;
-
-/**
- * The offsets this store last committed. While they are the stored ones (no other projector
- * moved them), a batch's transaction checks them in its first statement instead of reading
- * them in a round trip of its own before it.
- */
-class CommittedOffsets {
-  private readonly next = new Map<string, bigint>();
-
-  /** Every (projection, partition) pair's offset, or undefined when one of them is not known. */
-  lookup(projections: readonly string[], partitions: readonly number[]) {
-    const found = new Map<string, bigint>();
-    for (const projection of projections) {
-      for (const partition of partitions) {
-        const next = this.next.get(key(projection, partition));
-        if (next === undefined) return undefined;
-        found.set(key(projection, partition), next);
-      }
-    }
-    return found;
-  }
-
-  remember(entries: Iterable<[string, bigint]>): void {
-    for (const [k, next] of entries) this.next.set(k, next);
-  }
-
-  forget(): void {
-    this.next.clear();
-  }
-}
-
-/** Raised by the guard when another projector moved an offset this store expected. */
-const OFFSETS_MOVED = 'SA001';
-
-/** One statement: locks the offset rows, or fails with OFFSETS_MOVED unless each is as expected. */
-function offsetsGuard(
-  sql: SqlContext,
-  offsetsTable: string,
-  expected: ReadonlyMap<string, bigint>,
-): string {
-  const rows = [...expected].map(([k, next]) => {
-    const [projection = '', partition = ''] = k.split('\u0000');
-    return `(${sql.literal(projection)}, ${Number(partition)}, ${next}::bigint)`;
-  });
-  return `do $guard$ begin
-    if (select count(*) from (
-          select 1 from ${offsetsTable}
-          where topic = ${sql.literal(sql.topic)}
-            and (projection, partition, next_offset) in (values ${rows.join(', ')})
-          for update) locked) <> ${rows.length} then
-      raise exception 'projection offsets moved' using errcode = '${OFFSETS_MOVED}';
-    end if;
-  end $guard$`;
-}
-
-/** Opens the transaction, creating missing offset rows, and reads every stored offset. */
-async function openReadingOffsets(
-  client: pg.PoolClient,
-  sql: SqlContext,
-  offsetsTable: string,
-  projections: readonly Projection[],
-  partitions: readonly number[],
-): Promise<Map<string, bigint>> {
-  // Sorted, so that concurrent appliers lock offset rows in the same order.
-  const rows = projections
-    .map((p) => p.name)
-    .sort()
-    .flatMap((name) =>
-      [...partitions]
-        .sort((a, b) => a - b)
-        .map((p) => `(${sql.literal(name)}, ${sql.literal(sql.topic)}, ${p}, 0, now())`),
-    );
-  const opened = (await client.query(
-    `begin;
-     insert into ${offsetsTable} (projection, topic, partition, next_offset, updated_at)
-     values ${rows.join(', ')}
-     on conflict (projection, topic, partition) do update set next_offset = ${offsetsTable}.next_offset
-     returning projection, partition, next_offset`,
-  )) as unknown as pg.QueryResult<{
-    projection: string;
-    partition: number;
-    next_offset: string;
-  }>[];
-  return new Map(
-    (opened[1]?.rows ?? []).map((r) => [key(r.projection, r.partition), BigInt(r.next_offset)]),
-  );
-}
-
 interface Moving {
   readonly projection: Projection;
   readonly batch: ProjectionBatch;
@@ -212,7 +129,7 @@ async function applyInOneTransaction(
     const stored =
       expected ?? (await openReadingOffsets(client, sql, offsetsTable, projections, partitions));
     const storedNext = (projection: string, partition: number) =>
-      stored.get(key(projection, partition)) ?? 0n;
+      stored.get(offsetKey(projection, partition)) ?? 0n;
 
     const moving: Moving[] = projections.flatMap((projection) =>
       batches
@@ -277,7 +194,7 @@ async function applyInOneTransaction(
     }
     target.committed.remember(stored);
     target.committed.remember(
-      moving.map((m) => [key(m.projection.name, m.batch.partition), m.batch.nextOffset]),
+      moving.map((m) => [offsetKey(m.projection.name, m.batch.partition), m.batch.nextOffset]),
     );
     return batches.map((batch) => {
       const applied = new Map<bigint, PositionedEvent>();

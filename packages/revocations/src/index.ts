@@ -1,7 +1,10 @@
 export { RevocationClient } from './revocation-client.js';
 export { MalformedPositionError, PositionTimeoutError, PositionWaits } from './position-waits.js';
 export { LogOutOfRangeError } from './log-range.js';
-export type { RevocationClientEvents, RevocationClientOptions } from './revocation-client.js';
+export type {
+  RevocationClientEvents,
+  RevocationClientOptions,
+} from './revocation-client-options.js';
 export { revocationHook, errorGeneric } from './fastify-hook.js';
 export type { RevocationHookOptions, RevocationView } from './fastify-hook.js';
 export { isSessionId, SessionIdSet } from './session-id-set.js';

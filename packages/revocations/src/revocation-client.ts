@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Batch, Consumer, Kafka } from 'kafkajs';
+import type { Batch, Consumer } from 'kafkajs';
 import {
   LogOutOfRangeError,
   positionOutOfRange,
@@ -8,38 +8,14 @@ import {
   type LogRanges,
 } from './log-range.js';
 import { readFeedToEnd } from './feed-bootstrap.js';
+import { restartOnCrash } from './restart-on-crash.js';
 import { MalformedPositionError, PositionTimeoutError, PositionWaits } from './position-waits.js';
 import { expirySeconds, SessionIdSet } from './session-id-set.js';
-import { parsePositionHeader, revocationOfLogRecord, type Revocation } from './wire.js';
-
-export interface RevocationClientOptions {
-  /** A kafkajs client configured for the authority's brokers (TLS and SASL included). */
-  readonly kafka: Kafka;
-  /** The authority's log; default `session-events`. */
-  readonly logTopic?: string;
-  /** The compacted revocation feed; default `session-revocations`. */
-  readonly feedTopic?: string;
-  /** Prefix of the consumer groups; each instance uses its own and commits nothing. */
-  readonly groupIdPrefix?: string;
-  /** How often expired entries are dropped; default 1000 ms. */
-  readonly pruneIntervalMs?: number;
-  /** The clock, in epoch milliseconds. */
-  readonly now?: () => number;
-}
-
-export interface RevocationClientEvents {
-  /** A revocation read from the log after the bootstrap (the feed's own entries are not replayed). */
-  revoked: [Revocation];
-  /** How many expired entries a prune dropped. */
-  expired: [number];
-  /** A consumer stopped on an error; it is started again (by kafkajs when the error is retriable). */
-  crash: [Error];
-  /**
-   * The log no longer holds the client's position (LogOutOfRangeError): the client has stopped
-   * following it, `failure` says why, and `waitFor` rejects from now on.
-   */
-  failed: [LogOutOfRangeError];
-}
+import type {
+  RevocationClientEvents,
+  RevocationClientOptions,
+} from './revocation-client-options.js';
+import { parsePositionHeader, revocationOfLogRecord } from './wire.js';
 
 /**
  * The revoked, unexpired sessions of an authority, kept in memory by reading its revocation
@@ -210,22 +186,10 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
         },
       });
     };
-    // kafkajs restarts a consumer after a retriable error only; a client that stopped tailing
-    // for good would go on answering from a table that no longer grows.
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.restartUntilRunning(run);
-    });
+    // A client that stopped tailing for good would answer from a table that no longer grows.
+    restartOnCrash(consumer, run, () => this.closed || this.failedWith !== undefined);
     await run();
     await this.positions.wait(target);
-  }
-
-  private restartUntilRunning(run: () => Promise<void>, delayMs = 250): void {
-    setTimeout(() => {
-      if (this.closed || this.failedWith !== undefined) return;
-      run().catch(() => {
-        this.restartUntilRunning(run, Math.min(delayMs * 2, 2000));
-      });
-    }, delayMs).unref();
   }
 
   private applyLogBatch(batch: Batch): void {
