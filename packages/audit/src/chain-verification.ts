@@ -28,12 +28,15 @@ export interface ChainDifference {
 /**
  * The first record of one partition whose hash, order or presence differs between the log and
  * audit_events, or undefined when they agree. `logged` are the log's records below the audit
- * projection's next offset, in offset order; `stored` the rows of that partition, in offset order.
+ * projection's next offset, in offset order; `stored` the rows of that partition, in offset order;
+ * both from the same offset on, where the chain stood at `start` (a checkpoint's head, or 32 zero
+ * bytes for the beginning of the partition).
  */
 export function firstChainDifference(
   partition: number,
   logged: readonly LoggedRecord[],
   stored: readonly StoredAuditRow[],
+  start: string = CHAIN_START,
 ): ChainDifference | undefined {
   const at = (offset: bigint, kind: ChainDifferenceKind, detail: string) => ({
     partition,
@@ -43,7 +46,7 @@ export function firstChainDifference(
   });
   // Only a difference needs to know where an event is in the log.
   const loggedOffsetOf = (eventId: string) => logged.find((r) => r.eventId === eventId)?.offset;
-  let chain = CHAIN_START;
+  let chain = start;
   let row = 0;
   for (const record of logged) {
     chain = chainNext(chain, record.recordSha256);

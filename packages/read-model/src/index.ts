@@ -68,6 +68,14 @@ export {
   type VerificationSnapshot,
 } from './verification-snapshot.js';
 export {
+  openSinceCheckpoint,
+  type AuditHistoryRow,
+  type RowsBelowCheckpoint,
+  type SinceCheckpointSnapshot,
+} from './checkpoint-snapshot.js';
+export { latestCheckpoint, saveCheckpoint } from './audit-checkpoints.js';
+export type { ProjectionEnds } from './snapshot-reads.js';
+export {
   AUDIT_COLUMNS,
   AUDIT_COLUMNS_DIGEST_SQL,
   canonicalColumns,

@@ -8,8 +8,9 @@ import {
   type AuditEvent,
   type AuditQuery,
 } from '@session-authority/read-model';
-import { differenceLine } from './audit/difference-line.js';
-import { verifyAgainstLog } from './audit/verify-log.js';
+import { CheckpointKeyError } from '@session-authority/audit';
+import { loadSigningKey, signedHeads, writeNewSigningKey } from './audit/signing-key.js';
+import { runVerify } from './audit/verify-command.js';
 import { quarantineTable } from './quarantine-table.js';
 import { textTable } from './text-table.js';
 
@@ -20,21 +21,27 @@ const USAGE = `The audit trail of the session log. See docs/audit.md.
       Every record about that session, identity, request or actor, oldest first.
   npm run audit -- valid-at SESSION_ID TIME [--json]
       Whether the session was valid at that instant, and why.
-  npm run audit -- heads [--json]
+  npm run audit -- heads [--json] [--signed]
       The head of each partition's hash chain: partition, offset, chain_sha256. Keep them
       elsewhere; a later verify that reaches a different head means the log was rewritten.
-  npm run audit -- verify [--log-topic TOPIC] [--json]
+      --signed prints them as one JSON document signed with the audit signing key.
+  npm run audit -- verify [--log-topic TOPIC | --since-checkpoint] [--json]
       Replays the log from the beginning: per partition, the first record whose hash, order or
       presence differs from audit_events; then every difference between the sessions read model
       and the fold of the log. Exit code 1 on any difference, one line each; progress on stderr.
-      --log-topic replays another copy of the log (one kept elsewhere) against the projections
-      of KAFKA_TOPIC.
+      With a signing key set, a verify without differences records a signed checkpoint.
+      --since-checkpoint starts from the last checkpoint: its signature, the rows it vouches
+      for, and everything after it. --log-topic replays another copy of the log (one kept
+      elsewhere) against the projections of KAFKA_TOPIC.
+  npm run audit -- keygen FILE
+      Writes a new Ed25519 signing key to FILE (readable by its owner only) and prints its
+      public half; set AUDIT_SIGNING_KEY_FILE=FILE for verify and heads --signed.
   npm run audit -- quarantine [--json]
       The records the projector could not read (as npm run quarantine).
 
 TIME is RFC 3339 (2026-12-02T10:00:00Z). Output is a table, or JSON lines with --json.
 Reads DATABASE_URL, DATABASE_SCHEMA, KAFKA_BROKERS, KAFKA_TOPIC (and Kafka security) like the
-projector. Exit code 2 on bad arguments.`;
+projector, and AUDIT_SIGNING_KEY_FILE or AUDIT_SIGNING_KEY. Exit code 2 on bad arguments.`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -53,6 +60,8 @@ function parse() {
       until: { type: 'string' },
       json: { type: 'boolean' },
       'log-topic': { type: 'string' },
+      'since-checkpoint': { type: 'boolean' },
+      signed: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,7 +118,33 @@ const eventRow = (e: AuditEvent) => [
 ];
 const EVENT_HEADER = ['time', 'partition:offset', 'type', 'session', 'actor', 'reason', 'request'];
 
+if (command === 'keygen') {
+  const [file] = rest;
+  if (file === undefined) fail('keygen needs FILE');
+  try {
+    const { keyId, publicKey } = writeNewSigningKey(file);
+    console.log(`wrote key ${keyId} to ${file}; its public half:\n${publicKey}`);
+    process.exit(0);
+  } catch (error) {
+    fail(`keygen: ${(error as Error).message}`);
+  }
+}
+
 const config = loadProjectorConfig();
+let signingKey: ReturnType<typeof loadSigningKey>;
+try {
+  signingKey = loadSigningKey(config);
+} catch (error) {
+  if (error instanceof CheckpointKeyError) fail(error.message);
+  throw error;
+}
+const sinceCheckpoint = values['since-checkpoint'] === true;
+if (sinceCheckpoint && values['log-topic'] !== undefined)
+  fail('--since-checkpoint verifies the log itself; a copy (--log-topic) is verified in full');
+if ((sinceCheckpoint || values.signed === true) && signingKey === undefined)
+  fail(
+    `${sinceCheckpoint ? '--since-checkpoint' : '--signed'} needs AUDIT_SIGNING_KEY_FILE or AUDIT_SIGNING_KEY`,
+  );
 const kafka = {
   brokers: config.KAFKA_BROKERS,
   clientId: `audit-${config.INSTANCE_ID}`,
@@ -170,7 +205,9 @@ try {
     }
     case 'heads': {
       const heads = await audit.heads();
-      if (json) heads.forEach((head) => printJson({ topic: config.KAFKA_TOPIC, ...head }));
+      if (values.signed === true && signingKey !== undefined)
+        printJson(signedHeads(config.KAFKA_TOPIC, heads, signingKey));
+      else if (json) heads.forEach((head) => printJson({ topic: config.KAFKA_TOPIC, ...head }));
       else
         console.log(
           textTable(
@@ -181,29 +218,16 @@ try {
       break;
     }
     case 'verify': {
-      const report = await verifyAgainstLog({
+      exitCode = await runVerify({
         orm,
         schema,
         topic: config.KAFKA_TOPIC,
-        ...(values['log-topic'] === undefined ? {} : { logTopic: values['log-topic'] }),
         kafka,
-        onProgress: (read, total) => {
-          console.error(`verify: ${read} of ${total} records read`);
-        },
+        logTopic: values['log-topic'],
+        sinceCheckpoint,
+        key: signingKey,
+        json,
       });
-      const lines = [
-        ...report.chain.map((d) => ({ check: 'chain' as const, ...d })),
-        ...report.columns.map((d) => ({ check: 'columns' as const, ...d })),
-        ...report.sessions.map((d) => ({ check: 'sessions' as const, ...d })),
-      ];
-      if (json) lines.forEach(printJson);
-      else for (const d of lines) console.log(differenceLine(d));
-      const rate = Math.round(report.records / Math.max(report.seconds, 0.001));
-      const { snapshot, log, checks } = report.phases;
-      console.error(
-        `verified ${report.records} records in ${report.seconds.toFixed(2)} s (${rate} records/s; snapshot ${snapshot} s, log ${log} s, checks ${checks} s): ${lines.length === 0 ? 'no differences' : `${lines.length} differences`}`,
-      );
-      exitCode = lines.length === 0 ? 0 : 1;
       break;
     }
     case 'quarantine': {

@@ -6,6 +6,7 @@ import { Migration20261202000300_audit } from './Migration20261202000300_audit.j
 import { Migration20261202000400_feed_sweeps } from './Migration20261202000400_feed_sweeps.js';
 import { Migration20261203000000_log_identity } from './Migration20261203000000_log_identity.js';
 import { Migration20261203000100_quarantine_projection } from './Migration20261203000100_quarantine_projection.js';
+import { Migration20261203000200_audit_checkpoints } from './Migration20261203000200_audit_checkpoints.js';
 
 /** Every migration, in order. Listed explicitly so the compiled package needs no file discovery. */
 export const readModelMigrations = [
@@ -22,5 +23,9 @@ export const readModelMigrations = [
   {
     name: 'Migration20261203000100_quarantine_projection',
     class: Migration20261203000100_quarantine_projection,
+  },
+  {
+    name: 'Migration20261203000200_audit_checkpoints',
+    class: Migration20261203000200_audit_checkpoints,
   },
 ];

@@ -1,7 +1,9 @@
 import type { ChainDifference, SessionDifference } from '@session-authority/audit';
 import type { ColumnDifference } from '@session-authority/read-model';
+import type { CheckpointDifference } from './verify-since-checkpoint.js';
 
 export type VerifyDifference =
+  | ({ readonly check: 'checkpoint' } & CheckpointDifference)
   | ({ readonly check: 'chain' } & ChainDifference)
   | ({ readonly check: 'columns' } & ColumnDifference)
   | ({ readonly check: 'sessions' } & SessionDifference);
@@ -14,6 +16,13 @@ const shown = (value: string | null) =>
 /** One line of `npm run audit -- verify` for one difference. */
 export function differenceLine(d: VerifyDifference): string {
   switch (d.check) {
+    case 'checkpoint': {
+      const where = [
+        d.partition === undefined ? '' : `partition ${d.partition} `,
+        d.offset === undefined ? '' : `offset ${d.offset} `,
+      ].join('');
+      return `checkpoint: ${where.replace(/ $/, ': ')}${d.kind}: ${d.detail}`;
+    }
     case 'chain':
       return `chain: partition ${d.partition} offset ${d.offset}: ${d.kind}: ${d.detail}`;
     case 'columns':

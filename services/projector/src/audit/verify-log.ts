@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
+  CHAIN_START,
   firstChainDifference,
-  recordSha256,
   sessionDifferences,
   type ChainDifference,
-  type LoggedRecord,
+  type CheckpointBody,
   type SessionDifference,
 } from '@session-authority/audit';
-import {
-  decodeRecords,
-  type PositionedRecord,
-  type QuarantinedRecord,
-} from '@session-authority/events';
+import type { PositionedRecord } from '@session-authority/events';
 import {
   createKafkaSubscription,
   readLogEnd,
@@ -22,15 +18,13 @@ import {
   pinTopic,
   readVerificationSnapshot,
   type ColumnDifference,
+  type ProjectionEnds,
   type ReadModelOrm,
 } from '@session-authority/read-model';
-import { AuditColumnCheck, quarantineDifferences } from './column-checks.js';
-import {
-  foldSessions,
-  projectionInputsOf,
-  type PositionedInput,
-  type SessionState,
-} from '@session-authority/sessions';
+import { foldSessions, type SessionState } from '@session-authority/sessions';
+import { checkpointBody } from './checkpoint-body.js';
+import { quarantineDifferences } from './column-checks.js';
+import { LogReplay } from './log-replay.js';
 
 export interface VerifyOptions {
   readonly orm: ReadModelOrm;
@@ -54,20 +48,18 @@ export interface VerifyReport {
   /** Shown columns of audit_events and quarantined_records that differ from their log record. */
   readonly columns: readonly ColumnDifference[];
   readonly sessions: readonly SessionDifference[];
+  /** What a signed checkpoint of this verification holds, or why there can be none. */
+  readonly checkpoint: { readonly body: CheckpointBody } | { readonly problem: string };
 }
 
-function eventIdOf({ record }: PositionedRecord): string | null {
-  const id = record.headers.ce_id;
-  return id === undefined ? null : id.toString();
-}
-
-/** Every record of each partition below `until`, in offset order, then stops. */
-async function readLog(
-  options: VerifyOptions,
+/** Every record of each partition from `from` to below `until`, in offset order, then stops. */
+export async function readLog(
+  options: Omit<VerifyOptions, 'orm' | 'schema'>,
+  from: (partition: number) => bigint,
   until: ReadonlyMap<number, bigint>,
   onRecords: (partition: number, records: readonly PositionedRecord[]) => void,
 ): Promise<void> {
-  const pending = new Set([...until].filter(([, end]) => end > 0n).map(([p]) => p));
+  const pending = new Set([...until].filter(([p, end]) => end > from(p)).map(([p]) => p));
   if (pending.size === 0) return;
   const subscription = createKafkaSubscription({
     ...options.kafka,
@@ -76,7 +68,7 @@ async function readLog(
   });
   const { promise: done, resolve: finish, reject } = Promise.withResolvers<undefined>();
   await subscription.start({
-    startOffsets: (partitions) => Promise.resolve(new Map(partitions.map((p) => [p, 0n]))),
+    startOffsets: (partitions) => Promise.resolve(new Map(partitions.map((p) => [p, from(p)]))),
     onOutOfRange: reject,
     handleBatch: (batch) => {
       const end = until.get(batch.partition) ?? 0n;
@@ -116,6 +108,25 @@ async function readLog(
  * from its record; then every difference between the sessions read model and the fold of the
  * log (the same rule the projector applies).
  */
+/** Up to where the projections stand, or to the log's end if it is shorter than that (then the rows past its end are reported as extra). */
+export function readUntil(
+  ends: ProjectionEnds,
+  logEnd: ReadonlyMap<number, bigint>,
+  partitions: number,
+): Map<number, bigint> {
+  const until = new Map<number, bigint>();
+  for (let p = 0; p < partitions; p++) {
+    const projected = [ends.auditOffsets, ends.sessionsOffsets, ends.quarantineOffsets]
+      .map((m) => m.get(p) ?? 0n)
+      .reduce((a, b) => (a > b ? a : b), 0n);
+    const end = logEnd.get(p) ?? 0n;
+    until.set(p, projected < end ? projected : end);
+  }
+  return until;
+}
+
+export const secondsBetween = (from: number, to: number) => Math.round(to - from) / 1000;
+
 export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyReport> {
   const { orm, schema, topic } = options;
   const started = performance.now();
@@ -126,87 +137,73 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
   const snapshot = await readVerificationSnapshot(orm.em, schema, topic);
   const snapshotRead = performance.now();
   const partitions = observed.partitions;
-  const logEnd = await readLogEnd(options.kafka, logTopic);
-  // Up to where the projections stand, or to the log's end if it is shorter than that (then
-  // the rows past its end are reported as extra).
-  const until = new Map<number, bigint>();
-  const endsOf = (partition: number) => ({
-    audit: snapshot.auditOffsets.get(partition) ?? 0n,
-    sessions: snapshot.sessionsOffsets.get(partition) ?? 0n,
-    quarantine: snapshot.quarantineOffsets.get(partition) ?? 0n,
-  });
-  for (let p = 0; p < partitions; p++) {
-    const projected = Object.values(endsOf(p)).reduce((a, b) => (a > b ? a : b), 0n);
-    const end = logEnd.get(p) ?? 0n;
-    until.set(p, projected < end ? projected : end);
-  }
-  const logged = new Map<number, LoggedRecord[]>();
-  const inputs = new Map<number, PositionedInput[]>();
-  const quarantined: (QuarantinedRecord & { partition: number })[] = [];
-  const auditColumns = new AuditColumnCheck(snapshot.auditRows);
-  let records = 0;
+  const until = readUntil(snapshot, await readLogEnd(options.kafka, logTopic), partitions);
+  const replay = new LogReplay(snapshot, snapshot.auditRows);
   const total = [...until.values()].reduce((sum, end) => sum + end, 0n);
   let reported = performance.now();
-  await readLog(options, until, (partition, batch) => {
-    records += batch.length;
-    if (performance.now() - reported > 1000) {
-      reported = performance.now();
-      options.onProgress?.(records, total);
-    }
-    const ends = endsOf(partition);
-    const auditEnd = ends.audit;
-    const sessionsEnd = ends.sessions;
-    const decoded = decodeRecords(batch);
-    const problems = new Map(decoded.quarantined.map((q) => [q.offset, q.problem]));
-    for (const q of decoded.quarantined)
-      if (q.offset < ends.quarantine) quarantined.push({ ...q, partition });
-    const hashes = logged.get(partition) ?? [];
-    for (const r of batch) {
-      if (r.offset >= auditEnd) continue;
-      hashes.push({
-        offset: r.offset,
-        recordSha256: recordSha256(partition, r.offset, r.record),
-        eventId: eventIdOf(r),
-      });
-      auditColumns.check(partition, r, problems.get(r.offset));
-    }
-    logged.set(partition, hashes);
-    const list = inputs.get(partition) ?? [];
-    const fresh = projectionInputsOf(decoded.events, decoded.quarantined);
-    list.push(...fresh.filter((input) => input.offset < sessionsEnd));
-    inputs.set(partition, list);
-  });
+  await readLog(
+    options,
+    () => 0n,
+    until,
+    (partition, batch) => {
+      replay.add(partition, batch);
+      if (performance.now() - reported > 1000) {
+        reported = performance.now();
+        options.onProgress?.(replay.records, total);
+      }
+    },
+  );
 
   const logRead = performance.now();
   const chain: ChainDifference[] = [];
   for (let p = 0; p < partitions; p++) {
     const difference = firstChainDifference(
       p,
-      logged.get(p) ?? [],
+      replay.logged.get(p) ?? [],
       snapshot.auditRows.get(p) ?? [],
     );
     if (difference !== undefined) chain.push(difference);
   }
   // Partitions are independent: each one's inputs fold in its own log order.
   const folded = new Map<string, SessionState>();
-  for (const list of inputs.values()) foldSessions(list, folded);
+  for (const list of replay.inputs.values()) foldSessions(list, folded);
   const sessions = sessionDifferences(folded, snapshot.sessions);
-  const columns = [
-    ...(await auditColumns.differences(orm, schema, topic)),
-    ...quarantineDifferences(snapshot.quarantine, quarantined),
+  const columns: ColumnDifference[] = [
+    ...(await replay.auditColumns.differences(orm, schema, topic)),
+    ...quarantineDifferences(snapshot.quarantine, replay.quarantined),
   ];
   const done = performance.now();
-  const seconds = (from: number, to: number) => Math.round(to - from) / 1000;
+  const quarantineRows = (p: number) =>
+    [...snapshot.quarantine.keys()].filter((key) => key.startsWith(`${p}:`)).length;
   return {
-    records,
-    seconds: seconds(started, done),
+    records: replay.records,
+    seconds: secondsBetween(started, done),
     phases: {
-      snapshot: seconds(started, snapshotRead),
-      log: seconds(snapshotRead, logRead),
-      checks: seconds(logRead, done),
+      snapshot: secondsBetween(started, snapshotRead),
+      log: secondsBetween(snapshotRead, logRead),
+      checks: secondsBetween(logRead, done),
     },
     chain,
     columns,
     sessions,
+    checkpoint:
+      options.logTopic !== undefined
+        ? { problem: 'a copy of the log was verified, not the log' }
+        : checkpointBody({
+            topic,
+            log: observed,
+            pgSnapshot: snapshot.pgSnapshot,
+            ends: snapshot,
+            partitions,
+            verified: (p) => {
+              const rows = snapshot.auditRows.get(p) ?? [];
+              return {
+                chain: rows.at(-1)?.chainSha256 ?? CHAIN_START,
+                auditRows: rows.length,
+                quarantineRows: quarantineRows(p),
+              };
+            },
+            sessionsRows: snapshot.sessions.length,
+          }),
   };
 }

@@ -1,0 +1,159 @@
+import type pg from 'pg';
+import type { SessionFacts, StoredAuditRow } from '@session-authority/audit';
+import { AUDIT_PROJECTION } from './audit-projection.js';
+import {
+  AUDIT_COLUMNS_DIGEST_SQL,
+  canonicalColumns,
+  QUARANTINE_COLUMNS,
+} from './audited-columns.js';
+import { QUARANTINE_PROJECTION } from './quarantine-projection.js';
+import { SESSIONS_PROJECTION } from './sessions-projection.js';
+import { qualified } from './sql.js';
+
+/** Reads of one repeatable-read transaction that verification makes (both kinds share them). */
+
+export interface SnapshotAuditRow extends StoredAuditRow {
+  readonly columnsDigest: string;
+}
+
+export interface ProjectionEnds {
+  /** Per partition, where each projection stands: the log is read up to there. */
+  readonly auditOffsets: ReadonlyMap<number, bigint>;
+  readonly sessionsOffsets: ReadonlyMap<number, bigint>;
+  readonly quarantineOffsets: ReadonlyMap<number, bigint>;
+}
+
+/** Partition → offset, as two arrays PostgreSQL can unnest into rows. */
+export function offsetArrays(from: ReadonlyMap<number, bigint>): [number[], string[]] {
+  return [[...from.keys()], [...from.values()].map(String)];
+}
+
+export async function beginSnapshot(client: pg.PoolClient): Promise<string> {
+  await client.query('begin isolation level repeatable read read only');
+  const { rows } = await client.query<{ snapshot: string }>(
+    'select pg_current_snapshot()::text as snapshot',
+  );
+  return rows[0]?.snapshot ?? '';
+}
+
+export async function readProjectionEnds(
+  client: pg.PoolClient,
+  schema: string,
+  topic: string,
+): Promise<ProjectionEnds> {
+  const offsets = await client.query<{
+    projection: string;
+    partition: number;
+    next_offset: string;
+  }>(
+    `select projection, partition, next_offset from ${qualified(schema, 'projection_offsets')}
+     where topic = $1 and projection = any($2)`,
+    [topic, [AUDIT_PROJECTION, SESSIONS_PROJECTION, QUARANTINE_PROJECTION]],
+  );
+  const offsetsOf = (projection: string) =>
+    new Map(
+      offsets.rows
+        .filter((row) => row.projection === projection)
+        .map((row) => [row.partition, BigInt(row.next_offset)]),
+    );
+  return {
+    auditOffsets: offsetsOf(AUDIT_PROJECTION),
+    sessionsOffsets: offsetsOf(SESSIONS_PROJECTION),
+    quarantineOffsets: offsetsOf(QUARANTINE_PROJECTION),
+  };
+}
+
+interface AuditRowKeys {
+  log_partition: number;
+  log_offset: string;
+  record_sha256: string;
+  chain_sha256: string;
+  event_id: string | null;
+  columns_digest: string;
+}
+
+/**
+ * audit_events of the topic, per partition in offset order, from the given offsets on (all of
+ * them without); paged through a cursor, each row's shown columns as PostgreSQL's digest of them.
+ */
+export async function readAuditRows(
+  client: pg.PoolClient,
+  schema: string,
+  topic: string,
+  from: ReadonlyMap<number, bigint> = new Map(),
+): Promise<Map<number, SnapshotAuditRow[]>> {
+  await client.query(
+    `declare audit_rows no scroll cursor for
+     select a.log_partition, a.log_offset, a.record_sha256, a.chain_sha256, a.event_id,
+       ${AUDIT_COLUMNS_DIGEST_SQL} as columns_digest
+     from ${qualified(schema, 'audit_events')} a
+     left join unnest($2::int[], $3::bigint[]) as f(partition, start) on f.partition = a.log_partition
+     where a.topic = $1 and a.log_offset >= coalesce(f.start, 0)
+     order by a.log_partition, a.log_offset`,
+    [topic, ...offsetArrays(from)],
+  );
+  const auditRows = new Map<number, SnapshotAuditRow[]>();
+  for (;;) {
+    const page = await client.query<AuditRowKeys>('fetch 10000 from audit_rows');
+    for (const row of page.rows) {
+      const list = auditRows.get(row.log_partition) ?? [];
+      list.push({
+        offset: BigInt(row.log_offset),
+        recordSha256: row.record_sha256,
+        chainSha256: row.chain_sha256,
+        eventId: row.event_id,
+        columnsDigest: row.columns_digest,
+      });
+      auditRows.set(row.log_partition, list);
+    }
+    if (page.rows.length < 10000) break;
+  }
+  await client.query('close audit_rows');
+  return auditRows;
+}
+
+/** quarantined_records of the topic from the given offsets on: shown columns by `partition:offset`. */
+export async function readQuarantineRows(
+  client: pg.PoolClient,
+  schema: string,
+  topic: string,
+  from: ReadonlyMap<number, bigint> = new Map(),
+): Promise<Map<string, Record<string, string | null>>> {
+  const quarantined = await client.query<Record<string, unknown> & AuditRowKeys>(
+    `select q.log_partition, q.log_offset, ${QUARANTINE_COLUMNS.map((c) => `q.${c}`).join(', ')}
+     from ${qualified(schema, 'quarantined_records')} q
+     left join unnest($2::int[], $3::bigint[]) as f(partition, start) on f.partition = q.log_partition
+     where q.topic = $1 and q.log_offset >= coalesce(f.start, 0)`,
+    [topic, ...offsetArrays(from)],
+  );
+  return new Map(
+    quarantined.rows.map((row) => [
+      `${row.log_partition}:${row.log_offset}`,
+      canonicalColumns(QUARANTINE_COLUMNS, row),
+    ]),
+  );
+}
+
+/** The sessions rows verification compares; all of them, or those with these ids. */
+export async function readSessionFacts(
+  client: pg.PoolClient,
+  schema: string,
+  ids?: readonly string[],
+): Promise<SessionFacts[]> {
+  const sessions = await client.query<{
+    id: string;
+    revoked_at: Date | null;
+    revoke_reason: string | null;
+    expires_at: Date;
+  }>(
+    `select id, revoked_at, revoke_reason, expires_at from ${qualified(schema, 'sessions')}
+     ${ids === undefined ? '' : 'where id = any($1::uuid[])'}`,
+    ids === undefined ? [] : [ids],
+  );
+  return sessions.rows.map((row) => ({
+    id: row.id,
+    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+    revokeReason: row.revoke_reason,
+    expiresAt: new Date(row.expires_at),
+  }));
+}
