@@ -80,6 +80,17 @@ export const benchResultSchema = z.object({
     differences: z.number().int().nonnegative(),
     phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
   }),
+  /** verify --since-checkpoint after 1 % more records; runs before 2026-12-03 12:00 have none. */
+  verifySince: z
+    .object({
+      events: z.number().int().nonnegative(),
+      history: z.number().int().positive(),
+      seconds: z.number().positive(),
+      eventsPerSecond: z.number().nonnegative(),
+      differences: z.number().int().nonnegative(),
+      phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
+    })
+    .optional(),
   floor: z.object({ iterations: z.number().int().positive(), latencyMs: latency }),
   /**
    * Logouts offered at twice the measured saturation, then at half of it (see overload.ts); runs

@@ -1,11 +1,18 @@
-import { encodeEnvelope } from '@session-authority/events';
+import { generateKeyPairSync } from 'node:crypto';
+import { signCheckpoint } from '@session-authority/audit';
+import { encodeEnvelope, type RawRecord } from '@session-authority/events';
 import { ensureTopic } from '@session-authority/event-log';
-import { rebuildReadModel, verifyAgainstLog } from '@session-authority/projector';
+import {
+  projectToEnd,
+  rebuildReadModel,
+  verifyAgainstLog,
+  verifySinceCheckpoint,
+} from '@session-authority/projector';
 import { openReadModel } from '@session-authority/read-model';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
-import { issuedEnvelope, makeSessions } from './seed.js';
+import { issuedEnvelope, makeSessions, revokedEnvelope, type SeededSession } from './seed.js';
 
 export interface Timed {
   readonly events: number;
@@ -13,9 +20,30 @@ export interface Timed {
   readonly eventsPerSecond: number;
 }
 
+export interface VerifyTimed extends Timed {
+  readonly differences: number;
+  readonly phases: { snapshot: number; log: number; checks: number };
+}
+
+async function send(producer: Producer, topic: string, records: readonly RawRecord[]) {
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: records.map((r) => ({
+      key: r.key,
+      value: r.value,
+      headers: r.headers as Record<string, string>,
+    })),
+  });
+}
+
+const round = (seconds: number) => Math.round(seconds * 100) / 100;
+
 /**
  * Writes `events` issuances to a fresh topic, then times the projector's rebuild of all of them
- * (both projections), then `npm run audit -- verify` of that log against what the rebuild made.
+ * (both projections), then `npm run audit -- verify` of that log against what the rebuild made;
+ * then appends 1 % more records (half of them logouts of sessions issued before), applies them,
+ * and times `verify --since-checkpoint` from the checkpoint the first verify signed.
  */
 export async function measureRebuild(
   brokers: readonly string[],
@@ -23,77 +51,83 @@ export async function measureRebuild(
   events: number,
 ): Promise<{
   rebuild: Timed;
-  verify: Timed & {
-    differences: number;
-    phases: { snapshot: number; log: number; checks: number };
-  };
+  verify: VerifyTimed;
+  verifySince: VerifyTimed & { history: number };
 }> {
   const topic = `bench-rebuild-${Date.now()}`;
-  await ensureTopic(
-    { brokers, clientId: 'bench-rebuild' },
-    { topic, partitions: 12, replicationFactor: 1 },
-  );
+  const kafka = { brokers, clientId: 'bench-rebuild' };
+  await ensureTopic(kafka, { topic, partitions: 12, replicationFactor: 1 });
   const producer = new Kafka({
-    clientId: 'bench-rebuild',
+    ...kafka,
     brokers: [...brokers],
     logLevel: logLevel.NOTHING,
   }).producer();
   await producer.connect();
+  const half = Math.max(50, Math.round(events / 200));
+  const issuedBefore: SeededSession[] = [];
   try {
     for (let i = 0; i < events; i += 10_000) {
-      const records = makeSessions(Math.min(10_000, events - i)).map((s) =>
-        encodeEnvelope(issuedEnvelope(s)),
-      );
-      await producer.send({
+      const sessions = makeSessions(Math.min(10_000, events - i));
+      if (issuedBefore.length < half) issuedBefore.push(...sessions.slice(0, half));
+      await send(
+        producer,
         topic,
-        acks: -1,
-        messages: records.map((r) => ({
-          key: r.key,
-          value: r.value,
-          headers: r.headers as Record<string, string>,
-        })),
+        sessions.map((s) => encodeEnvelope(issuedEnvelope(s))),
+      );
+    }
+    const schema = `bench_rebuild_${Date.now()}`;
+    const logger = pino({ level: 'warn' });
+    const result = await rebuildReadModel({ brokers, topic, databaseUrl, schema, logger });
+    const orm = await openReadModel({ url: databaseUrl, schema });
+    try {
+      const verified = await verifyAgainstLog({ orm, schema, topic, kafka });
+      if ('problem' in verified.checkpoint)
+        throw new Error(`no checkpoint after the full verify: ${verified.checkpoint.problem}`);
+      const key = generateKeyPairSync('ed25519').privateKey;
+      const checkpoint = signCheckpoint(verified.checkpoint.body, key);
+      const fresh = [
+        ...issuedBefore.slice(0, half).map((s) => revokedEnvelope(s)),
+        ...makeSessions(half).map((s) => issuedEnvelope(s)),
+      ];
+      await send(producer, topic, fresh.map(encodeEnvelope));
+      const history = await projectToEnd({
+        brokers,
+        topic,
+        databaseUrl,
+        schema,
+        logger,
+        orm,
+        connection: kafka,
       });
+      const since = await verifySinceCheckpoint({ orm, schema, topic, kafka, checkpoint, key });
+      const timed = (report: typeof verified): VerifyTimed => ({
+        events: report.records,
+        seconds: round(report.seconds),
+        eventsPerSecond: Math.round(report.records / report.seconds),
+        differences: report.chain.length + report.sessions.length + report.columns.length,
+        phases: report.phases,
+      });
+      return {
+        rebuild: {
+          events: result.records,
+          seconds: round(result.seconds),
+          eventsPerSecond: result.recordsPerSecond,
+        },
+        verify: timed(verified),
+        verifySince: {
+          ...timed(since),
+          differences: timed(since).differences + since.checkpointDifferences.length,
+          history,
+        },
+      };
+    } finally {
+      await orm.close();
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`drop schema "${schema}" cascade`);
+      await client.end();
     }
   } finally {
     await producer.disconnect();
   }
-  const schema = `bench_rebuild_${Date.now()}`;
-  const result = await rebuildReadModel({
-    brokers,
-    topic,
-    databaseUrl,
-    schema,
-    logger: pino({ level: 'warn' }),
-  });
-  const orm = await openReadModel({ url: databaseUrl, schema });
-  let verified;
-  try {
-    verified = await verifyAgainstLog({
-      orm,
-      schema,
-      topic,
-      kafka: { brokers, clientId: 'bench-verify' },
-    });
-  } finally {
-    await orm.close();
-  }
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(`drop schema "${schema}" cascade`);
-  await client.end();
-  const round = (seconds: number) => Math.round(seconds * 100) / 100;
-  return {
-    rebuild: {
-      events: result.records,
-      seconds: round(result.seconds),
-      eventsPerSecond: result.recordsPerSecond,
-    },
-    verify: {
-      events: verified.records,
-      seconds: round(verified.seconds),
-      eventsPerSecond: Math.round(verified.records / verified.seconds),
-      differences: verified.chain.length + verified.sessions.length,
-      phases: verified.phases,
-    },
-  };
 }

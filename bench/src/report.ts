@@ -37,6 +37,13 @@ function overloadRow(o: NonNullable<BenchResult['overload']>): string {
   );
 }
 
+function verifySinceRow(v: NonNullable<BenchResult['verifySince']>): string {
+  return (
+    `| audit verify --since-checkpoint: ${v.events} new records on a ${v.history}-record log | ` +
+    `${v.seconds} s (snapshot ${v.phases.snapshot} s, log ${v.phases.log} s, checks ${v.phases.checks} s; ${v.differences} differences) |`
+  );
+}
+
 /** The Markdown tables of one run (docs/benchmarks.md shows the latest full one). */
 export function renderMarkdown(result: BenchResult): string {
   const m = result.machine;
@@ -60,6 +67,7 @@ export function renderMarkdown(result: BenchResult): string {
     `| revocations client following logout saturation | at most ${result.revocations.follow.maxLagRecords} records (${result.revocations.follow.maxLagSeconds} s of events) behind during the step; lag at the end ${result.revocations.follow.lagAtEndRecords} records (${result.revocations.follow.lagAtEndSeconds} s of events), caught up ${result.revocations.follow.catchUpMs} ms later |`,
     `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s) |`,
     `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences) |`,
+    ...(result.verifySince === undefined ? [] : [verifySinceRow(result.verifySince)]),
     ...(result.overload === undefined ? [] : [overloadRow(result.overload)]),
     `| floor: Kafka produce acks=all + PostgreSQL commit, p50 / p99 | ${ms(result.floor.latencyMs.p50)} / ${ms(result.floor.latencyMs.p99)} ms |`,
     `| logout-revoke / CRUD baseline, throughput at saturation | ${result.ratios.throughputVsBaseline} |`,

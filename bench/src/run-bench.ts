@@ -26,7 +26,13 @@ import {
   writeTokens,
   type SeededSession,
 } from './seed.js';
-import { checkTargets, logoutTargets, overloadTargets, revocationTargets } from './targets.js';
+import {
+  checkpointTargets,
+  checkTargets,
+  logoutTargets,
+  overloadTargets,
+  revocationTargets,
+} from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -291,7 +297,11 @@ async function run(
   log(`- floor (${sizes.floor} produce + commit)`);
   const floor = await measureFloor(stack.brokers, stack.databaseUrl, sizes.floor);
   log(`- rebuild of ${sizes.rebuild} events`);
-  const { rebuild, verify } = await measureRebuild(stack.brokers, stack.databaseUrl, sizes.rebuild);
+  const { rebuild, verify, verifySince } = await measureRebuild(
+    stack.brokers,
+    stack.databaseUrl,
+    sizes.rebuild,
+  );
 
   // Last, as its rows are not in the log: 'listed' more sessions straight into the read model.
   log(`- ${sizes.listed} more sessions in the read model for the listing`);
@@ -357,6 +367,7 @@ async function run(
     revocations,
     rebuild,
     verify,
+    verifySince,
     floor,
     overload,
     ratios: {
@@ -367,6 +378,7 @@ async function run(
     targets: [
       ...logoutTargets(load, floor.latencyMs, propagation.latencyMs.p99),
       ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
+      ...checkpointTargets(verifySince),
       ...revocationTargets(revocations, sizes.feed),
       ...overloadTargets(overload),
     ],

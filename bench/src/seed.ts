@@ -2,7 +2,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafkaAppender, readLogEnd } from '@session-authority/event-log';
-import { SESSION_ISSUED_V1, type EventEnvelope } from '@session-authority/events';
+import {
+  SESSION_ISSUED_V1,
+  SESSION_REVOKED_V2,
+  type EventEnvelope,
+} from '@session-authority/events';
 import {
   lastPositions,
   PostgresProjectionWatermark,
@@ -68,6 +72,28 @@ export function issuedEnvelope(
       issued_at: at,
       authenticated_at: at,
       expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
+      actor: { type: 'system', id: 'bench' },
+      request_id: randomUUID(),
+    },
+  };
+}
+
+/** A logout of a seeded session, as the API would append it. */
+export function revokedEnvelope(session: SeededSession, now = new Date()): EventEnvelope {
+  const at = now.toISOString();
+  return {
+    id: randomUUID(),
+    source: 'urn:session-authority:bench',
+    type: SESSION_REVOKED_V2,
+    time: at,
+    subject: session.sessionId,
+    data: {
+      session_id: session.sessionId,
+      identity_id: randomUUID(),
+      token_sha256: tokenDigest(session.token),
+      revoked_at: at,
+      session_expires_at: new Date(now.getTime() + 86_400_000).toISOString(),
+      reason: 'logout',
       actor: { type: 'system', id: 'bench' },
       request_id: randomUUID(),
     },

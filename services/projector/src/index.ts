@@ -1,4 +1,5 @@
 export {
+  projectToEnd,
   rebuildReadModel,
   RebuildError,
   type RebuildOptions,
@@ -6,3 +7,4 @@ export {
 } from './rebuild.js';
 export { prepareStores, prepareStoresFromConfig, type PrepareOptions } from './prepare-stores.js';
 export { verifyAgainstLog, type VerifyOptions, type VerifyReport } from './audit/verify-log.js';
+export { verifySinceCheckpoint } from './audit/verify-since-checkpoint.js';

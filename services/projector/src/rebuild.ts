@@ -18,6 +18,7 @@ import {
   PostgresProjectionWatermark,
   readProjectionOffsets,
   SESSIONS_PROJECTION,
+  type ReadModelOrm,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
 import { projectionsOf } from './projections.js';
@@ -85,57 +86,72 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     };
     // The new schema follows this log from now on: pinned before the first record is applied.
     await pinTopic(orm.em, schema, await readTopicIdentity(connection, topic));
-    const end = await readLogEnd(connection, topic);
-    const records = Number([...end.values()].reduce((sum, high) => sum + high, 0n));
-    const watermark = new PostgresProjectionWatermark({
-      url: options.databaseUrl,
-      schema,
-      projection: SESSIONS_PROJECTION,
-      topic,
-      pollMs: 500,
-      onError: (err) => logger.warn({ err }, 'rebuild progress listener problem'),
-    });
-    await watermark.start();
-    const feed =
-      options.feed === undefined
-        ? undefined
-        : await openFeed(connection, options.feed, end.size, (observed) =>
-            pinTopic(orm.em, schema, observed),
-          );
     const started = performance.now();
-    const outOfRange = Promise.withResolvers<never>();
-    const projector = createProjector({
-      onOutOfRange: (error) => outOfRange.reject(new RebuildError(error.message)),
-      ...(feed === undefined ? {} : { feed }),
-      orm,
-      schema,
-      topic,
-      logger,
-      projections: projectionsOf(),
-      metrics: createProjectorMetrics(),
-      subscription: createKafkaSubscription({
-        ...connection,
-        topic,
-        groupId: `rebuild-${schema}-${randomBytes(4).toString('hex')}`,
-      }),
-    });
-    await projector.start();
-    try {
-      const caughtUp = watermark.waitFor(lastPositions(end), options.timeoutMs ?? 3_600_000);
-      const halted = haltedWhile(caughtUp, () => projector.haltedPartitions());
-      if (!(await Promise.race([caughtUp, halted, outOfRange.promise]))) {
-        throw new RebuildError('the rebuild did not finish in time');
-      }
-    } finally {
-      await projector.stop();
-      await feed?.close();
-      await watermark.close();
-    }
+    const records = await projectToEnd({ ...options, orm, connection });
     const seconds = (performance.now() - started) / 1000;
     return { schema, records, seconds, recordsPerSecond: Math.round(records / seconds) };
   } finally {
     await orm.close();
   }
+}
+
+export interface ProjectToEndOptions extends RebuildOptions {
+  readonly orm: ReadModelOrm;
+  readonly connection: KafkaConnection;
+}
+
+/**
+ * Applies the log, from where the schema's projections stand to the end the log has now, with
+ * the projector's own code, then stops. Returns how many records the log holds to that end.
+ */
+export async function projectToEnd(options: ProjectToEndOptions): Promise<number> {
+  const { orm, schema, topic, logger, connection } = options;
+  const end = await readLogEnd(connection, topic);
+  const records = Number([...end.values()].reduce((sum, high) => sum + high, 0n));
+  const watermark = new PostgresProjectionWatermark({
+    url: options.databaseUrl,
+    schema,
+    projection: SESSIONS_PROJECTION,
+    topic,
+    pollMs: 500,
+    onError: (err) => logger.warn({ err }, 'rebuild progress listener problem'),
+  });
+  await watermark.start();
+  const feed =
+    options.feed === undefined
+      ? undefined
+      : await openFeed(connection, options.feed, end.size, (observed) =>
+          pinTopic(orm.em, schema, observed),
+        );
+  const outOfRange = Promise.withResolvers<never>();
+  const projector = createProjector({
+    onOutOfRange: (error) => outOfRange.reject(new RebuildError(error.message)),
+    ...(feed === undefined ? {} : { feed }),
+    orm,
+    schema,
+    topic,
+    logger,
+    projections: projectionsOf(),
+    metrics: createProjectorMetrics(),
+    subscription: createKafkaSubscription({
+      ...connection,
+      topic,
+      groupId: `rebuild-${schema}-${randomBytes(4).toString('hex')}`,
+    }),
+  });
+  await projector.start();
+  try {
+    const caughtUp = watermark.waitFor(lastPositions(end), options.timeoutMs ?? 3_600_000);
+    const halted = haltedWhile(caughtUp, () => projector.haltedPartitions());
+    if (!(await Promise.race([caughtUp, halted, outOfRange.promise]))) {
+      throw new RebuildError('the rebuild did not finish in time');
+    }
+  } finally {
+    await projector.stop();
+    await feed?.close();
+    await watermark.close();
+  }
+  return records;
 }
 
 /** Rejects as soon as a poison record halts a partition; checks once a second until `done`. */
