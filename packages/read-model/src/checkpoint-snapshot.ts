@@ -47,8 +47,8 @@ export interface SinceCheckpointSnapshot extends ProjectionEnds {
   readonly sessionsWritten: readonly string[];
   readonly sessionsRows: number;
   sessionFacts(ids: readonly string[]): Promise<SessionFacts[]>;
-  /** Every audit row of these sessions, per partition in offset order. */
-  history(ids: readonly string[]): Promise<AuditHistoryRow[]>;
+  /** The audit rows of these sessions below the given offsets, per partition in offset order. */
+  history(ids: readonly string[], below: ReadonlyMap<number, bigint>): Promise<AuditHistoryRow[]>;
   close(): Promise<void>;
 }
 
@@ -118,12 +118,9 @@ export async function openSinceCheckpoint(
     const ends = await readProjectionEnds(client, schema, topic);
     const auditBelow = await below('audit_events', auditFrom);
     const quarantineBelow = await below('quarantined_records', quarantineFrom);
-    const sessions = qualified(schema, 'sessions');
-    const sessionsCount = await client.query<{ rows: string }>(
-      `select count(*) as rows from ${sessions} t`,
-    );
-    const sessionsWritten = await client.query<{ id: string }>(
-      `select id from ${sessions} t where ${writtenAfter}`,
+    const sessions = await client.query<{ rows: string; written: string[] | null }>(
+      `select count(*) as rows, array_agg(t.id) filter (where ${writtenAfter}) as written
+       from ${qualified(schema, 'sessions')} t`,
     );
     const auditRows = await readAuditRows(client, schema, topic, auditFrom);
     const quarantine = await readQuarantineRows(client, schema, topic, quarantineFrom);
@@ -134,10 +131,10 @@ export async function openSinceCheckpoint(
       quarantine,
       auditBelow,
       quarantineBelow,
-      sessionsWritten: sessionsWritten.rows.map((row) => row.id),
-      sessionsRows: Number(sessionsCount.rows[0]?.rows ?? 0),
+      sessionsWritten: sessions.rows[0]?.written ?? [],
+      sessionsRows: Number(sessions.rows[0]?.rows ?? 0),
       sessionFacts: (ids) => readSessionFacts(client, schema, ids),
-      history: async (ids) => {
+      history: async (ids, below) => {
         const { rows } = await client.query<{
           log_partition: number;
           log_offset: string;
@@ -153,11 +150,13 @@ export async function openSinceCheckpoint(
           `select a.log_partition, a.log_offset, a.session_id, a.event_id, a.type, a.source, a.at,
              a.data, a.problem, q.quarantined_at
            from ${qualified(schema, 'audit_events')} a
+           join unnest($3::int[], $4::bigint[]) as f(partition, below)
+             on f.partition = a.log_partition and a.log_offset < f.below
            left join ${qualified(schema, 'quarantined_records')} q
              on q.topic = a.topic and q.log_partition = a.log_partition and q.log_offset = a.log_offset
            where a.topic = $1 and a.session_id = any($2::uuid[])
            order by a.log_partition, a.log_offset`,
-          [topic, ids],
+          [topic, ids, ...offsetArrays(below)],
         );
         return rows.map((row) => ({
           partition: row.log_partition,

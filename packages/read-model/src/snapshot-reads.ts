@@ -82,15 +82,20 @@ export async function readAuditRows(
   topic: string,
   from: ReadonlyMap<number, bigint> = new Map(),
 ): Promise<Map<number, SnapshotAuditRow[]>> {
+  const columns = `a.log_partition, a.log_offset, a.record_sha256, a.chain_sha256, a.event_id,
+       ${AUDIT_COLUMNS_DIGEST_SQL} as columns_digest`;
+  const table = qualified(schema, 'audit_events');
+  // From given offsets: one range of the primary key per partition, not a scan of all history.
   await client.query(
-    `declare audit_rows no scroll cursor for
-     select a.log_partition, a.log_offset, a.record_sha256, a.chain_sha256, a.event_id,
-       ${AUDIT_COLUMNS_DIGEST_SQL} as columns_digest
-     from ${qualified(schema, 'audit_events')} a
-     left join unnest($2::int[], $3::bigint[]) as f(partition, start) on f.partition = a.log_partition
-     where a.topic = $1 and a.log_offset >= coalesce(f.start, 0)
-     order by a.log_partition, a.log_offset`,
-    [topic, ...offsetArrays(from)],
+    from.size === 0
+      ? `declare audit_rows no scroll cursor for
+         select ${columns} from ${table} a where a.topic = $1 order by a.log_partition, a.log_offset`
+      : `declare audit_rows no scroll cursor for
+         select ${columns} from unnest($2::int[], $3::bigint[]) as f(partition, start)
+         cross join lateral (select * from ${table} t
+           where t.topic = $1 and t.log_partition = f.partition and t.log_offset >= f.start) a
+         order by a.log_partition, a.log_offset`,
+    from.size === 0 ? [topic] : [topic, ...offsetArrays(from)],
   );
   const auditRows = new Map<number, SnapshotAuditRow[]>();
   for (;;) {

@@ -170,12 +170,11 @@ export async function verifySinceCheckpoint(
     }
 
     const ids = [...new Set([...replay.touchedSessions(), ...snapshot.sessionsWritten])];
-    const history = byPartition(await snapshot.history(ids));
+    const history = byPartition(await snapshot.history(ids, starts.sessionsOffsets));
     const folded = new Map<string, SessionState>();
     const atCheckpoint = new Map<string, SessionState>();
     for (let p = 0; p < partitions; p++) {
-      const start = starts.sessionsOffsets.get(p) ?? 0n;
-      const before = inputsOfHistory((history.get(p) ?? []).filter((row) => row.offset < start));
+      const before = inputsOfHistory(history.get(p) ?? []);
       foldSessions(before, atCheckpoint);
       foldSessions([...before, ...(replay.inputs.get(p) ?? [])], folded);
     }
