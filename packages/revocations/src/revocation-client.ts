@@ -43,6 +43,8 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     const client = new RevocationClient(options);
     try {
       await client.readFeed(await readLogRanges(options.kafka, client.feedTopic));
+      // Grown while the feed streamed by; from here on the set changes by a few a second.
+      client.revoked.fit();
       await client.tailLog(await readLogRanges(options.kafka, client.logTopic));
     } catch (error) {
       await client.close();

@@ -14,6 +14,7 @@ describe('SessionIdSet', () => {
       }),
       fc.record({ op: fc.constant('delete' as const), id: fc.constantFrom(...ids) }),
       fc.record({ op: fc.constant('expire' as const), now: fc.integer({ min: 0, max: 50 }) }),
+      fc.record({ op: fc.constant('fit' as const) }),
     );
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 300 }), (operations) => {
@@ -24,6 +25,8 @@ describe('SessionIdSet', () => {
           if (step.op === 'add') {
             set.add(step.id, step.expiry);
             model.set(step.id, Math.max(step.expiry, model.get(step.id) ?? 0));
+          } else if (step.op === 'fit') {
+            set.fit();
           } else if (step.op === 'delete') {
             expect(set.delete(step.id)).toBe(model.delete(step.id));
           } else {
@@ -48,9 +51,15 @@ describe('SessionIdSet', () => {
     expect(sessionIdWords('00000000-0000-0000-0000-00000000000g')).toBeUndefined();
   });
 
-  it('keeps a million sessions in about 40 bytes each', () => {
-    const set = new SessionIdSet(1_000_000);
-    expect(set.bytes / 1_000_000).toBeLessThanOrEqual(42);
+  it('grown to a million sessions and fitted, holds each in at most 24 bytes, and finds them', () => {
+    const set = new SessionIdSet();
+    const ids = Array.from({ length: 1_000_000 }, () => randomUUID());
+    for (const id of ids) set.add(id, 10);
+    set.fit();
+    expect(set.size).toBe(1_000_000);
+    expect(set.bytes / set.size).toBeLessThanOrEqual(24);
+    expect(ids.every((id) => set.has(id))).toBe(true);
+    expect(Array.from({ length: 10_000 }, () => set.has(randomUUID())).some(Boolean)).toBe(false);
   });
 
   it('rounds expiries up to whole seconds; an unknown expiry never passes', () => {
