@@ -56,21 +56,20 @@ const XID_SPACE = 4294967296n;
 
 /**
  * SQL that is true for a row PostgreSQL wrote after the checkpoint's snapshot: its xmin is not
- * visible in that snapshot. xmin is a 32-bit transaction id; it is widened to 64 bits against
- * `now` (the current snapshot's xmax), which holds for rows younger than 2^31 transactions.
- * Rows are never updated in place, so a row that was verified keeps its xmin (freezing keeps it
- * too); an edit, a delete and insert, or a restore from a dump all give it a new one.
+ * visible in that snapshot (as new as the snapshot's xmax, or one of the transactions it saw
+ * running). age() measures both from the same transaction id, this transaction's, so they
+ * compare; it holds for rows younger than 2^31 transactions. Rows are never updated in place,
+ * so a row that was verified keeps its xmin (freezing keeps it too); an edit, a delete and
+ * insert, or a restore from a dump all give it a new one.
  */
-function writtenAfterSql(checkpointSnapshot: string, nowSnapshot: string, alias: string): string {
-  const [xmin, xmax, xip] = checkpointSnapshot.split(':');
-  const now = BigInt(nowSnapshot.split(':')[1] ?? '0');
-  const inProgress = (xip ?? '').split(',').filter(Boolean).map(BigInt);
-  if (xmin === undefined || xmax === undefined) throw new Error('a checkpoint names no snapshot');
-  const raw = `${alias}.xmin::text::bigint`;
-  const wide = `(${now} - ((${now % XID_SPACE} - ${raw} + ${XID_SPACE}) % ${XID_SPACE}))`;
-  const running = inProgress.length === 0 ? 'false' : `${wide} in (${inProgress.join(', ')})`;
-  // xids below 3 are PostgreSQL's own (bootstrap, frozen): old by definition.
-  return `(${raw} >= 3 and (${wide} >= ${BigInt(xmax)} or ${running}))`;
+function writtenAfterSql(checkpointSnapshot: string, alias: string): string {
+  const [, xmax, xip] = checkpointSnapshot.split(':');
+  if (xmax === undefined || !/^\d+$/.test(xmax)) throw new Error('a checkpoint names no snapshot');
+  const low = (xid: string) => (BigInt(xid) % XID_SPACE).toString();
+  const running = (xip ?? '').split(',').filter((xid) => /^\d+$/.test(xid));
+  const wasRunning =
+    running.length === 0 ? '' : ` or ${alias}.xmin = any('{${running.map(low).join(',')}}'::xid[])`;
+  return `(age(${alias}.xmin) <= age('${low(xmax)}'::xid)${wasRunning})`;
 }
 
 export async function openSinceCheckpoint(
@@ -87,33 +86,59 @@ export async function openSinceCheckpoint(
   };
   try {
     const pgSnapshot = await beginSnapshot(client);
-    const writtenAfter = writtenAfterSql(checkpoint.snapshot, pgSnapshot, 't');
+    const writtenAfter = writtenAfterSql(checkpoint.snapshot, 't');
     const fromOffsets = (pick: (p: CheckpointBody['partitions'][number]) => string) =>
       new Map(checkpoint.partitions.map((p) => [p.partition, BigInt(pick(p))]));
     const auditFrom = fromOffsets((p) => p.auditOffset);
     const quarantineFrom = fromOffsets((p) => p.quarantineOffset);
+    // Rows below the checkpoint: all rows less those from its offsets on (a range of the primary
+    // key), so that the scan of the whole table evaluates nothing per row but the transaction id.
     const below = async (table: string, from: ReadonlyMap<number, bigint>) => {
-      const { rows } = await client.query<{
-        partition: number;
-        rows: string;
-        written: string;
-        first_written: string | null;
-      }>(
-        `select t.log_partition as partition, count(*) as rows,
-           count(*) filter (where ${writtenAfter}) as written,
-           min(t.log_offset) filter (where ${writtenAfter}) as first_written
-         from ${qualified(schema, table)} t
-         join unnest($2::int[], $3::bigint[]) as f(partition, start) on f.partition = t.log_partition
-         where t.topic = $1 and t.log_offset < f.start
-         group by t.log_partition`,
+      type Counts = { partition: number; rows: string; written: string };
+      // No condition on the topic: with none, PostgreSQL reads the table in order, whatever its
+      // statistics say, instead of through the primary key.
+      // Stale statistics (a table that grew fast) make PostgreSQL sort a million rows to group
+      // them into a dozen: hash them instead.
+      await client.query('set local enable_sort = off');
+      const all = await client.query<Counts & { topic: string }>(
+        `select t.topic, t.log_partition as partition, count(*) as rows,
+           count(*) filter (where ${writtenAfter}) as written
+         from ${qualified(schema, table)} t group by t.topic, t.log_partition`,
+      );
+      await client.query('reset enable_sort');
+      const since = await client.query<Counts>(
+        `select f.partition, count(t.*) as rows, count(t.*) filter (where ${writtenAfter}) as written
+         from unnest($2::int[], $3::bigint[]) as f(partition, start)
+         left join ${qualified(schema, table)} t
+           on t.topic = $1 and t.log_partition = f.partition and t.log_offset >= f.start
+         group by f.partition`,
         [topic, ...offsetArrays(from)],
       );
-      return rows.map((row) => ({
-        partition: row.partition,
-        rows: Number(row.rows),
-        written: Number(row.written),
-        firstWritten: row.first_written === null ? undefined : BigInt(row.first_written),
-      }));
+      const counted = (rows: Counts[], partition: number) => {
+        const row = rows.find((r) => r.partition === partition);
+        return { rows: Number(row?.rows ?? 0), written: Number(row?.written ?? 0) };
+      };
+      const found: RowsBelowCheckpoint[] = [];
+      for (const [partition, start] of from) {
+        const total = counted(
+          all.rows.filter((r) => r.topic === topic),
+          partition,
+        );
+        const after = counted(since.rows, partition);
+        const written = total.written - after.written;
+        let firstWritten: bigint | undefined;
+        if (written > 0) {
+          const first = await client.query<{ offset: string }>(
+            `select min(t.log_offset)::text as offset from ${qualified(schema, table)} t
+             where t.topic = $1 and t.log_partition = $2 and t.log_offset < $3 and ${writtenAfter}`,
+            [topic, partition, start.toString()],
+          );
+          const offset = first.rows[0]?.offset;
+          firstWritten = offset === undefined ? undefined : BigInt(offset);
+        }
+        found.push({ partition, rows: total.rows - after.rows, written, firstWritten });
+      }
+      return found;
     };
     const ends = await readProjectionEnds(client, schema, topic);
     const auditBelow = await below('audit_events', auditFrom);
@@ -136,6 +161,7 @@ export async function openSinceCheckpoint(
       sessionFacts: (ids) => readSessionFacts(client, schema, ids),
       history: async (ids, below) => {
         const { rows } = await client.query<{
+          topic: string;
           log_partition: number;
           log_offset: string;
           session_id: string;
@@ -147,29 +173,35 @@ export async function openSinceCheckpoint(
           problem: string | null;
           quarantined_at: Date | null;
         }>(
-          `select a.log_partition, a.log_offset, a.session_id, a.event_id, a.type, a.source, a.at,
-             a.data, a.problem, q.quarantined_at
-           from ${qualified(schema, 'audit_events')} a
-           join unnest($3::int[], $4::bigint[]) as f(partition, below)
-             on f.partition = a.log_partition and a.log_offset < f.below
-           left join ${qualified(schema, 'quarantined_records')} q
-             on q.topic = a.topic and q.log_partition = a.log_partition and q.log_offset = a.log_offset
-           where a.topic = $1 and a.session_id = any($2::uuid[])
-           order by a.log_partition, a.log_offset`,
-          [topic, ids, ...offsetArrays(below)],
+          // One lookup of the session_id index per session: behind the `offset 0` fence, with no
+          // other condition, PostgreSQL can plan nothing else, whatever its statistics say.
+          `select a.topic, a.log_partition, a.log_offset, a.session_id, a.event_id, a.type, a.source,
+             a.at, a.data, a.problem,
+             (select q.quarantined_at from ${qualified(schema, 'quarantined_records')} q
+              where q.topic = a.topic and q.log_partition = a.log_partition
+                and q.log_offset = a.log_offset) as quarantined_at
+           from unnest($1::uuid[]) as s(id)
+           cross join lateral (select * from ${qualified(schema, 'audit_events')} t
+             where t.session_id = s.id offset 0) a`,
+          [ids],
         );
-        return rows.map((row) => ({
-          partition: row.log_partition,
-          offset: BigInt(row.log_offset),
-          sessionId: row.session_id,
-          eventId: row.event_id,
-          type: row.type,
-          source: row.source,
-          at: new Date(row.at),
-          data: row.data,
-          problem: row.problem,
-          quarantinedAt: row.quarantined_at === null ? null : new Date(row.quarantined_at),
-        }));
+        return rows
+          .map((row) => ({
+            topic: row.topic,
+            partition: row.log_partition,
+            offset: BigInt(row.log_offset),
+            sessionId: row.session_id,
+            eventId: row.event_id,
+            type: row.type,
+            source: row.source,
+            at: new Date(row.at),
+            data: row.data,
+            problem: row.problem,
+            quarantinedAt: row.quarantined_at === null ? null : new Date(row.quarantined_at),
+          }))
+          .filter((row) => row.topic === topic && row.offset < (below.get(row.partition) ?? 0n))
+          .map(({ topic: _topic, ...row }) => row)
+          .sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : 1));
       },
       close,
     };

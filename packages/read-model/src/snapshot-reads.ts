@@ -151,8 +151,12 @@ export async function readSessionFacts(
     revoke_reason: string | null;
     expires_at: Date;
   }>(
-    `select id, revoked_at, revoke_reason, expires_at from ${qualified(schema, 'sessions')}
-     ${ids === undefined ? '' : 'where id = any($1::uuid[])'}`,
+    ids === undefined
+      ? `select id, revoked_at, revoke_reason, expires_at from ${qualified(schema, 'sessions')}`
+      : // One primary-key lookup per id, however stale the table's statistics.
+        `select t.id, t.revoked_at, t.revoke_reason, t.expires_at from unnest($1::uuid[]) as s(id)
+         cross join lateral (select * from ${qualified(schema, 'sessions')} x
+           where x.id = s.id offset 0) t`,
     ids === undefined ? [] : [ids],
   );
   return sessions.rows.map((row) => ({
