@@ -1,6 +1,5 @@
 import type { Consumer } from 'kafkajs';
 import type { LogRanges } from './log-range.js';
-import type { PositionWaits } from './position-waits.js';
 import { expirySeconds, type SessionIdSet } from './session-id-set.js';
 import { readFeedRecord } from './wire.js';
 
@@ -17,11 +16,14 @@ export async function readFeedToEnd(
   into: {
     readonly nowSeconds: number;
     readonly revoked: SessionIdSet;
-    readonly positions: PositionWaits;
+    readonly positions: { set(partition: number, next: bigint): void };
   },
 ): Promise<void> {
   const behind = new Set([...end].filter(([, { high, low }]) => high > low).map(([p]) => p));
   if (behind.size === 0) return;
+  // At most one entry a record: no table grown and rehashed a dozen times on the way.
+  const records = [...end.values()].reduce((sum, { high, low }) => sum + Number(high - low), 0);
+  into.revoked.reserve(into.revoked.size + records);
   const { promise: finished, resolve: finish } = Promise.withResolvers<undefined>();
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

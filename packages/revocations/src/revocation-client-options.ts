@@ -1,10 +1,15 @@
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaConfig } from 'kafkajs';
 import type { LogOutOfRangeError } from './log-range.js';
 import type { Revocation } from './wire.js';
 
 export interface RevocationClientOptions {
-  /** A kafkajs client configured for the authority's brokers (TLS and SASL included). */
-  readonly kafka: Kafka;
+  /**
+   * A kafkajs client configured for the authority's brokers (TLS and SASL included), or the
+   * configuration to make one with. Given a configuration that can be copied to another process
+   * (no functions in it), the client reads the feed in a short-lived child process, whose memory
+   * ends with the bootstrap: see docs/downstream.md for what that saves.
+   */
+  readonly kafka: Kafka | KafkaConfig;
   /** The authority's log; default `session-events`. */
   readonly logTopic?: string;
   /** The compacted revocation feed; default `session-revocations`. */

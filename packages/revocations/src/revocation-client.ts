@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Batch, Consumer } from 'kafkajs';
+import type { ChildProcess } from 'node:child_process';
+import type { Batch, Consumer, Kafka, KafkaConfig } from 'kafkajs';
+import { CONSUMER_SETTINGS, resolveKafka } from './kafka-connection.js';
 import {
   LogOutOfRangeError,
   positionOutOfRange,
@@ -8,6 +10,7 @@ import {
   type LogRanges,
 } from './log-range.js';
 import { readFeedToEnd } from './feed-bootstrap.js';
+import { readFeedInProcess } from './feed-bootstrap-child.js';
 import { restartOnCrash } from './restart-on-crash.js';
 import { MalformedPositionError, PositionTimeoutError, PositionWaits } from './position-waits.js';
 import { expirySeconds, SessionIdSet } from './session-id-set.js';
@@ -22,7 +25,11 @@ import { parsePositionHeader, revocationOfLogRecord } from './wire.js';
  * feed to the end and then tailing its log from the feed's checkpoints.
  */
 export class RevocationClient extends EventEmitter<RevocationClientEvents> {
-  private readonly revoked: SessionIdSet;
+  private revoked: SessionIdSet;
+  private readonly kafka: Kafka;
+  /** Set when the feed is read in a process of its own: the configuration it connects with. */
+  private readonly bootstrapConfig: KafkaConfig | undefined;
+  private bootstrapProcess: ChildProcess | undefined;
   /** Per log partition, the next offset to apply, and the waits for positions. */
   private readonly positions = new PositionWaits();
   private readonly highWatermarks = new Map<number, bigint>();
@@ -36,16 +43,15 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     super();
     this.revoked = new SessionIdSet();
     this.now = options.now ?? Date.now;
+    ({ kafka: this.kafka, bootstrapConfig: this.bootstrapConfig } = resolveKafka(options.kafka));
   }
 
   /** Resolves once the client has applied the log up to the end it saw after reading the feed. */
   static async start(options: RevocationClientOptions): Promise<RevocationClient> {
     const client = new RevocationClient(options);
     try {
-      await client.readFeed(await readLogRanges(options.kafka, client.feedTopic));
-      // Grown while the feed streamed by; from here on the set changes by a few a second.
-      client.revoked.fit();
-      await client.tailLog(await readLogRanges(options.kafka, client.logTopic));
+      await client.readFeed(await readLogRanges(client.kafka, client.feedTopic));
+      await client.tailLog(await readLogRanges(client.kafka, client.logTopic));
     } catch (error) {
       await client.close();
       throw error;
@@ -111,6 +117,7 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     this.closed = true;
     clearInterval(this.pruneTimer);
     this.positions.fail(new Error('the revocation client is closed'));
+    this.bootstrapProcess?.kill();
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect()));
   }
 
@@ -132,26 +139,39 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
     return Math.floor(this.now() / 1000);
   }
 
+  private groupId(): string {
+    return `${this.options.groupIdPrefix ?? 'revocations'}-${randomUUID()}`;
+  }
+
   private newConsumer(): Consumer {
-    const consumer = this.options.kafka.consumer({
-      groupId: `${this.options.groupIdPrefix ?? 'revocations'}-${randomUUID()}`,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 20,
-      // Outlasts a broker's failover without a crash and a restart of the consumer.
-      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
-      // Small fetches: fewer decoded messages alive at once, a smaller heap after a bootstrap.
-      maxBytes: 1024 * 1024,
-    });
+    const consumer = this.kafka.consumer({ ...CONSUMER_SETTINGS, groupId: this.groupId() });
     consumer.on(consumer.events.CRASH, ({ payload }) => this.emit('crash', payload.error));
     this.consumers.push(consumer);
     return consumer;
   }
 
   private async readFeed(end: LogRanges): Promise<void> {
+    const nowSeconds = this.nowSeconds();
+    if (this.bootstrapConfig !== undefined) {
+      const { table, positions } = await readFeedInProcess(
+        {
+          config: this.bootstrapConfig,
+          topic: this.feedTopic,
+          end,
+          nowSeconds,
+          groupId: this.groupId(),
+        },
+        (child) => (this.bootstrapProcess = child),
+      );
+      this.bootstrapProcess = undefined;
+      this.revoked = SessionIdSet.adopt(table);
+      for (const [partition, next] of positions) this.positions.set(partition, next);
+      return;
+    }
     const consumer = this.newConsumer();
     try {
       await readFeedToEnd(consumer, this.feedTopic, end, {
-        nowSeconds: this.nowSeconds(),
+        nowSeconds,
         revoked: this.revoked,
         positions: this.positions,
       });
@@ -159,6 +179,8 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
       await consumer.disconnect();
       this.consumers.splice(this.consumers.indexOf(consumer), 1);
     }
+    // Grown while the feed streamed by; from here on the set changes by a few a second.
+    this.revoked.fit();
   }
 
   private async tailLog(end: LogRanges): Promise<void> {

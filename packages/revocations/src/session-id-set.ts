@@ -93,10 +93,17 @@ function homeOf(w0: number, w1: number, w2: number, w3: number, capacity: number
 
 const capacityFor = (entries: number, load: number) => Math.max(16, Math.ceil(entries / load));
 
+/** A table's arrays, to hand it to another thread (their buffers transfer without a copy). */
+export interface SessionIdSetState {
+  readonly keys: Uint32Array<ArrayBuffer>;
+  readonly expiries: Uint32Array<ArrayBuffer>;
+  readonly count: number;
+}
+
 export class SessionIdSet {
-  private keys: Uint32Array;
+  private keys: Uint32Array<ArrayBuffer>;
   /** 0 marks an empty slot; otherwise the expiry in seconds (NEVER when unknown). */
-  private expiries: Uint32Array;
+  private expiries: Uint32Array<ArrayBuffer>;
   private count = 0;
   private readonly scratch = new Uint32Array(WORDS);
 
@@ -104,6 +111,20 @@ export class SessionIdSet {
     const capacity = capacityFor(initialCapacity, MAX_LOAD);
     this.keys = new Uint32Array(capacity * WORDS);
     this.expiries = new Uint32Array(capacity);
+  }
+
+  /** A set made of another's state: the arrays are taken, not copied. */
+  static adopt(state: SessionIdSetState): SessionIdSet {
+    const set = new SessionIdSet(0);
+    if (state.keys.length !== state.expiries.length * WORDS) throw new Error('not a table');
+    set.keys = state.keys;
+    set.expiries = state.expiries;
+    set.count = state.count;
+    return set;
+  }
+
+  state(): SessionIdSetState {
+    return { keys: this.keys, expiries: this.expiries, count: this.count };
   }
 
   get size(): number {
@@ -157,6 +178,12 @@ export class SessionIdSet {
       }
     }
     return removed;
+  }
+
+  /** Makes room for `entries` in all, at once (a bootstrap knows how many records it will read). */
+  reserve(entries: number): void {
+    const capacity = capacityFor(entries, MAX_LOAD);
+    if (capacity > this.expiries.length) this.resize(capacity);
   }
 
   /** Sizes the table to what it holds now (after a bootstrap: the set a service keeps). */

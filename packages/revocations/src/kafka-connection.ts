@@ -1,0 +1,36 @@
+import { Kafka, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
+
+/** Whether the value survives a copy to another process (a function in it would not). */
+function canCopy(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const isClient = (kafka: Kafka | KafkaConfig): kafka is Kafka =>
+  typeof (kafka as Kafka).consumer === 'function';
+
+/**
+ * The client to use, and the configuration a bootstrap process can connect with: only when the
+ * caller gave a configuration, and one that can be copied to another process.
+ */
+export function resolveKafka(given: Kafka | KafkaConfig): {
+  readonly kafka: Kafka;
+  readonly bootstrapConfig: KafkaConfig | undefined;
+} {
+  if (isClient(given)) return { kafka: given, bootstrapConfig: undefined };
+  return { kafka: new Kafka(given), bootstrapConfig: canCopy(given) ? given : undefined };
+}
+
+/** Every consumer of the client: in its own group, committing nothing (groupId aside). */
+export const CONSUMER_SETTINGS = {
+  allowAutoTopicCreation: false,
+  maxWaitTimeInMs: 20,
+  // Outlasts a broker's failover without a crash and a restart of the consumer.
+  retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+  // Small fetches: fewer decoded messages alive at once.
+  maxBytes: 1024 * 1024,
+} satisfies Omit<ConsumerConfig, 'groupId'>;
