@@ -84,12 +84,18 @@ export function revocationTargets(
     },
     {
       measure: `client bootstrap from a feed of ${feedSize.toLocaleString('en')} revoked sessions`,
-      target: '≤ 10 s',
+      target: '≤ 5 s',
       result: `${bootstrap.seconds} s${complete ? '' : `, only ${bootstrap.revoked} held`}`,
-      met: complete && bootstrap.seconds <= 10,
+      met: complete && bootstrap.seconds <= 5,
     },
     {
-      measure: 'resident memory of that client',
+      measure: 'the revoked-session table of that client',
+      target: '≤ 24 bytes a session',
+      result: `${((bootstrap.tableMiB * 2 ** 20) / Math.max(bootstrap.revoked, 1)).toFixed(1)} bytes a session (${bootstrap.tableMiB} MiB)`,
+      met: complete && (bootstrap.tableMiB * 2 ** 20) / bootstrap.revoked <= 24,
+    },
+    {
+      measure: 'resident memory of that client (the feed read in a child process, which then ends)',
       target: '≤ 100 MB',
       result: `${bootstrap.rssMiB} MiB after GC (peak ${bootstrap.peakRssMiB}; at start ${bootstrap.startRssMiB}; table ${bootstrap.tableMiB})`,
       met: complete && bootstrap.rssMiB * 1.048576 <= 100,
