@@ -41,6 +41,18 @@ describe('SessionIdSet', () => {
     );
   });
 
+  it("a set adopted from another's state, reserved or not, holds the same entries", () => {
+    const ids = Array.from({ length: 2000 }, () => randomUUID());
+    const set = new SessionIdSet();
+    set.reserve(5000);
+    ids.forEach((id, i) => set.add(id, i + 1));
+    set.fit();
+    const adopted = SessionIdSet.adopt(set.state());
+    expect(adopted.size).toBe(2000);
+    expect(ids.every((id, i) => adopted.expiryOf(id) === i + 1)).toBe(true);
+    expect(() => SessionIdSet.adopt({ ...set.state(), expiries: new Uint32Array(3) })).toThrow();
+  });
+
   it('reads ids in either case and refuses what is not a UUID', () => {
     const set = new SessionIdSet();
     const id = randomUUID();
