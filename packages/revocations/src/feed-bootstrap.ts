@@ -1,6 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { LogRanges } from './log-range.js';
-import { expirySeconds, type SessionIdSet } from './session-id-set.js';
+import { expirySeconds } from './session-id.js';
+import type { SessionIdSet } from './session-id-set.js';
 import { readFeedRecord } from './wire.js';
 
 /**

@@ -7,7 +7,8 @@ export type {
 } from './revocation-client-options.js';
 export { revocationHook, errorGeneric } from './fastify-hook.js';
 export type { RevocationHookOptions, RevocationView } from './fastify-hook.js';
-export { isSessionId, SessionIdSet } from './session-id-set.js';
+export { isSessionId } from './session-id.js';
+export { SessionIdSet } from './session-id-set.js';
 export {
   FEED_CHECKPOINT_KEY,
   parsePositionHeader,

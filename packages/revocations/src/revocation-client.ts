@@ -13,7 +13,8 @@ import { readFeedToEnd } from './feed-bootstrap.js';
 import { readFeedInProcess } from './feed-bootstrap-child.js';
 import { restartOnCrash } from './restart-on-crash.js';
 import { MalformedPositionError, PositionTimeoutError, PositionWaits } from './position-waits.js';
-import { expirySeconds, SessionIdSet } from './session-id-set.js';
+import { expirySeconds } from './session-id.js';
+import { SessionIdSet } from './session-id-set.js';
 import type {
   RevocationClientEvents,
   RevocationClientOptions,
@@ -152,20 +153,13 @@ export class RevocationClient extends EventEmitter<RevocationClientEvents> {
 
   private async readFeed(end: LogRanges): Promise<void> {
     const nowSeconds = this.nowSeconds();
-    if (this.bootstrapConfig !== undefined) {
-      const { table, positions } = await readFeedInProcess(
-        {
-          config: this.bootstrapConfig,
-          topic: this.feedTopic,
-          end,
-          nowSeconds,
-          groupId: this.groupId(),
-        },
-        (child) => (this.bootstrapProcess = child),
-      );
+    const config = this.bootstrapConfig;
+    if (config !== undefined) {
+      const input = { config, topic: this.feedTopic, end, nowSeconds, groupId: this.groupId() };
+      const read = await readFeedInProcess(input, (child) => (this.bootstrapProcess = child));
       this.bootstrapProcess = undefined;
-      this.revoked = SessionIdSet.adopt(table);
-      for (const [partition, next] of positions) this.positions.set(partition, next);
+      this.revoked = SessionIdSet.adopt(read.table);
+      for (const [partition, next] of read.positions) this.positions.set(partition, next);
       return;
     }
     const consumer = this.newConsumer();

@@ -1,3 +1,5 @@
+import { readWords, WORDS } from './session-id.js';
+
 /**
  * The revoked sessions, kept in flat typed arrays: a session id's 16 bytes as four 32-bit words
  * and its expiry in whole seconds (20 bytes a slot), in an open-addressing table with Robin Hood
@@ -6,83 +8,11 @@
  * backward shift. Any capacity, not only powers of two: fitted, it holds a session in about 24
  * bytes, against well over 100 for a Map of strings.
  */
-const WORDS = 4;
 const EMPTY = 0;
-/** The expiry of an entry whose session's expiry is unknown: it stays until it is removed. */
-export const NEVER = 0xffffffff;
 const MAX_LOAD = 0.9;
 const GROWTH = 1.5;
 /** The load fit() leaves: 20 bytes a slot / 0.85 ≈ 23.5 bytes a session. */
 const FITTED_LOAD = 0.85;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether the text is a session id (a UUID, in either case). */
-export const isSessionId = (text: string): boolean => UUID.test(text);
-
-/** Each ASCII code's hex value, -1 for what is not a hex digit. */
-const HEX = new Int8Array(128).fill(-1);
-for (let digit = 0; digit < 16; digit++) {
-  HEX[digit.toString(16).charCodeAt(0)] = digit;
-  HEX[digit.toString(16).toUpperCase().charCodeAt(0)] = digit;
-}
-
-/** `count` hex digits of `id` from `start` as one number, or -1. */
-function digitsAt(id: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const digit = HEX[id.charCodeAt(i)] ?? -1;
-    if (digit < 0) return -1;
-    value = (value << 4) | digit;
-  }
-  return value >>> 0;
-}
-
-/**
- * Reads a session id into four words of `into`; false when it is not a UUID. No regular
- * expression and no substrings: a bootstrap reads a million of them.
- */
-function readWords(id: string, into: Uint32Array): boolean {
-  if (id.length !== 36) return false;
-  const dash = 45;
-  if (
-    id.charCodeAt(8) !== dash ||
-    id.charCodeAt(13) !== dash ||
-    id.charCodeAt(18) !== dash ||
-    id.charCodeAt(23) !== dash
-  )
-    return false;
-  // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: 8 digits, 4 + 4, 4 + 4, the last 8.
-  const parts = [
-    digitsAt(id, 0, 8),
-    digitsAt(id, 9, 4),
-    digitsAt(id, 14, 4),
-    digitsAt(id, 19, 4),
-    digitsAt(id, 24, 4),
-    digitsAt(id, 28, 8),
-  ];
-  if (parts.some((part) => part < 0)) return false;
-  const [w0 = 0, a1 = 0, a2 = 0, b1 = 0, b2 = 0, w3 = 0] = parts;
-  into[0] = w0;
-  into[1] = ((a1 << 16) | a2) >>> 0;
-  into[2] = ((b1 << 16) | b2) >>> 0;
-  into[3] = w3;
-  return true;
-}
-
-/** A session id as four words, or undefined when it is not a UUID. */
-export function sessionIdWords(id: string): [number, number, number, number] | undefined {
-  const words = new Uint32Array(WORDS);
-  return readWords(id, words)
-    ? [words[0] ?? 0, words[1] ?? 0, words[2] ?? 0, words[3] ?? 0]
-    : undefined;
-}
-
-/** Seconds since the epoch, rounded up, so an entry never leaves before its expiry. */
-export function expirySeconds(expiresAtMs: number | undefined): number {
-  if (expiresAtMs === undefined || !Number.isFinite(expiresAtMs)) return NEVER;
-  return Math.min(NEVER - 1, Math.max(1, Math.ceil(expiresAtMs / 1000)));
-}
 
 function homeOf(w0: number, w1: number, w2: number, w3: number, capacity: number): number {
   let h = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b);

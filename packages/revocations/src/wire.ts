@@ -1,4 +1,4 @@
-import { isSessionId } from './session-id-set.js';
+import { isSessionId } from './session-id.js';
 
 /**
  * What the client reads, as the authority writes it (the authority's docs/events.md and docs/downstream.md). The client depends on

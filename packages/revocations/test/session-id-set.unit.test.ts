@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expirySeconds, NEVER, SessionIdSet, sessionIdWords } from '../src/session-id-set.js';
+import { expirySeconds, NEVER, sessionIdWords } from '../src/session-id.js';
+import { SessionIdSet } from '../src/session-id-set.js';
 
 describe('SessionIdSet', () => {
   it('agrees with a Map under any sequence of adds, deletes and expiry sweeps', () => {
