@@ -108,7 +108,10 @@ export async function readLog(
  * from its record; then every difference between the sessions read model and the fold of the
  * log (the same rule the projector applies).
  */
-/** Up to where the projections stand, or to the log's end if it is shorter than that (then the rows past its end are reported as extra). */
+/**
+ * Up to where the projections stand, or to the log's end if it is shorter than that (then the
+ * rows past its end are reported as extra).
+ */
 export function readUntil(
   ends: ProjectionEnds,
   logEnd: ReadonlyMap<number, bigint>,
