@@ -207,7 +207,7 @@ describe('signed checkpoints and verify --since-checkpoint', () => {
     await db.query('delete from sessions where id = $1', [before.kept]);
     const deleted = await since();
     expect(deleted.code).toBe(1);
-    expect(deleted.stdout).toMatch(/checkpoint: rows-gone: sessions holds \d+ rows/);
+    expect(deleted.stdout).toMatch(/checkpoint: row-count: sessions holds \d+ rows/);
     await db.query('insert into sessions select * from kept');
     expect((await since()).code).toBe(0);
   });

@@ -31,7 +31,7 @@ import {
 export interface CheckpointDifference {
   readonly partition?: number;
   readonly offset?: bigint;
-  readonly kind: 'untrusted' | 'other-log' | 'written-after' | 'rows-gone' | 'behind';
+  readonly kind: 'untrusted' | 'other-log' | 'written-after' | 'row-count' | 'behind';
   readonly detail: string;
 }
 
@@ -95,7 +95,7 @@ function rowsSince(
       if ((rows?.rows ?? 0) !== signedRows)
         found.push({
           partition,
-          kind: 'rows-gone',
+          kind: 'row-count',
           detail: `${table} holds ${rows?.rows ?? 0} rows below offset ${start}; the checkpoint counted ${signedRows}`,
         });
     }
@@ -182,7 +182,7 @@ export async function verifySinceCheckpoint(
     const created = [...folded.keys()].filter((id) => !atCheckpoint.has(id)).length;
     if (snapshot.sessionsRows !== since.sessionsRows + created)
       differences.push({
-        kind: 'rows-gone',
+        kind: 'row-count',
         detail: `sessions holds ${snapshot.sessionsRows} rows; the checkpoint counted ${since.sessionsRows} and ${created} were created since`,
       });
     const columns = [
