@@ -13,7 +13,9 @@ export class Migration20261203000200_audit_checkpoints extends Migration {
       "body" text not null,
       "signature" text not null,
       "key_id" varchar(64) not null);`);
-    this.addSql(`create index "audit_checkpoints_topic_idx" on "audit_checkpoints" ("topic", "id");`);
+    this.addSql(
+      `create index "audit_checkpoints_topic_idx" on "audit_checkpoints" ("topic", "id");`,
+    );
   }
 
   override down(): void {
