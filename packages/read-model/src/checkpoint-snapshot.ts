@@ -95,10 +95,9 @@ export async function openSinceCheckpoint(
     // key), so that the scan of the whole table evaluates nothing per row but the transaction id.
     const below = async (table: string, from: ReadonlyMap<number, bigint>) => {
       type Counts = { partition: number; rows: string; written: string };
-      // No condition on the topic: with none, PostgreSQL reads the table in order, whatever its
-      // statistics say, instead of through the primary key.
-      // Stale statistics (a table that grew fast) make PostgreSQL sort a million rows to group
-      // them into a dozen: hash them instead.
+      // Planned to hold however stale the statistics (a table that grew fast): no condition on
+      // the topic, so the table is read in order rather than through the primary key, and the
+      // million rows grouped into a dozen by hashing rather than sorting.
       await client.query('set local enable_sort = off');
       const all = await client.query<Counts & { topic: string }>(
         `select t.topic, t.log_partition as partition, count(*) as rows,

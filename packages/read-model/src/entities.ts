@@ -108,6 +108,21 @@ export const AuditEventEntity = defineEntity({
   },
 });
 
+/** Signed verification checkpoints (docs/audit.md); the signature is checked by its reader. */
+export const AuditCheckpointEntity = defineEntity({
+  name: 'AuditCheckpoint',
+  tableName: 'audit_checkpoints',
+  indexes: [{ name: 'audit_checkpoints_topic_idx', properties: ['topic', 'id'] }],
+  properties: {
+    id: p.bigint('string').primary().autoincrement(),
+    topic: p.string().length(249),
+    recordedAt: p.datetime().defaultRaw('now()'),
+    body: p.text(),
+    signature: p.text(),
+    keyId: p.string().length(64),
+  },
+});
+
 /** How far the revocation feed's expiry sweep has gone, per log topic. */
 export const FeedSweepEntity = defineEntity({
   name: 'FeedSweep',
@@ -120,6 +135,7 @@ export const FeedSweepEntity = defineEntity({
 
 export const readModelEntities = [
   FeedSweepEntity,
+  AuditCheckpointEntity,
   AuditEventEntity,
   SessionEntity,
   ProjectionOffsetEntity,
