@@ -1,4 +1,8 @@
-import type { CheckpointBody, PartitionCheckpoint } from '@session-authority/audit';
+import {
+  CHAIN_START,
+  type CheckpointBody,
+  type PartitionCheckpoint,
+} from '@session-authority/audit';
 import type { ProjectionEnds } from '@session-authority/read-model';
 
 /** Where one partition's audit chain stood after a verification, and how many rows it counted. */
@@ -6,6 +10,24 @@ export interface VerifiedPartition {
   readonly chain: string;
   readonly auditRows: number;
   readonly quarantineRows: number;
+}
+
+/**
+ * A partition's state after a verification: its audit rows read (from the checkpoint it started
+ * at, if any, whose counts and head it adds to) and its quarantined records.
+ */
+export function verifiedPartition(
+  partition: number,
+  rows: readonly { readonly chainSha256: string }[],
+  quarantineKeys: Iterable<string>,
+  from?: VerifiedPartition,
+): VerifiedPartition {
+  const quarantined = [...quarantineKeys].filter((key) => key.startsWith(`${partition}:`));
+  return {
+    chain: rows.at(-1)?.chainSha256 ?? from?.chain ?? CHAIN_START,
+    auditRows: (from?.auditRows ?? 0) + rows.length,
+    quarantineRows: (from?.quarantineRows ?? 0) + quarantined.length,
+  };
 }
 
 export interface VerifiedState {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  CHAIN_START,
   firstChainDifference,
   sessionDifferences,
   type ChainDifference,
@@ -22,7 +21,7 @@ import {
   type ReadModelOrm,
 } from '@session-authority/read-model';
 import { foldSessions, type SessionState } from '@session-authority/sessions';
-import { checkpointBody } from './checkpoint-body.js';
+import { checkpointBody, verifiedPartition } from './checkpoint-body.js';
 import { quarantineDifferences } from './column-checks.js';
 import { LogReplay } from './log-replay.js';
 
@@ -128,7 +127,31 @@ export function readUntil(
   return until;
 }
 
-export const secondsBetween = (from: number, to: number) => Math.round(to - from) / 1000;
+const secondsBetween = (from: number, to: number) => Math.round(to - from) / 1000;
+
+/** A verification's time, in all and by phase, from the instants each phase ended. */
+export function timings(started: number, snapshotRead: number, logRead: number, done: number) {
+  return {
+    seconds: secondsBetween(started, done),
+    phases: {
+      snapshot: secondsBetween(started, snapshotRead),
+      log: secondsBetween(snapshotRead, logRead),
+      checks: secondsBetween(logRead, done),
+    },
+  };
+}
+
+/** Each shown column of audit_events and quarantined_records the replay found different. */
+export async function columnDifferencesOf(
+  replay: LogReplay,
+  quarantine: ReadonlyMap<string, Record<string, string | null>>,
+  { orm, schema, topic }: Pick<VerifyOptions, 'orm' | 'schema' | 'topic'>,
+): Promise<ColumnDifference[]> {
+  return [
+    ...(await replay.auditColumns.differences(orm, schema, topic)),
+    ...quarantineDifferences(quarantine, replay.quarantined),
+  ];
+}
 
 export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyReport> {
   const { orm, schema, topic } = options;
@@ -171,21 +194,10 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
   const folded = new Map<string, SessionState>();
   for (const list of replay.inputs.values()) foldSessions(list, folded);
   const sessions = sessionDifferences(folded, snapshot.sessions);
-  const columns: ColumnDifference[] = [
-    ...(await replay.auditColumns.differences(orm, schema, topic)),
-    ...quarantineDifferences(snapshot.quarantine, replay.quarantined),
-  ];
-  const done = performance.now();
-  const quarantineRows = (p: number) =>
-    [...snapshot.quarantine.keys()].filter((key) => key.startsWith(`${p}:`)).length;
+  const columns = await columnDifferencesOf(replay, snapshot.quarantine, options);
   return {
     records: replay.records,
-    seconds: secondsBetween(started, done),
-    phases: {
-      snapshot: secondsBetween(started, snapshotRead),
-      log: secondsBetween(snapshotRead, logRead),
-      checks: secondsBetween(logRead, done),
-    },
+    ...timings(started, snapshotRead, logRead, performance.now()),
     chain,
     columns,
     sessions,
@@ -198,14 +210,8 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
             pgSnapshot: snapshot.pgSnapshot,
             ends: snapshot,
             partitions,
-            verified: (p) => {
-              const rows = snapshot.auditRows.get(p) ?? [];
-              return {
-                chain: rows.at(-1)?.chainSha256 ?? CHAIN_START,
-                auditRows: rows.length,
-                quarantineRows: quarantineRows(p),
-              };
-            },
+            verified: (p) =>
+              verifiedPartition(p, snapshot.auditRows.get(p) ?? [], snapshot.quarantine.keys()),
             sessionsRows: snapshot.sessions.length,
           }),
   };

@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import {
-  CHAIN_START,
   firstChainDifference,
   openCheckpoint,
   sessionDifferences,
@@ -16,14 +15,14 @@ import {
   type SinceCheckpointSnapshot,
 } from '@session-authority/read-model';
 import { foldSessions, type SessionState } from '@session-authority/sessions';
-import { checkpointBody } from './checkpoint-body.js';
-import { quarantineDifferences } from './column-checks.js';
+import { checkpointBody, verifiedPartition } from './checkpoint-body.js';
 import { inputsOfHistory } from './history-inputs.js';
 import { LogReplay, type ReplayStarts } from './log-replay.js';
 import {
+  columnDifferencesOf,
   readLog,
   readUntil,
-  secondsBetween,
+  timings,
   type VerifyOptions,
   type VerifyReport,
 } from './verify-log.js';
@@ -185,21 +184,10 @@ export async function verifySinceCheckpoint(
         kind: 'row-count',
         detail: `sessions holds ${snapshot.sessionsRows} rows; the checkpoint counted ${since.sessionsRows} and ${created} were created since`,
       });
-    const columns = [
-      ...(await replay.auditColumns.differences(orm, schema, topic)),
-      ...quarantineDifferences(snapshot.quarantine, replay.quarantined),
-    ];
-    const done = performance.now();
-    const quarantineRowsAfter = (p: number) =>
-      [...snapshot.quarantine.keys()].filter((key) => key.startsWith(`${p}:`)).length;
+    const columns = await columnDifferencesOf(replay, snapshot.quarantine, options);
     return {
       records: replay.records,
-      seconds: secondsBetween(started, done),
-      phases: {
-        snapshot: secondsBetween(started, snapshotRead),
-        log: secondsBetween(snapshotRead, logRead),
-        checks: secondsBetween(logRead, done),
-      },
+      ...timings(started, snapshotRead, logRead, performance.now()),
       chain,
       columns,
       sessions,
@@ -211,15 +199,13 @@ export async function verifySinceCheckpoint(
         pgSnapshot: snapshot.pgSnapshot,
         ends: snapshot,
         partitions,
-        verified: (p) => {
-          const signed = signedHead(p);
-          const rows = snapshot.auditRows.get(p) ?? [];
-          return {
-            chain: rows.at(-1)?.chainSha256 ?? signed?.chain ?? CHAIN_START,
-            auditRows: (signed?.auditRows ?? 0) + rows.length,
-            quarantineRows: (signed?.quarantineRows ?? 0) + quarantineRowsAfter(p),
-          };
-        },
+        verified: (p) =>
+          verifiedPartition(
+            p,
+            snapshot.auditRows.get(p) ?? [],
+            snapshot.quarantine.keys(),
+            signedHead(p),
+          ),
         sessionsRows: snapshot.sessionsRows,
       }),
     };
