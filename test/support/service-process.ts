@@ -52,6 +52,7 @@ export async function startService(
     DATABASE_URL: env.databaseUrl,
     KAFKA_TOPIC: env.topic,
     FEED_TOPIC: `${env.topic}.revocations`,
+    SESSION_STATE_TOPIC: `${env.topic}.session-state`,
     ADMIN_API_KEY: ADMIN_KEY,
     PROJECTOR_GROUP_ID: `projector-${env.topic}`,
     LOG_LEVEL: 'info',

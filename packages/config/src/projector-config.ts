@@ -11,6 +11,11 @@ export const projectorEnvSchema = z
     /** How long a follower waits for the leader to apply a batch before it applies it itself. */
     PROJECTOR_FOLLOWER_GRACE_MS: positiveInt(500),
     ...feedEnv,
+    /**
+     * The compacted copy of the sessions projection a rebuild starts from instead of offset 0
+     * (`npm run rebuild -- --from-state`); the projector writes it before each batch commits.
+     */
+    SESSION_STATE_TOPIC: z.string().min(1).default('session-state'),
     /** How often the leader tombstones the feed entries of sessions that have expired. */
     FEED_SWEEP_INTERVAL_MS: positiveInt(60_000),
     /**

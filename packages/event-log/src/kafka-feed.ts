@@ -8,8 +8,11 @@ export interface FeedEntry {
   readonly value: string | null;
 }
 
+/** Entries per produce request: a request of large rows stays well below a broker's 1 MiB limit. */
+const ENTRIES_PER_SEND = 500;
+
 export interface FeedWriter {
-  /** Writes the entries to one partition, in order, with acks=all. */
+  /** Writes the entries to one partition, in order, with acks=all (in requests of 500 at most). */
   write(partition: number, entries: readonly FeedEntry[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -22,11 +25,13 @@ export async function createFeedWriter(
   await producer.connect();
   return {
     async write(partition, entries) {
-      if (entries.length === 0) return;
-      await producer.send({
-        topic: options.topic,
-        messages: entries.map((entry) => ({ partition, key: entry.key, value: entry.value })),
-      });
+      for (let i = 0; i < entries.length; i += ENTRIES_PER_SEND)
+        await producer.send({
+          topic: options.topic,
+          messages: entries
+            .slice(i, i + ENTRIES_PER_SEND)
+            .map((entry) => ({ partition, key: entry.key, value: entry.value })),
+        });
     },
     close: () => producer.close(),
   };

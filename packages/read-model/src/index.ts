@@ -56,6 +56,7 @@ export { lastPositions, PositionWaiters, type ProjectionWatermark } from './posi
 export { InMemoryReadModel } from './in-memory-read-model.js';
 export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
 export {
+  isPinned,
   LogReplacedError,
   PartitionCountChangedError,
   pinTopic,
@@ -87,3 +88,13 @@ export {
 } from './audited-columns.js';
 export { InMemoryAuditTrail } from './in-memory-audit-trail.js';
 export { expiredRevocations, markSwept, type ExpiredRevocation } from './feed-sweep-queries.js';
+export {
+  QUARANTINED_KEY_PREFIX,
+  STATE_CHECKPOINT_KEY,
+  stateEntriesOf,
+  stateReadBack,
+  type StateCheckpoint,
+  type StateRow,
+} from './session-state.js';
+export { readStateSnapshot } from './session-state-snapshot.js';
+export { loadStateRows, storeProjectionOffsets } from './session-state-load.js';

@@ -91,3 +91,14 @@ export async function pinTopic(
   if (row.partitions !== partitions)
     throw new PartitionCountChangedError(topic, row.partitions, partitions);
 }
+
+/** Whether the schema has pinned this topic: it has followed it since its first record. */
+export async function isPinned(em: EntityManager, schema: string, topic: string): Promise<boolean> {
+  const rows = await em
+    .fork()
+    .execute<{ topic: string }[]>(
+      `select topic from ${qualified(schema, 'log_topics')} where topic = ?`,
+      [topic],
+    );
+  return rows.length > 0;
+}

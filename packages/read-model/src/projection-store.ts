@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import type {
   PositionedEvent,
   PositionedRecord,
@@ -180,17 +181,8 @@ async function applyInOneTransaction(
          where o.projection = v.projection and o.topic = ${sql.literal(topic)} and o.partition = v.partition`,
       );
       if (notices.length > 0) statements.push(`select ${notices.join(', ')}`);
-      if (target.preCommit.length === 0) {
-        await client.query([...opening, ...statements, 'commit'].join(';\n'));
-      } else {
-        const committing = batches.filter((batch) => moving.some((m) => m.batch === batch));
-        // The steps overlap the SQL; the commit waits for both.
-        await Promise.all([
-          client.query([...opening, ...statements].join(';\n')),
-          ...target.preCommit.map((step) => step.run(committing)),
-        ]);
-        await client.query('commit');
-      }
+      const committing = batches.filter((batch) => moving.some((m) => m.batch === batch));
+      await runWithSteps(client, [...opening, ...statements], target.preCommit, committing, sql);
     }
     target.committed.remember(stored);
     target.committed.remember(
@@ -223,6 +215,42 @@ async function applyInOneTransaction(
   } finally {
     if (!released) client.release();
   }
+}
+
+/**
+ * Runs the statements, the steps that need no rows beside them and, once the statements' result
+ * is in, the steps that read rows back; then commits.
+ */
+async function runWithSteps(
+  client: pg.PoolClient,
+  statements: string[],
+  steps: readonly PreCommitStep[],
+  committing: readonly ProjectionBatch[],
+  sql: SqlContext,
+): Promise<void> {
+  if (steps.length === 0) {
+    await client.query([...statements, 'commit'].join(';\n'));
+    return;
+  }
+  const reading = steps
+    .filter((step) => step.readBack !== undefined)
+    .map((step) => ({ step, select: step.readBack?.(committing, sql) }));
+  const selects = reading.flatMap(({ select }) => (select === undefined ? [] : [select]));
+  const beside = steps.filter((step) => step.readBack === undefined);
+  const afterStatements = async () => {
+    const answered = (await client.query([...statements, ...selects].join(';\n'))) as unknown as
+      pg.QueryResult<Record<string, unknown>> | pg.QueryResult<Record<string, unknown>>[];
+    const results = Array.isArray(answered) ? answered : [answered];
+    let next = results.length - selects.length;
+    await Promise.all(
+      reading.map(({ step, select }) =>
+        step.run(committing, select === undefined ? [] : (results[next++]?.rows ?? [])),
+      ),
+    );
+  };
+  // The steps with no rows to read overlap the SQL; the commit waits for all of them.
+  await Promise.all([afterStatements(), ...beside.map((step) => step.run(committing, []))]);
+  await client.query('commit');
 }
 
 /** A projection's next offset per partition, as stored. */

@@ -44,11 +44,15 @@ export interface Projection {
  * Work that must be done before a batch commits, such as writing the revocation feed. The store
  * runs it while the projections' statements run, and commits only once both have succeeded; a
  * failure rolls the batch back, to be delivered again (so a step must be idempotent).
+ *
+ * A step with `readBack` runs after the statements instead: its select runs in the same round
+ * trip, inside the transaction, and `run` gets the rows it returned.
  */
 export interface PreCommitStep {
   readonly name: string;
+  readBack?(batches: readonly PreCommitBatch[], sql: SqlContext): string | undefined;
   /** The batches about to commit (at least one projection moves in each). */
-  run(batches: readonly PreCommitBatch[]): Promise<void>;
+  run(batches: readonly PreCommitBatch[], rows: readonly Record<string, unknown>[]): Promise<void>;
 }
 
 /** A batch as a pre-commit step sees it: its decoded records and where it ends. */

@@ -16,6 +16,7 @@ import type { Leadership } from './leadership.js';
 import { BatchCoalescer } from './batch-coalescer.js';
 import { batchObserver } from './batch-observer.js';
 import { feedStep } from './feed-step.js';
+import { stateStep } from './state-step.js';
 import type { ProjectorMetrics } from './projector-metrics.js';
 
 export interface ProjectorDeps {
@@ -28,6 +29,8 @@ export interface ProjectorDeps {
   readonly logger: Logger;
   /** The revocation feed, written before each batch commits (see feedStep). */
   readonly feed?: FeedWriter;
+  /** The session-state topic, written after the SQL and before each batch commits (see stateStep). */
+  readonly state?: FeedWriter;
   /** A stored offset the log does not hold: the partition has stopped; the caller ends the run. */
   readonly onOutOfRange: (error: OffsetOutOfRangeError) => void;
   /** When several projectors run: a follower applies only what the leader has not, in time. */
@@ -58,7 +61,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
     schema: deps.schema,
     topic: deps.topic,
     projections: deps.projections,
-    preCommit: deps.feed === undefined ? [] : [feedStep(deps.feed)],
+    preCommit: [
+      ...(deps.feed === undefined ? [] : [feedStep(deps.feed)]),
+      ...(deps.state === undefined ? [] : [stateStep(deps.state)]),
+    ],
   });
   const coalescer = new BatchCoalescer((batches) => store.apply(batches));
   const observe = batchObserver(metrics, deps.logger);

@@ -8,3 +8,8 @@ export {
 export { prepareStores, prepareStoresFromConfig, type PrepareOptions } from './prepare-stores.js';
 export { verifyAgainstLog, type VerifyOptions, type VerifyReport } from './audit/verify-log.js';
 export { verifySinceCheckpoint } from './audit/verify-since-checkpoint.js';
+export {
+  rebuildFromState,
+  type FromStateOptions,
+  type FromStateResult,
+} from './rebuild-from-state.js';

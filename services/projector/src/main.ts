@@ -21,6 +21,7 @@ import { createProjector } from './create-projector.js';
 import { OwnedResources } from './owned-resources.js';
 import { projectionsOf } from './projections.js';
 import { startFeedSweep } from './feed-sweep.js';
+import { openStateTopic } from './state-topic.js';
 import { holdLeadership, leadershipKey } from './leadership.js';
 import { createLogger } from './logger.js';
 import { buildOpsServer } from './ops-server.js';
@@ -50,9 +51,9 @@ const orm = resources.own(
   }).catch(cannotStart),
   (o) => o.close(),
 );
-await migrateReadModel(orm)
+const durability = topicDurabilityOf(config);
+const logPartitions = await migrateReadModel(orm)
   .then(async () => {
-    const durability = topicDurabilityOf(config);
     await checkTopicDurability(kafka, config.KAFKA_TOPIC, durability);
     const log = await readTopicIdentity(kafka, config.KAFKA_TOPIC);
     await pinTopic(orm.em, config.DATABASE_SCHEMA, log);
@@ -65,11 +66,25 @@ await migrateReadModel(orm)
     await checkTopicDurability(kafka, config.FEED_TOPIC, durability);
     const feed = await readTopicIdentity(kafka, config.FEED_TOPIC);
     await pinTopic(orm.em, config.DATABASE_SCHEMA, feed);
+    return log.partitions;
   })
   .catch(cannotStart);
 const feed = resources.own(
   await createFeedWriter({ ...kafka, topic: config.FEED_TOPIC }).catch(cannotStart),
   (f) => f.close(),
+);
+const state = resources.own(
+  await openStateTopic({
+    connection: kafka,
+    orm,
+    schema: config.DATABASE_SCHEMA,
+    topic: config.KAFKA_TOPIC,
+    partitions: logPartitions,
+    stateTopic: config.SESSION_STATE_TOPIC,
+    durability,
+    logger,
+  }).catch(cannotStart),
+  (s) => s.close(),
 );
 const metrics = createProjectorMetrics();
 // Every projector reads every partition, in a consumer group of its own: no group rebalance
@@ -119,6 +134,7 @@ const projector = resources.own(
     metrics,
     logger,
     feed,
+    state,
     backup: { leadership, watermark, graceMs: config.PROJECTOR_FOLLOWER_GRACE_MS },
     onOutOfRange: (error) => {
       logger.fatal(`projector stopped: ${error.message}`);

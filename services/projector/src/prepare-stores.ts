@@ -19,11 +19,14 @@ export interface PrepareOptions {
   readonly durability: TopicDurability;
   /** The compacted revocation feed, created beside the log with its partition count. */
   readonly feedTopic?: string;
+  /** The compacted session state: created here, pinned by the projector once it is filled. */
+  readonly stateTopic?: string;
 }
 
 /**
  * The setup step (compose's, npm start's, the tests'): runs the read model's migrations, creates
- * the log and the feed with their identity records, and pins both in the read model. Idempotent;
+ * the log, the feed and the session state with their identity records, and pins the first two in
+ * the read model. Idempotent;
  * throws LogReplacedError when the read model was made from another log.
  */
 export async function prepareStores(
@@ -52,6 +55,10 @@ export async function prepareStores(
       await checkTopicDurability(connection, options.feedTopic, durability);
       await pinTopic(orm.em, schema, await readTopicIdentity(connection, options.feedTopic));
     }
+    if (options.stateTopic !== undefined) {
+      await ensureCompactedTopic(connection, { topic: options.stateTopic, ...spec });
+      await checkTopicDurability(connection, options.stateTopic, durability);
+    }
     return { topic };
   } finally {
     await orm.close();
@@ -71,5 +78,6 @@ export function prepareStoresFromConfig(
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     durability: topicDurabilityOf(config),
     feedTopic: config.FEED_TOPIC,
+    stateTopic: config.SESSION_STATE_TOPIC,
   });
 }

@@ -18,6 +18,7 @@ import {
   PostgresProjectionWatermark,
   readProjectionOffsets,
   SESSIONS_PROJECTION,
+  type Projection,
   type ReadModelOrm,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
@@ -98,6 +99,8 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
 export interface ProjectToEndOptions extends RebuildOptions {
   readonly orm: ReadModelOrm;
   readonly connection: KafkaConnection;
+  /** Every projection a projector keeps unless told; the first one named is waited on. */
+  readonly projections?: readonly Projection[];
 }
 
 /**
@@ -108,10 +111,11 @@ export async function projectToEnd(options: ProjectToEndOptions): Promise<number
   const { orm, schema, topic, logger, connection } = options;
   const end = await readLogEnd(connection, topic);
   const records = Number([...end.values()].reduce((sum, high) => sum + high, 0n));
+  const projections = options.projections ?? projectionsOf();
   const watermark = new PostgresProjectionWatermark({
     url: options.databaseUrl,
     schema,
-    projection: SESSIONS_PROJECTION,
+    projection: projections[0]?.name ?? SESSIONS_PROJECTION,
     topic,
     pollMs: 500,
     onError: (err) => logger.warn({ err }, 'rebuild progress listener problem'),
@@ -131,7 +135,7 @@ export async function projectToEnd(options: ProjectToEndOptions): Promise<number
     schema,
     topic,
     logger,
-    projections: projectionsOf(),
+    projections,
     metrics: createProjectorMetrics(),
     subscription: createKafkaSubscription({
       ...connection,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   firstChainDifference,
   sessionDifferences,
@@ -6,13 +5,7 @@ import {
   type CheckpointBody,
   type SessionDifference,
 } from '@session-authority/audit';
-import type { PositionedRecord } from '@session-authority/events';
-import {
-  createKafkaSubscription,
-  readLogEnd,
-  readTopicIdentity,
-  type KafkaConnection,
-} from '@session-authority/event-log';
+import { readLogEnd, readTopicIdentity, type KafkaConnection } from '@session-authority/event-log';
 import {
   pinTopic,
   readVerificationSnapshot,
@@ -24,6 +17,7 @@ import { foldSessions, type SessionState } from '@session-authority/sessions';
 import { checkpointBody, verifiedPartition } from './checkpoint-body.js';
 import { quarantineDifferences } from './column-checks.js';
 import { LogReplay } from './log-replay.js';
+import { readLog } from '../read-log.js';
 
 export interface VerifyOptions {
   readonly orm: ReadModelOrm;
@@ -49,55 +43,6 @@ export interface VerifyReport {
   readonly sessions: readonly SessionDifference[];
   /** What a signed checkpoint of this verification holds, or why there can be none. */
   readonly checkpoint: { readonly body: CheckpointBody } | { readonly problem: string };
-}
-
-/** Every record of each partition from `from` to below `until`, in offset order, then stops. */
-export async function readLog(
-  options: Omit<VerifyOptions, 'orm' | 'schema'>,
-  from: (partition: number) => bigint,
-  until: ReadonlyMap<number, bigint>,
-  onRecords: (partition: number, records: readonly PositionedRecord[]) => void,
-): Promise<void> {
-  const pending = new Set([...until].filter(([p, end]) => end > from(p)).map(([p]) => p));
-  if (pending.size === 0) return;
-  const subscription = createKafkaSubscription({
-    ...options.kafka,
-    topic: options.logTopic ?? options.topic,
-    groupId: `audit-verify.${randomBytes(6).toString('hex')}`,
-  });
-  const { promise: done, resolve: finish, reject } = Promise.withResolvers<undefined>();
-  await subscription.start({
-    startOffsets: (partitions) => Promise.resolve(new Map(partitions.map((p) => [p, from(p)]))),
-    onOutOfRange: reject,
-    handleBatch: (batch) => {
-      const end = until.get(batch.partition) ?? 0n;
-      const records = batch.records.filter((r) => r.offset < end);
-      if (records.length > 0) onRecords(batch.partition, records);
-      const last = batch.records.at(-1)?.offset;
-      if (
-        last !== undefined &&
-        last + 1n >= end &&
-        pending.delete(batch.partition) &&
-        pending.size === 0
-      )
-        finish(undefined);
-      return Promise.resolve('continue' as const);
-    },
-  });
-  const timeoutMs = options.timeoutMs ?? 600_000;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`the log was not read to its end within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  try {
-    await Promise.race([done, timedOut]);
-  } finally {
-    clearTimeout(timer);
-    await subscription.stop();
-  }
 }
 
 /**

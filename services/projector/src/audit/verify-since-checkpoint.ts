@@ -17,10 +17,10 @@ import {
 import { foldSessions, type SessionState } from '@session-authority/sessions';
 import { checkpointBody, verifiedPartition } from './checkpoint-body.js';
 import { inputsOfHistory } from './history-inputs.js';
+import { readLog } from '../read-log.js';
 import { LogReplay, type ReplayStarts } from './log-replay.js';
 import {
   columnDifferencesOf,
-  readLog,
   readUntil,
   timings,
   type VerifyOptions,
