@@ -36,7 +36,7 @@ export async function readLog(
         const failed = await Promise.resolve(onRecords(batch.partition, records)).then(
           () => false,
           (error: unknown) => {
-            reject(error as Error);
+            reject(error);
             return true;
           },
         );

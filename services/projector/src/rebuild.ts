@@ -37,6 +37,8 @@ export interface RebuildOptions {
   readonly timeoutMs?: number;
   /** Writes the revocation feed again as it replays (idempotent: a compacted topic). */
   readonly feed?: { readonly topic: string; readonly replicationFactor: number };
+  /** The projections to make (PROJECTIONS); all of them unless told. */
+  readonly projections?: readonly string[];
 }
 
 export interface RebuildResult {
@@ -88,7 +90,12 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     // The new schema follows this log from now on: pinned before the first record is applied.
     await pinTopic(orm.em, schema, await readTopicIdentity(connection, topic));
     const started = performance.now();
-    const records = await projectToEnd({ ...options, orm, connection });
+    const records = await projectToEnd({
+      ...options,
+      orm,
+      connection,
+      projections: projectionsOf(options.projections),
+    });
     const seconds = (performance.now() - started) / 1000;
     return { schema, records, seconds, recordsPerSecond: Math.round(records / seconds) };
   } finally {
@@ -96,7 +103,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   }
 }
 
-export interface ProjectToEndOptions extends RebuildOptions {
+export interface ProjectToEndOptions extends Omit<RebuildOptions, 'projections'> {
   readonly orm: ReadModelOrm;
   readonly connection: KafkaConnection;
   /** Every projection a projector keeps unless told; the first one named is waited on. */
