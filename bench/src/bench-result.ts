@@ -91,6 +91,18 @@ export const benchResultSchema = z.object({
       phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
     })
     .optional(),
+  /** rebuild --from-state of the sessions projection; runs before 2026-12-03 15:00 have none. */
+  fromState: z
+    .object({
+      history: z.number().int().positive(),
+      live: z.number().int().nonnegative(),
+      stateRecords: z.number().int().nonnegative(),
+      tailRecords: z.number().int().nonnegative(),
+      seconds: z.number().positive(),
+      replaySeconds: z.number().positive(),
+      fillSeconds: z.number().nonnegative(),
+    })
+    .optional(),
   floor: z.object({ iterations: z.number().int().positive(), latencyMs: latency }),
   /**
    * Logouts offered at twice the measured saturation, then at half of it (see overload.ts); runs

@@ -12,6 +12,7 @@ import { openReadModel } from '@session-authority/read-model';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
+import { measureFromState, type FromStateTimed } from './from-state-scenario.js';
 import { issuedEnvelope, makeSessions, revokedEnvelope, type SeededSession } from './seed.js';
 
 export interface Timed {
@@ -38,12 +39,14 @@ async function send(producer: Producer, topic: string, records: readonly RawReco
 }
 
 const round = (seconds: number) => Math.round(seconds * 100) / 100;
+const PARTITIONS = 12;
 
 /**
  * Writes `events` issuances to a fresh topic, then times the projector's rebuild of all of them
  * (both projections), then `npm run audit -- verify` of that log against what the rebuild made;
  * then appends 1 % more records (half of them logouts of sessions issued before), applies them,
- * and times `verify --since-checkpoint` from the checkpoint the first verify signed.
+ * and times `verify --since-checkpoint` from the checkpoint the first verify signed; then times
+ * `rebuild --from-state` of the sessions projection against its replay (measureFromState).
  */
 export async function measureRebuild(
   brokers: readonly string[],
@@ -53,10 +56,11 @@ export async function measureRebuild(
   rebuild: Timed;
   verify: VerifyTimed;
   verifySince: VerifyTimed & { history: number };
+  fromState: FromStateTimed;
 }> {
   const topic = `bench-rebuild-${Date.now()}`;
   const kafka = { brokers, clientId: 'bench-rebuild' };
-  await ensureTopic(kafka, { topic, partitions: 12, replicationFactor: 1 });
+  await ensureTopic(kafka, { topic, partitions: PARTITIONS, replicationFactor: 1 });
   const producer = new Kafka({
     ...kafka,
     brokers: [...brokers],
@@ -100,6 +104,15 @@ export async function measureRebuild(
         connection: kafka,
       });
       const since = await verifySinceCheckpoint({ orm, schema, topic, kafka, checkpoint, key });
+      const fromState = await measureFromState({
+        brokers,
+        databaseUrl,
+        topic,
+        orm,
+        schema,
+        partitions: PARTITIONS,
+        logger,
+      });
       const timed = (report: typeof verified): VerifyTimed => ({
         events: report.records,
         seconds: round(report.seconds),
@@ -119,6 +132,7 @@ export async function measureRebuild(
           differences: timed(since).differences + since.checkpointDifferences.length,
           history,
         },
+        fromState,
       };
     } finally {
       await orm.close();

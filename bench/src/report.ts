@@ -44,6 +44,14 @@ function verifySinceRow(v: NonNullable<BenchResult['verifySince']>): string {
   );
 }
 
+function fromStateRow(f: NonNullable<BenchResult['fromState']>): string {
+  return (
+    `| rebuild --from-state of the sessions projection: ${f.live} live sessions, ${f.history}-record log | ` +
+    `${f.seconds} s (${f.stateRecords} state records, ${f.tailRecords} log records after its checkpoints); ` +
+    `replay of the whole log ${f.replaySeconds} s; filling the state from the read model ${f.fillSeconds} s |`
+  );
+}
+
 /** The Markdown tables of one run (docs/benchmarks.md shows the latest full one). */
 export function renderMarkdown(result: BenchResult): string {
   const m = result.machine;
@@ -68,6 +76,7 @@ export function renderMarkdown(result: BenchResult): string {
     `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s) |`,
     `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences) |`,
     ...(result.verifySince === undefined ? [] : [verifySinceRow(result.verifySince)]),
+    ...(result.fromState === undefined ? [] : [fromStateRow(result.fromState)]),
     ...(result.overload === undefined ? [] : [overloadRow(result.overload)]),
     `| floor: Kafka produce acks=all + PostgreSQL commit, p50 / p99 | ${ms(result.floor.latencyMs.p50)} / ${ms(result.floor.latencyMs.p99)} ms |`,
     `| logout-revoke / CRUD baseline, throughput at saturation | ${result.ratios.throughputVsBaseline} |`,

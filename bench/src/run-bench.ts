@@ -28,6 +28,7 @@ import {
 } from './seed.js';
 import {
   checkpointTargets,
+  fromStateTargets,
   checkTargets,
   logoutTargets,
   overloadTargets,
@@ -297,7 +298,7 @@ async function run(
   log(`- floor (${sizes.floor} produce + commit)`);
   const floor = await measureFloor(stack.brokers, stack.databaseUrl, sizes.floor);
   log(`- rebuild of ${sizes.rebuild} events`);
-  const { rebuild, verify, verifySince } = await measureRebuild(
+  const { rebuild, verify, verifySince, fromState } = await measureRebuild(
     stack.brokers,
     stack.databaseUrl,
     sizes.rebuild,
@@ -368,6 +369,7 @@ async function run(
     rebuild,
     verify,
     verifySince,
+    fromState,
     floor,
     overload,
     ratios: {
@@ -379,6 +381,7 @@ async function run(
       ...logoutTargets(load, floor.latencyMs, propagation.latencyMs.p99),
       ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
       ...checkpointTargets(verifySince),
+      ...fromStateTargets(fromState),
       ...revocationTargets(revocations, sizes.feed),
       ...overloadTargets(overload),
     ],

@@ -13,3 +13,4 @@ export {
   type FromStateOptions,
   type FromStateResult,
 } from './rebuild-from-state.js';
+export { openStateTopic } from './state-topic.js';

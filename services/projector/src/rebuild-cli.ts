@@ -53,6 +53,7 @@ try {
         })
       : await rebuildReadModel({
           ...common,
+          projections: config.PROJECTIONS,
           feed: { topic: config.FEED_TOPIC, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
         });
   console.log(JSON.stringify(result));
