@@ -103,6 +103,10 @@ export const benchResultSchema = z.object({
       fillSeconds: z.number().nonnegative(),
     })
     .optional(),
+  /** One-logout batches applied with and without the session-state step; none before 15:00. */
+  stateStep: z
+    .object({ iterations: z.number().int().positive(), withoutMs: latency, withMs: latency })
+    .optional(),
   floor: z.object({ iterations: z.number().int().positive(), latencyMs: latency }),
   /**
    * Logouts offered at twice the measured saturation, then at half of it (see overload.ts); runs

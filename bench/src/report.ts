@@ -77,6 +77,11 @@ export function renderMarkdown(result: BenchResult): string {
     `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences) |`,
     ...(result.verifySince === undefined ? [] : [verifySinceRow(result.verifySince)]),
     ...(result.fromState === undefined ? [] : [fromStateRow(result.fromState)]),
+    ...(result.stateStep === undefined
+      ? []
+      : [
+          `| projector batch of one logout, without / with the session-state step, p50 / p99 | ${ms(result.stateStep.withoutMs.p50)} / ${ms(result.stateStep.withoutMs.p99)} ms → ${ms(result.stateStep.withMs.p50)} / ${ms(result.stateStep.withMs.p99)} ms (${result.stateStep.iterations} batches each) |`,
+        ]),
     ...(result.overload === undefined ? [] : [overloadRow(result.overload)]),
     `| floor: Kafka produce acks=all + PostgreSQL commit, p50 / p99 | ${ms(result.floor.latencyMs.p50)} / ${ms(result.floor.latencyMs.p99)} ms |`,
     `| logout-revoke / CRUD baseline, throughput at saturation | ${result.ratios.throughputVsBaseline} |`,

@@ -12,6 +12,7 @@ import { startProbe } from './probe.js';
 import { measurePropagation } from './propagation.js';
 import { followDuring, measureBootstrap } from './revocations-scenario.js';
 import { measureRebuild } from './rebuild-scenario.js';
+import { measureStateStep } from './state-step-cost.js';
 import { renderMarkdown } from './report.js';
 import { encodePageToken } from '@session-authority/read-model';
 import {
@@ -29,6 +30,7 @@ import {
 import {
   checkpointTargets,
   fromStateTargets,
+  stateStepTargets,
   checkTargets,
   logoutTargets,
   overloadTargets,
@@ -297,6 +299,8 @@ async function run(
   const revocations = { propagation: clientPropagation, bootstrap, follow: followed.follow };
   log(`- floor (${sizes.floor} produce + commit)`);
   const floor = await measureFloor(stack.brokers, stack.databaseUrl, sizes.floor);
+  log(`- the session-state step's cost (${sizes.floor} one-logout batches, with and without)`);
+  const stateStep = await measureStateStep(stack.brokers, stack.databaseUrl, sizes.floor);
   log(`- rebuild of ${sizes.rebuild} events`);
   const { rebuild, verify, verifySince, fromState } = await measureRebuild(
     stack.brokers,
@@ -370,6 +374,7 @@ async function run(
     verify,
     verifySince,
     fromState,
+    stateStep,
     floor,
     overload,
     ratios: {
@@ -382,6 +387,7 @@ async function run(
       ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
       ...checkpointTargets(verifySince),
       ...fromStateTargets(fromState),
+      ...stateStepTargets(stateStep, floor.latencyMs),
       ...revocationTargets(revocations, sizes.feed),
       ...overloadTargets(overload),
     ],

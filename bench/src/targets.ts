@@ -230,3 +230,20 @@ export function fromStateTargets(fromState: BenchResult['fromState']): TargetChe
     },
   ];
 }
+
+/** The session-state step adds one produce to each batch: at most what the floor costs, at p50. */
+export function stateStepTargets(
+  step: BenchResult['stateStep'],
+  floor: BenchResult['floor']['latencyMs'],
+): TargetCheck[] {
+  if (step === undefined) return [];
+  const added = step.withMs.p50 - step.withoutMs.p50;
+  return [
+    {
+      measure: `projector batch of one logout: what the session-state step adds, p50`,
+      target: `≤ the floor's p50 (${floor.p50.toFixed(2)} ms)`,
+      result: `+${added.toFixed(2)} ms (${step.withoutMs.p50.toFixed(2)} → ${step.withMs.p50.toFixed(2)} ms)`,
+      met: added <= floor.p50,
+    },
+  ];
+}

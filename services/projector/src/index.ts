@@ -14,3 +14,6 @@ export {
   type FromStateResult,
 } from './rebuild-from-state.js';
 export { openStateTopic } from './state-topic.js';
+export { feedStep } from './feed-step.js';
+export { stateStep } from './state-step.js';
+export { projectionsOf } from './projections.js';
