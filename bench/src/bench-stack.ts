@@ -109,6 +109,7 @@ export async function startBenchStack(
       KAFKA_BROKERS: brokers,
       KAFKA_TOPIC: topic,
       FEED_TOPIC: feedTopic,
+      SESSION_STATE_TOPIC: `${topic}.session-state`,
       LOG_LEVEL: 'warn',
     };
     const specs: ServiceSpec[] = [];
