@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
+  SESSION_EXTENDED_V1,
   SESSION_ISSUED_V2,
   SESSION_REVOKED_V2,
   type EventEnvelope,
+  type SessionExtendedV1,
   type SessionIssuedV2,
   type SessionRevokedV2,
 } from '@session-authority/events';
@@ -54,6 +56,29 @@ export function revokedEvent(
       revoked_at: revokedAt.toISOString(),
       session_expires_at: issued.expires_at,
       reason: 'admin',
+      actor: { type: 'admin', id: 'test' },
+      request_id: randomUUID(),
+    },
+  };
+}
+
+export function extendedEvent(
+  issued: SessionIssuedV2,
+  expiresAt: Date,
+): EventEnvelope<typeof SESSION_EXTENDED_V1, SessionExtendedV1> {
+  const at = new Date().toISOString();
+  return {
+    id: randomUUID(),
+    source: 'urn:test',
+    type: SESSION_EXTENDED_V1,
+    time: at,
+    subject: issued.session_id,
+    data: {
+      session_id: issued.session_id,
+      identity_id: issued.identity_id,
+      extended_at: at,
+      previous_expires_at: issued.expires_at,
+      expires_at: expiresAt.toISOString(),
       actor: { type: 'admin', id: 'test' },
       request_id: randomUUID(),
     },
