@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEnvelope, type LogPosition } from '@session-authority/events';
+import { createKafka } from '@session-authority/event-log';
 import { issuedEvent, revokedEvent } from '../support/events.js';
 import { waitForProjection } from '../support/projector-probe.js';
 import { createRawProducer, type RawProducer } from '../support/raw-producer.js';
 import { runScript } from '../support/run-script.js';
 import { startService } from '../support/service-process.js';
+import { waitFor } from '../support/wait-for.js';
 import {
   createTestDatabase,
   createTestTopic,
@@ -149,5 +151,32 @@ describe('npm run rebuild -- --from-state', () => {
     expect(summary).toMatchObject({ tailRecords: 0, auditSeconds: null });
     expect(await rowsOf('from_later_state')).toEqual(await rowsOf('public'));
     expect(await rowsOf('public')).toEqual(await rowsOf('full_replay'));
+  });
+
+  it('a state topic deleted and made again is filled again, not refused', async () => {
+    const stateTopic = `${topic}.state-added-later`;
+    const admin = createKafka({ brokers: kafkaBrokers(), clientId: 'test-admin' }).admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [stateTopic] });
+      await waitFor(
+        'the state topic to be gone',
+        async () => !(await admin.listTopics()).includes(stateTopic),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    const projector = await startService('projector', {
+      ...services(),
+      extra: { SESSION_STATE_TOPIC: stateTopic },
+    });
+    await projector.stop();
+    expect(projector.output()).toContain('the session-state topic was made again: filling it');
+    const fromState = await rebuild('from_remade_state', ['--from-state'], {
+      SESSION_STATE_TOPIC: stateTopic,
+      PROJECTIONS: 'sessions',
+    });
+    expect(fromState.code, fromState.stderr).toBe(0);
+    expect(await rowsOf('from_remade_state')).toEqual(await rowsOf('full_replay'));
   });
 });

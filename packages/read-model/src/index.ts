@@ -57,6 +57,7 @@ export { InMemoryReadModel } from './in-memory-read-model.js';
 export { listQuarantined, skipHaltingRecord, type QuarantinedRow } from './quarantine-queries.js';
 export {
   isPinned,
+  unpinTopic,
   LogReplacedError,
   PartitionCountChangedError,
   pinTopic,

@@ -102,3 +102,10 @@ export async function isPinned(em: EntityManager, schema: string, topic: string)
     );
   return rows.length > 0;
 }
+
+/** Forgets a pinned topic, so that the next pin records the topic the brokers serve now. */
+export async function unpinTopic(em: EntityManager, schema: string, topic: string): Promise<void> {
+  await em
+    .fork()
+    .execute(`delete from ${qualified(schema, 'log_topics')} where topic = ?`, [topic]);
+}

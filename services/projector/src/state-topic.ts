@@ -7,14 +7,17 @@ import {
   type FeedWriter,
   type KafkaConnection,
   type TopicDurability,
+  type TopicIdentity,
 } from '@session-authority/event-log';
 import {
   isPinned,
+  LogReplacedError,
   pinTopic,
   readStateSnapshot,
   stateEntriesOf,
   type ReadModelOrm,
   type StateRow,
+  unpinTopic,
 } from '@session-authority/read-model';
 
 export interface StateTopicOptions {
@@ -44,22 +47,43 @@ export async function openStateTopic(options: StateTopicOptions): Promise<FeedWr
   });
   await checkTopicDurability(connection, stateTopic, options.durability);
   const identity = await readTopicIdentity(connection, stateTopic);
+  if (identity.partitions !== options.partitions)
+    throw new Error(
+      `${stateTopic} has ${identity.partitions} partitions and the log ${options.partitions}: ` +
+        "a session state needs the log's partition count; delete it or name another",
+    );
   const writer = await createFeedWriter({ ...connection, topic: stateTopic });
   try {
-    if (!(await isPinned(orm.em, schema, stateTopic))) {
-      const started = performance.now();
-      const rows = await fillFromReadModel(options, writer);
-      if (rows > 0)
-        logger.info(
-          { stateTopic, rows, seconds: (performance.now() - started) / 1000 },
-          'session state filled from the read model',
-        );
-    }
+    if (await followsFromStart(options, identity)) return writer;
+    const started = performance.now();
+    const rows = await fillFromReadModel(options, writer);
+    logger.info(
+      { stateTopic, rows, seconds: (performance.now() - started) / 1000 },
+      'session state filled from the read model',
+    );
     await pinTopic(orm.em, schema, identity);
     return writer;
   } catch (error) {
     await writer.close();
     throw error;
+  }
+}
+
+/** Whether this schema has followed this very topic since it was made: no filling needed. */
+async function followsFromStart(
+  { orm, schema, stateTopic, logger }: StateTopicOptions,
+  identity: TopicIdentity,
+): Promise<boolean> {
+  if (!(await isPinned(orm.em, schema, stateTopic))) return false;
+  try {
+    await pinTopic(orm.em, schema, identity);
+    return true;
+  } catch (error) {
+    if (!(error instanceof LogReplacedError)) throw error;
+    // The state is a copy of the read model, never the source of truth: made again, it is filled.
+    logger.warn({ stateTopic }, 'the session-state topic was made again: filling it');
+    await unpinTopic(orm.em, schema, stateTopic);
+    return false;
   }
 }
 
