@@ -27,16 +27,17 @@ export async function readStateSnapshot(
        where topic = $1 and projection in ($2, $3) group by partition`,
       [topic, SESSIONS_PROJECTION, QUARANTINE_PROJECTION],
     );
-    let after: string | null = null;
-    for (;;) {
-      const page: pg.QueryResult<StateRow> = await client.query<StateRow>(
-        `select log_partition as partition, id::text as key, to_jsonb(s)::text as value
-         from ${qualified(schema, 'sessions')} s where $1::uuid is null or id > $1 order by id limit ${PAGE}`,
-        [after],
-      );
-      if (page.rows.length > 0) await onRows(page.rows);
-      if (page.rows.length < PAGE) break;
-      after = page.rows.at(-1)?.key ?? after;
+    const sessions = `select log_partition as partition, id::text as key, to_jsonb(s)::text as value
+      from ${qualified(schema, 'sessions')} s`;
+    // Keyset pages: each one starts in the primary key where the last one ended.
+    let page = await client.query<StateRow>(`${sessions} order by id limit ${PAGE}`);
+    while (page.rows.length > 0) {
+      await onRows(page.rows);
+      const last = page.rows.at(-1)?.key;
+      if (page.rows.length < PAGE || last === undefined) break;
+      page = await client.query<StateRow>(`${sessions} where id > $1 order by id limit ${PAGE}`, [
+        last,
+      ]);
     }
     const quarantined = await client.query<StateRow>(
       `select log_partition as partition, $2 || log_offset as key, to_jsonb(q)::text as value
@@ -46,6 +47,10 @@ export async function readStateSnapshot(
     if (quarantined.rows.length > 0) await onRows(quarantined.rows);
     await client.query('commit');
     return new Map(offsets.rows.map((row) => [row.partition, BigInt(row.next)]));
+  } catch (error) {
+    // Never back into the pool inside a transaction.
+    await client.query('rollback').catch(() => undefined);
+    throw error;
   } finally {
     client.release();
   }
