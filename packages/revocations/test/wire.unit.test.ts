@@ -122,6 +122,19 @@ describe('reading the feed as the projector writes it', () => {
       kind: 'unreadable',
     });
   });
+
+  it('reads a value written otherwise by parsing it, and one it cannot read as a revocation with no known expiry', () => {
+    const read = (value: string) =>
+      readFeedRecord({ key: Buffer.from(sessionId), value: Buffer.from(value) });
+    const expiresAt = '2031-01-02T03:04:05.678Z';
+    expect(read(`{ "reason": "admin", "expires_at" : "${expiresAt}" }`)).toEqual({
+      kind: 'revoked',
+      sessionId,
+      expiresAtMs: Date.parse(expiresAt),
+    });
+    for (const unreadable of ['not json', '{"expires_at":"soon"}', '{"expires_at":7}', '[]'])
+      expect(read(unreadable)).toEqual({ kind: 'revoked', sessionId, expiresAtMs: undefined });
+  });
 });
 
 describe('the Session-Log-Position header', () => {
