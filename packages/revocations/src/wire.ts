@@ -1,4 +1,5 @@
 import { isSessionId } from './session-id.js';
+import { expiryInBytes, NOT_FOUND } from './expiry-bytes.js';
 
 /**
  * What the client reads, as the authority writes it (the authority's docs/events.md and docs/downstream.md). The client depends on
@@ -133,27 +134,6 @@ export function readFeedRecord(record: WireRecord): FeedRecord {
     sessionId: key,
     expiresAtMs: epochMs(parseObject(record.value)?.expires_at),
   };
-}
-
-const EXPIRES_AT = Buffer.from('"expires_at":');
-const QUOTE = 0x22;
-const NOT_FOUND = Symbol('not found');
-
-/**
- * A revocation's expiry read from its bytes as the projector's JSON.stringify writes them
- * (`"expires_at":"<ISO>"` or `"expires_at":null`, before any field that could hold the text), so
- * that a bootstrap of millions of records parses no JSON; NOT_FOUND when they are otherwise.
- */
-function expiryInBytes(value: Buffer): number | undefined | typeof NOT_FOUND {
-  const at = value.indexOf(EXPIRES_AT);
-  if (at < 0) return NOT_FOUND;
-  const start = at + EXPIRES_AT.length;
-  if (value[start] === QUOTE) {
-    const end = value.indexOf(QUOTE, start + 1);
-    const ms = end < 0 ? NaN : Date.parse(value.toString('latin1', start + 1, end));
-    return Number.isFinite(ms) ? ms : NOT_FOUND;
-  }
-  return value.toString('latin1', start, start + 4) === 'null' ? undefined : NOT_FOUND;
 }
 
 const POSITION = /^(\d{1,9}):(\d{1,19})$/;

@@ -135,6 +135,33 @@ describe('reading the feed as the projector writes it', () => {
     for (const unreadable of ['not json', '{"expires_at":"soon"}', '{"expires_at":7}', '[]'])
       expect(read(unreadable)).toEqual({ kind: 'revoked', sessionId, expiresAtMs: undefined });
   });
+
+  it('reads an expiry from its digits to the same instant Date.parse gives, or to none as it does', () => {
+    const texts = [
+      '2031-02-31T00:00:00.000Z',
+      '2031-13-01T00:00:00.000Z',
+      '2031-01-01T24:00:00.000Z',
+      '2031-01-01T23:59:60.000Z',
+      '0050-01-01T00:00:00.000Z',
+      '2031-1x-01T00:00:00.000Z',
+      '2031-01-01T00:00:00Z',
+      '2031-01-01T00:00:00.000+01:00',
+      ...Array.from({ length: 200 }, (_, i) =>
+        new Date(
+          Date.UTC(1970 + ((i * 37) % 400), i % 12, 1 + (i % 31), i % 24, i % 60, (i * 7) % 60, i),
+        ).toISOString(),
+      ),
+    ];
+    for (const text of texts) {
+      const parsed = Date.parse(text);
+      const value = Buffer.from(`{"reason":"logout","expires_at":"${text}","source":{}}`);
+      expect(readFeedRecord({ key: Buffer.from(sessionId), value }), text).toEqual({
+        kind: 'revoked',
+        sessionId,
+        expiresAtMs: Number.isFinite(parsed) ? parsed : undefined,
+      });
+    }
+  });
 });
 
 describe('the Session-Log-Position header', () => {
