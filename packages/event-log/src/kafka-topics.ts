@@ -19,8 +19,10 @@ async function createTopic(
   await admin.connect();
   try {
     if ((await admin.listTopics()).includes(spec.topic)) return 'exists';
+    // kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION a broker answers while
+    // it learns of the topic (seen in a bench run); waitForLeadersEverywhere waits instead.
     const created = await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [
         {
           topic: spec.topic,
