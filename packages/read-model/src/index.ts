@@ -94,6 +94,7 @@ export {
   STATE_CHECKPOINT_KEY,
   stateEntriesOf,
   stateReadBack,
+  rowsByPartition,
   type StateCheckpoint,
   type StateRow,
 } from './session-state.js';

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type pg from 'pg';
 import type {
   PositionedEvent,
   PositionedRecord,
@@ -14,6 +13,7 @@ import {
   OFFSETS_MOVED,
   openReadingOffsets,
 } from './projection-offsets.js';
+import { runWithSteps } from './pre-commit-steps.js';
 import { qualified } from './sql.js';
 
 /** Consecutive records of one partition; `nextOffset` is one past the last record, skipped ones included. */
@@ -215,42 +215,6 @@ async function applyInOneTransaction(
   } finally {
     if (!released) client.release();
   }
-}
-
-/**
- * Runs the statements, the steps that need no rows beside them and, once the statements' result
- * is in, the steps that read rows back; then commits.
- */
-async function runWithSteps(
-  client: pg.PoolClient,
-  statements: string[],
-  steps: readonly PreCommitStep[],
-  committing: readonly ProjectionBatch[],
-  sql: SqlContext,
-): Promise<void> {
-  if (steps.length === 0) {
-    await client.query([...statements, 'commit'].join(';\n'));
-    return;
-  }
-  const reading = steps
-    .filter((step) => step.readBack !== undefined)
-    .map((step) => ({ step, select: step.readBack?.(committing, sql) }));
-  const selects = reading.flatMap(({ select }) => (select === undefined ? [] : [select]));
-  const beside = steps.filter((step) => step.readBack === undefined);
-  const afterStatements = async () => {
-    const answered = (await client.query([...statements, ...selects].join(';\n'))) as unknown as
-      pg.QueryResult<Record<string, unknown>> | pg.QueryResult<Record<string, unknown>>[];
-    const results = Array.isArray(answered) ? answered : [answered];
-    let next = results.length - selects.length;
-    await Promise.all(
-      reading.map(({ step, select }) =>
-        step.run(committing, select === undefined ? [] : (results[next++]?.rows ?? [])),
-      ),
-    );
-  };
-  // The steps with no rows to read overlap the SQL; the commit waits for all of them.
-  await Promise.all([afterStatements(), ...beside.map((step) => step.run(committing, []))]);
-  await client.query('commit');
 }
 
 /** A projection's next offset per partition, as stored. */

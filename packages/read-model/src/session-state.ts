@@ -62,3 +62,14 @@ export function stateEntriesOf(
     { key: STATE_CHECKPOINT_KEY, value: JSON.stringify(checkpoint) },
   ];
 }
+
+/** The rows of each state partition, in their order. */
+export function rowsByPartition(rows: readonly StateRow[]): Map<number, StateRow[]> {
+  const byPartition = new Map<number, StateRow[]>();
+  for (const row of rows) {
+    const list = byPartition.get(row.partition) ?? [];
+    list.push(row);
+    byPartition.set(row.partition, list);
+  }
+  return byPartition;
+}

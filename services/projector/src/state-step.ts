@@ -1,5 +1,6 @@
 import type { FeedWriter } from '@session-authority/event-log';
 import {
+  rowsByPartition,
   stateEntriesOf,
   stateReadBack,
   type PreCommitStep,
@@ -18,12 +19,7 @@ export function stateStep(state: FeedWriter): PreCommitStep {
     name: 'session-state',
     readBack: stateReadBack,
     run: async (batches, rows) => {
-      const byPartition = new Map<number, StateRow[]>();
-      for (const row of rows as unknown as readonly StateRow[]) {
-        const list = byPartition.get(row.partition) ?? [];
-        list.push(row);
-        byPartition.set(row.partition, list);
-      }
+      const byPartition = rowsByPartition(rows as unknown as readonly StateRow[]);
       await Promise.all(
         batches.map((b) =>
           state.write(

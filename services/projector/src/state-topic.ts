@@ -14,9 +14,9 @@ import {
   LogReplacedError,
   pinTopic,
   readStateSnapshot,
+  rowsByPartition,
   stateEntriesOf,
   type ReadModelOrm,
-  type StateRow,
   unpinTopic,
 } from '@session-authority/read-model';
 
@@ -95,13 +95,7 @@ async function fillFromReadModel(options: StateTopicOptions, writer: FeedWriter)
     options.topic,
     async (rows) => {
       count += rows.length;
-      const byPartition = new Map<number, StateRow[]>();
-      for (const row of rows) {
-        const list = byPartition.get(row.partition) ?? [];
-        list.push(row);
-        byPartition.set(row.partition, list);
-      }
-      await Promise.all([...byPartition].map(([p, list]) => writer.write(p, list)));
+      await Promise.all([...rowsByPartition(rows)].map(([p, list]) => writer.write(p, list)));
     },
   );
   // Every partition gets its checkpoint: 0 where the read model has applied nothing yet.
