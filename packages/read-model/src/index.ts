@@ -28,7 +28,13 @@ export type {
 } from './projection.js';
 export { quarantineProjection, QUARANTINE_PROJECTION } from './quarantine-projection.js';
 export { sessionsProjection, SESSIONS_PROJECTION } from './sessions-projection.js';
-export { auditColumnsOf, auditProjection, AUDIT_PROJECTION } from './audit-projection.js';
+export {
+  auditColumnsOf,
+  auditProjection,
+  auditRowOf,
+  AUDIT_PROJECTION,
+} from './audit-projection.js';
+export { auditCopyLine, openAuditCopy, type AuditCopy } from './audit-copy.js';
 export {
   auditHeads,
   createAuditReader,

@@ -33,13 +33,15 @@ export async function readLog(
       const records = batch.records.filter((r) => r.offset < end);
       if (records.length > 0) {
         // A reader that cannot take the records ends the read: redelivery would meet it again.
-        const failed = await Promise.resolve(onRecords(batch.partition, records)).then(
-          () => false,
-          (error: unknown) => {
-            reject(error);
-            return true;
-          },
-        );
+        const failed = await Promise.resolve()
+          .then(() => onRecords(batch.partition, records))
+          .then(
+            () => false,
+            (error: unknown) => {
+              reject(error);
+              return true;
+            },
+          );
         if (failed) return 'halt' as const;
       }
       const last = batch.records.at(-1)?.offset;

@@ -1,6 +1,5 @@
 import { readLogEnd, readTopicIdentity, type KafkaConnection } from '@session-authority/event-log';
 import {
-  auditProjection,
   loadStateRows,
   migrateReadModel,
   openReadModel,
@@ -17,6 +16,7 @@ import {
 import { TOPIC_IDENTITY_KEY } from '@session-authority/events';
 import { readLog } from './read-log.js';
 import { projectToEnd, RebuildError, type RebuildOptions } from './rebuild.js';
+import { rebuildAuditProjection } from './rebuild-audit.js';
 
 export interface FromStateOptions extends Omit<RebuildOptions, 'feed'> {
   readonly stateTopic: string;
@@ -80,7 +80,7 @@ export async function rebuildFromState(options: FromStateOptions): Promise<FromS
     let auditSeconds: number | null = null;
     if (options.projections.includes('audit')) {
       const auditStarted = performance.now();
-      await projectToEnd({ ...tail, projections: [auditProjection] });
+      await rebuildAuditProjection({ orm, schema, topic, connection });
       auditSeconds = (performance.now() - auditStarted) / 1000;
     }
     const applied = [...offsets.values()].reduce((sum, next) => sum + next, 0n);
