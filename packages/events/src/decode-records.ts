@@ -1,4 +1,10 @@
-import { encodeEnvelope, readEnvelope, type EventEnvelope, type RawRecord } from './envelope.js';
+import {
+  encodeEnvelope,
+  readEnvelope,
+  type EnvelopeReadResult,
+  type EventEnvelope,
+  type RawRecord,
+} from './envelope.js';
 import { decodeSessionEvent, type SessionEvent } from './session-events.js';
 import { isUuid } from './uuid.js';
 
@@ -39,6 +45,8 @@ export interface DecodedRecords {
   readonly nextOffset: bigint | undefined;
   /** The first record with no usable key; nothing from it on is decoded. */
   readonly halt: Poison | undefined;
+  /** Each record's envelope as read, in the records' order, up to the halt (read once, shared). */
+  readonly reads: readonly EnvelopeReadResult[];
 }
 
 function text(value: Buffer | string | undefined): string | undefined {
@@ -46,8 +54,10 @@ function text(value: Buffer | string | undefined): string | undefined {
 }
 
 /** Why the record cannot be applied, or its event (undefined: a type this code does not know). */
-function decodeOne(record: RawRecord): { problem: string } | { event: SessionEvent | undefined } {
-  const envelope = readEnvelope(record);
+function decodeOne(
+  record: RawRecord,
+  envelope: EnvelopeReadResult,
+): { problem: string } | { event: SessionEvent | undefined } {
   if (!envelope.ok) return { problem: envelope.problem };
   const decoded = decodeSessionEvent(envelope.envelope);
   if (decoded.kind === 'invalid') return { problem: `${decoded.type}: ${decoded.problem}` };
@@ -68,14 +78,16 @@ export function decodeRecords(records: readonly PositionedRecord[]): DecodedReco
   const events: PositionedEvent[] = [];
   const quarantined: QuarantinedRecord[] = [];
   const unknownTypes: string[] = [];
+  const reads: EnvelopeReadResult[] = [];
   let nextOffset: bigint | undefined;
   for (const { offset, record, timestamp } of records) {
-    const result = decodeOne(record);
+    const read = readEnvelope(record);
+    const result = decodeOne(record, read);
     if ('problem' in result) {
       const sessionId = text(record.key ?? undefined);
       if (sessionId === undefined || !isUuid(sessionId)) {
         const halt = { offset, problem: `no session id as key; ${result.problem}` };
-        return { events, quarantined, unknownTypes, nextOffset, halt };
+        return { events, quarantined, unknownTypes, nextOffset, halt, reads };
       }
       const type = text(record.headers.ce_type);
       quarantined.push({ offset, sessionId, type, problem: result.problem, at: timestamp });
@@ -84,9 +96,10 @@ export function decodeRecords(records: readonly PositionedRecord[]): DecodedReco
     } else {
       events.push({ offset, event: result.event });
     }
+    reads.push(read);
     nextOffset = offset + 1n;
   }
-  return { events, quarantined, unknownTypes, nextOffset, halt: undefined };
+  return { events, quarantined, unknownTypes, nextOffset, halt: undefined, reads };
 }
 
 /**

@@ -63,7 +63,7 @@ export function auditCopyLine(topic: string, row: AuditRow, chainSha256: string)
 
 export interface AuditCopy {
   /** Lines from auditCopyLine, each ending in a newline; resolves once the stream takes more. */
-  write(lines: string): Promise<void>;
+  write(lines: string | Buffer): Promise<void>;
   /** Ends the copy, builds the indexes, stores the projection's offsets and commits. */
   finish(topic: string, offsets: ReadonlyMap<number, bigint>): Promise<number>;
   /** Rolls back: the schema is left as it was. */

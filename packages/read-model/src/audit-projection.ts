@@ -1,5 +1,10 @@
 import { recordSha256 } from '@session-authority/audit';
-import { isUuid, readEnvelope, type PositionedRecord } from '@session-authority/events';
+import {
+  isUuid,
+  readEnvelope,
+  type EnvelopeReadResult,
+  type PositionedRecord,
+} from '@session-authority/events';
 import type { FreshEvents, Projection, SqlContext } from './projection.js';
 
 export const AUDIT_PROJECTION = 'audit';
@@ -15,10 +20,14 @@ function header(record: PositionedRecord, name: string): string | null {
 
 /**
  * The columns of one record's row that queries show, computed from the record alone (verification
- * computes them again); a record that cannot be read still gets a row, with its problem.
+ * computes them again); a record that cannot be read still gets a row, with its problem. `read`
+ * is the record's envelope when the caller has read it already (decodeRecords does).
  */
-export function auditColumnsOf(positioned: PositionedRecord, problem: string | undefined) {
-  const read = readEnvelope(positioned.record);
+export function auditColumnsOf(
+  positioned: PositionedRecord,
+  problem: string | undefined,
+  read: EnvelopeReadResult = readEnvelope(positioned.record),
+) {
   const envelope = read.ok ? read.envelope : undefined;
   const data = (envelope?.data ?? null) as Record<string, unknown> | null;
   const fields = data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {};
@@ -45,11 +54,12 @@ export function auditRowOf(
   partition: number,
   positioned: PositionedRecord,
   problem: string | undefined,
+  read?: EnvelopeReadResult,
 ) {
   return {
     log_partition: partition,
     log_offset: positioned.offset.toString(),
-    ...auditColumnsOf(positioned, problem),
+    ...auditColumnsOf(positioned, problem, read),
     record_sha256: recordSha256(partition, positioned.offset, positioned.record),
   };
 }

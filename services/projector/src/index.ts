@@ -17,4 +17,4 @@ export { openStateTopic } from './state-topic.js';
 export { feedStep } from './feed-step.js';
 export { stateStep } from './state-step.js';
 export { projectionsOf } from './projections.js';
-export { rebuildAuditProjection } from './rebuild-audit.js';
+export { rebuildAuditProjection } from './audit-load/rebuild-audit.js';

@@ -16,7 +16,7 @@ import {
 import { TOPIC_IDENTITY_KEY } from '@session-authority/events';
 import { readLog } from './read-log.js';
 import { projectToEnd, RebuildError, type RebuildOptions } from './rebuild.js';
-import { rebuildAuditProjection } from './rebuild-audit.js';
+import { rebuildAuditProjection } from './audit-load/rebuild-audit.js';
 
 export interface FromStateOptions extends Omit<RebuildOptions, 'feed'> {
   readonly stateTopic: string;

@@ -23,7 +23,7 @@ import {
   type ReadModelOrm,
 } from '@session-authority/read-model';
 import { createProjector } from './create-projector.js';
-import { rebuildAuditProjection } from './rebuild-audit.js';
+import { rebuildAuditProjection } from './audit-load/rebuild-audit.js';
 import { RebuildError } from './rebuild-error.js';
 import { projectionsOf } from './projections.js';
 import { createProjectorMetrics } from './projector-metrics.js';

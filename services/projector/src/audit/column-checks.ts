@@ -1,4 +1,8 @@
-import type { PositionedRecord, QuarantinedRecord } from '@session-authority/events';
+import type {
+  EnvelopeReadResult,
+  PositionedRecord,
+  QuarantinedRecord,
+} from '@session-authority/events';
 import {
   auditColumnsOf,
   AUDIT_COLUMNS,
@@ -29,7 +33,12 @@ export class AuditColumnCheck {
 
   constructor(private readonly stored: ReadonlyMap<number, readonly SnapshotAuditRow[]>) {}
 
-  check(partition: number, record: PositionedRecord, problem: string | undefined): void {
+  check(
+    partition: number,
+    record: PositionedRecord,
+    problem: string | undefined,
+    read?: EnvelopeReadResult,
+  ): void {
     const rows = this.stored.get(partition) ?? [];
     let index = this.cursor.get(partition) ?? 0;
     while ((rows[index]?.offset ?? record.offset) < record.offset) index++;
@@ -37,7 +46,7 @@ export class AuditColumnCheck {
     const row = rows[index];
     // A row missing for this offset is the chain check's to report.
     if (row?.offset !== record.offset) return;
-    const expected = canonicalColumns(AUDIT_COLUMNS, auditColumnsOf(record, problem));
+    const expected = canonicalColumns(AUDIT_COLUMNS, auditColumnsOf(record, problem, read));
     if (columnsDigest(expected) !== row.columnsDigest)
       this.suspects.push({ partition, offset: record.offset, expected });
   }

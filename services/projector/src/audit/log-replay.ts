@@ -78,14 +78,14 @@ export class LogReplay {
     for (const q of decoded.quarantined)
       if (inQuarantine(q.offset)) this.quarantined.push({ ...q, partition });
     const hashes = this.logged.get(partition) ?? [];
-    for (const r of batch) {
+    for (const [i, r] of batch.entries()) {
       if (!inAudit(r.offset)) continue;
       hashes.push({
         offset: r.offset,
         recordSha256: recordSha256(partition, r.offset, r.record),
         eventId: eventIdOf(r),
       });
-      this.auditColumns.check(partition, r, problems.get(r.offset));
+      this.auditColumns.check(partition, r, problems.get(r.offset), decoded.reads[i]);
     }
     this.logged.set(partition, hashes);
     const list = this.inputs.get(partition) ?? [];
