@@ -21,6 +21,8 @@ export interface SubscriptionHandlers {
 export interface KafkaSubscriptionOptions extends KafkaConnection {
   readonly topic: string;
   readonly groupId: string;
+  /** Only these partitions, when given: the others assigned to it are paused, never read. */
+  readonly partitions?: readonly number[];
 }
 
 export interface Subscription {
@@ -94,8 +96,13 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
         // Unknown until the seek: meanwhile eachBatch asks again rather than read from elsewhere.
         for (const [partition, offset] of offsets) expected.set(partition, offset);
       }
+      const wanted = (partition: number) =>
+        options.partitions === undefined || options.partitions.includes(partition);
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
-        const partitions = event.payload.memberAssignment[topic] ?? [];
+        const assigned = event.payload.memberAssignment[topic] ?? [];
+        const others = assigned.filter((p) => !wanted(p));
+        if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
+        const partitions = assigned.filter(wanted);
         expected.clear();
         halted.clear();
         handlers.onAssigned?.(partitions);
@@ -115,7 +122,8 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
           eachBatch: async (payload) => {
             const { batch } = payload;
             const partition = batch.partition;
-            if (halted.has(partition) || !payload.isRunning() || payload.isStale()) return;
+            if (halted.has(partition) || !wanted(partition)) return;
+            if (!payload.isRunning() || payload.isStale()) return;
             const offsets = batch.messages.map((message) => BigInt(message.offset));
             const plan = planBatch(expected.get(partition), offsets, BigInt(batch.highWatermark));
             switch (plan.kind) {

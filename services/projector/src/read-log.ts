@@ -8,6 +8,8 @@ export interface ReadLogOptions {
   /** Read this topic instead of `topic` (a copy of the log). */
   readonly logTopic?: string;
   readonly timeoutMs?: number;
+  /** Only the partitions of `until` are read (the others are paused, not fetched). */
+  readonly onlyUntil?: boolean;
 }
 
 /** Every record of each partition from `from` to below `until`, in offset order, then stops. */
@@ -23,6 +25,7 @@ export async function readLog(
     ...options.kafka,
     topic: options.logTopic ?? options.topic,
     groupId: `read-log.${randomBytes(6).toString('hex')}`,
+    ...(options.onlyUntil === true ? { partitions: [...until.keys()] } : {}),
   });
   const { promise: done, resolve: finish, reject } = Promise.withResolvers<undefined>();
   await subscription.start({

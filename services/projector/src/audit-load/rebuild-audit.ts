@@ -1,58 +1,70 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { readLogEnd, type KafkaConnection } from '@session-authority/event-log';
-import { openAuditCopy, type ReadModelOrm } from '@session-authority/read-model';
-import { readLog } from '../read-log.js';
+import { openAuditCopy, type AuditCopy, type ReadModelOrm } from '@session-authority/read-model';
 import { RebuildError } from '../rebuild-error.js';
-import { AuditRowWorkers } from './audit-row-workers.js';
+import type { AuditLoadReply, AuditLoadWorkerData } from './audit-load-worker.js';
 
 export interface AuditRebuildOptions {
   readonly orm: ReadModelOrm;
   readonly schema: string;
   readonly topic: string;
   readonly connection: KafkaConnection;
+  /** Threads that read and decode the log; one per core unless told (at most 4). */
+  readonly threads?: number;
 }
-
-/** Batches being turned into rows or written: enough to keep every worker busy, bounded memory. */
-const IN_FLIGHT = 32;
 
 /**
  * Makes the audit projection of an empty schema from the whole log, to the end it has now: the
- * rows the projector would write, computed on worker threads and loaded with one COPY in one
- * transaction. Returns how many rows it wrote.
+ * rows the projector would write (the same decoding, columns, hashes and chain). Worker threads
+ * each read a share of the partitions and turn them into rows; this thread feeds their bytes to
+ * one COPY in one transaction. Returns how many rows it wrote.
  */
 export async function rebuildAuditProjection(options: AuditRebuildOptions): Promise<number> {
   const { orm, schema, topic, connection } = options;
   const end = await readLogEnd(connection, topic);
+  const threads = options.threads ?? Math.max(1, Math.min(availableParallelism(), 4));
+  const shares = Array.from({ length: threads }, (_, i) =>
+    [...end].filter(([partition, high]) => partition % threads === i && high > 0n),
+  ).filter((share) => share.length > 0);
   const copy = await openAuditCopy(orm.em, schema);
-  const workers = new AuditRowWorkers(topic);
-  const inFlight = new Set<Promise<void>>();
-  let failure: Error | undefined;
+  const workers: Worker[] = [];
   try {
-    await readLog(
-      { kafka: connection, topic },
-      () => 0n,
-      end,
-      async (partition, records) => {
-        if (failure !== undefined) throw failure;
-        const written = workers.lines(partition, records).then((lines) => copy.write(lines));
-        inFlight.add(written);
-        written.then(
-          () => inFlight.delete(written),
-          (error: unknown) => {
-            inFlight.delete(written);
-            failure ??= new RebuildError((error as Error).message);
-          },
-        );
-        while (inFlight.size >= IN_FLIGHT && failure === undefined)
-          await Promise.race([...inFlight].map((p) => p.catch(() => undefined)));
-      },
+    const { brokers, clientId, security } = connection;
+    const kafka = { brokers, clientId, ...(security === undefined ? {} : { security }) };
+    await Promise.all(
+      shares.map((ends) => {
+        const worker = new Worker(new URL('./audit-load-worker.js', import.meta.url), {
+          workerData: { topic, kafka, ends } satisfies AuditLoadWorkerData,
+          // Most of what a batch allocates dies young: a larger young generation scavenges less.
+          resourceLimits: { maxYoungGenerationSizeMb: 64 },
+        });
+        workers.push(worker);
+        return loadFrom(worker, copy);
+      }),
     );
-    await Promise.allSettled(inFlight);
-    if (failure !== undefined) throw failure;
     return await copy.finish(topic, end);
   } catch (error) {
     await copy.abort();
-    throw error;
+    throw error instanceof RebuildError ? error : new RebuildError((error as Error).message);
   } finally {
-    await workers.close();
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+/** Writes what one worker sends until it is done; rejects at its first error. */
+function loadFrom(worker: Worker, copy: AuditCopy): Promise<undefined> {
+  const { promise, resolve, reject } = Promise.withResolvers<undefined>();
+  let writing = Promise.resolve();
+  worker.on('message', (reply: AuditLoadReply) => {
+    if ('lines' in reply) {
+      writing = writing
+        .then(() => copy.write(Buffer.from(reply.lines)))
+        .then(() => worker.postMessage('written'), reject);
+    } else if ('done' in reply) void writing.then(() => resolve(undefined), reject);
+    else reject(new RebuildError(reply.error));
+  });
+  worker.on('error', reject);
+  worker.on('exit', (code) => reject(new Error(`an audit load worker stopped (exit ${code})`)));
+  return promise;
 }
