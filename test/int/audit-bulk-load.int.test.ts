@@ -42,7 +42,7 @@ const AWKWARD = 'tab\there, line\nend\r\n, back\\slash \\N, quote " é ü 😀 \
 /** A record whose headers are those of an event but whose value no schema accepts. */
 function quarantinable(sessionId: string, data: Record<string, unknown>): RawRecord {
   const record = encodeEnvelope(issuedEvent());
-  return { ...record, key: sessionId, value: Buffer.from(JSON.stringify(data)) };
+  return { ...record, key: Buffer.from(sessionId), value: Buffer.from(JSON.stringify(data)) };
 }
 
 async function writeLog(topic: string) {
@@ -62,7 +62,7 @@ async function writeLog(topic: string) {
         ...odd,
         headers: { ...odd.headers, ce_type: 'com.example.unknown.v9', ce_id: AWKWARD },
       },
-      { ...odd, key: randomUUID(), value: Buffer.from('not json\t\\') },
+      { ...odd, key: Buffer.from(randomUUID()), value: Buffer.from('not json\t\\') },
     ]);
   } finally {
     await producer.close();

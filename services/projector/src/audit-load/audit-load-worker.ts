@@ -4,6 +4,7 @@ import { CHAIN_START } from '@session-authority/audit';
 import type { KafkaConnection } from '@session-authority/event-log';
 import { readLog } from '../read-log.js';
 import { auditLinesOf } from './audit-lines.js';
+import { Credits } from './credits.js';
 
 export interface AuditLoadWorkerData {
   readonly topic: string;
@@ -21,15 +22,8 @@ const UNWRITTEN = 8;
 const port = parentPort;
 if (port === null) throw new Error('an audit load worker runs in a worker thread');
 const { topic, kafka, ends } = workerData as AuditLoadWorkerData;
-let unwritten = 0;
-// Batches of several partitions are handled at once: every one waiting is woken by each answer.
-let waiting: (() => void)[] = [];
-port.on('message', () => {
-  unwritten -= 1;
-  const woken = waiting;
-  waiting = [];
-  for (const wake of woken) wake();
-});
+const credits = new Credits(UNWRITTEN);
+port.on('message', () => credits.give());
 
 const heads = new Map<number, string>();
 const logger = pino({ level: 'warn' });
@@ -38,6 +32,7 @@ readLog(
   () => 0n,
   new Map(ends),
   async (partition, records) => {
+    await credits.take();
     const start = heads.get(partition) ?? CHAIN_START;
     const { lines, head } = auditLinesOf(topic, partition, records, start);
     heads.set(partition, head);
@@ -45,8 +40,6 @@ readLog(
     const bytes = Buffer.from(lines, 'utf8');
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
     port.postMessage({ lines: buffer } satisfies AuditLoadReply, [buffer]);
-    unwritten += 1;
-    while (unwritten >= UNWRITTEN) await new Promise<void>((wake) => waiting.push(wake));
   },
 ).then(
   () => port.postMessage({ done: true } satisfies AuditLoadReply),
