@@ -72,6 +72,10 @@ export const benchResultSchema = z.object({
     events: z.number().int().positive(),
     seconds: z.number().positive(),
     eventsPerSecond: z.number().positive(),
+    /** Of the rebuild, the audit projection's COPY load; runs before 2026-12-03 18:00 have none. */
+    audit: z
+      .object({ seconds: z.number().positive(), eventsPerSecond: z.number().positive() })
+      .optional(),
   }),
   verify: z.object({
     events: z.number().int().positive(),

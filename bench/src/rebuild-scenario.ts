@@ -21,6 +21,10 @@ export interface Timed {
   readonly eventsPerSecond: number;
 }
 
+export type RebuildTimed = Timed & {
+  readonly audit?: { readonly seconds: number; readonly eventsPerSecond: number };
+};
+
 export interface VerifyTimed extends Timed {
   readonly differences: number;
   readonly phases: { snapshot: number; log: number; checks: number };
@@ -53,7 +57,7 @@ export async function measureRebuild(
   databaseUrl: string,
   events: number,
 ): Promise<{
-  rebuild: Timed;
+  rebuild: RebuildTimed;
   verify: VerifyTimed;
   verifySince: VerifyTimed & { history: number };
   fromState: FromStateTimed;
@@ -125,6 +129,14 @@ export async function measureRebuild(
           events: result.records,
           seconds: round(result.seconds),
           eventsPerSecond: result.recordsPerSecond,
+          ...(result.auditSeconds === null
+            ? {}
+            : {
+                audit: {
+                  seconds: round(result.auditSeconds),
+                  eventsPerSecond: Math.round(result.records / result.auditSeconds),
+                },
+              }),
         },
         verify: timed(verified),
         verifySince: {

@@ -44,6 +44,11 @@ function verifySinceRow(v: NonNullable<BenchResult['verifySince']>): string {
   );
 }
 
+function auditPart(audit: BenchResult['rebuild']['audit']): string {
+  if (audit === undefined) return '';
+  return `; of it the audit projection by COPY ${audit.seconds} s = ${audit.eventsPerSecond} events/s`;
+}
+
 function fromStateRow(f: NonNullable<BenchResult['fromState']>): string {
   return (
     `| rebuild --from-state of the sessions projection: ${f.live} live sessions, ${f.history}-record log | ` +
@@ -73,7 +78,7 @@ export function renderMarkdown(result: BenchResult): string {
     `| propagation 204 → isRevoked in a revocations client, p50 / p99 | ${ms(result.revocations.propagation.latencyMs.p50)} / ${ms(result.revocations.propagation.latencyMs.p99)} ms (${result.revocations.propagation.events} events, ${result.revocations.propagation.missing} missing) |`,
     `| revocations client bootstrap, ${result.revocations.bootstrap.revoked} revoked | ${result.revocations.bootstrap.seconds} s, ${result.revocations.bootstrap.rssMiB} MiB resident (peak ${result.revocations.bootstrap.peakRssMiB}, at start ${result.revocations.bootstrap.startRssMiB}, table ${result.revocations.bootstrap.tableMiB}); with a 2 MiB semi-space ${result.revocations.bootstrap.smallYoungGeneration.rssMiB} MiB in ${result.revocations.bootstrap.smallYoungGeneration.seconds} s |`,
     `| revocations client following logout saturation | at most ${result.revocations.follow.maxLagRecords} records (${result.revocations.follow.maxLagSeconds} s of events) behind during the step; lag at the end ${result.revocations.follow.lagAtEndRecords} records (${result.revocations.follow.lagAtEndSeconds} s of events), caught up ${result.revocations.follow.catchUpMs} ms later |`,
-    `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s) |`,
+    `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s${auditPart(result.rebuild.audit)}) |`,
     `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences) |`,
     ...(result.verifySince === undefined ? [] : [verifySinceRow(result.verifySince)]),
     ...(result.fromState === undefined ? [] : [fromStateRow(result.fromState)]),

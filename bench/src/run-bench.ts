@@ -28,14 +28,13 @@ import {
   type SeededSession,
 } from './seed.js';
 import {
-  checkpointTargets,
-  fromStateTargets,
   stateStepTargets,
   checkTargets,
   logoutTargets,
   overloadTargets,
   revocationTargets,
 } from './targets.js';
+import { auditRebuildTargets, checkpointTargets, fromStateTargets } from './history-targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -385,6 +384,7 @@ async function run(
     targets: [
       ...logoutTargets(load, floor.latencyMs, propagation.latencyMs.p99),
       ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
+      ...auditRebuildTargets(rebuild),
       ...checkpointTargets(verifySince),
       ...fromStateTargets(fromState),
       ...stateStepTargets(stateStep, floor.latencyMs),

@@ -201,36 +201,6 @@ export function overloadTargets(o: NonNullable<BenchResult['overload']>): Target
   ];
 }
 
-/** The issue's: 10,000 new records on a 1,000,000-record log verified in at most a second. */
-export function checkpointTargets(since: BenchResult['verifySince']): TargetCheck[] {
-  if (since === undefined) return [];
-  return [
-    {
-      measure: `npm run audit -- verify --since-checkpoint: ${since.events.toLocaleString('en')} new records on a ${since.history.toLocaleString('en')}-record log`,
-      target: '≤ 1 s, no differences',
-      result: `${since.seconds} s, ${since.differences} differences`,
-      met: since.seconds <= 1 && since.differences === 0,
-    },
-  ];
-}
-
-/**
- * The issue's: the sessions projection made from the state, at most 1.2× the replay of a log of
- * only its live sessions' issuances (here the whole log: nearly all of it is issuances).
- */
-export function fromStateTargets(fromState: BenchResult['fromState']): TargetCheck[] {
-  if (fromState === undefined) return [];
-  const ratio = fromState.seconds / fromState.replaySeconds;
-  return [
-    {
-      measure: `rebuild --from-state, ${fromState.live.toLocaleString('en')} live sessions, ${fromState.history.toLocaleString('en')}-record log`,
-      target: '≤ 1.2× the replay of their issuances',
-      result: `${fromState.seconds} s = ${ratio.toFixed(2)}× the replay's ${fromState.replaySeconds} s`,
-      met: ratio <= 1.2,
-    },
-  ];
-}
-
 /** The session-state step adds one produce to each batch: at most what the floor costs, at p50. */
 export function stateStepTargets(
   step: BenchResult['stateStep'],
