@@ -80,7 +80,13 @@ export async function rebuildFromState(options: FromStateOptions): Promise<FromS
     let auditSeconds: number | null = null;
     if (options.projections.includes('audit')) {
       const auditStarted = performance.now();
-      await rebuildAuditProjection({ orm, schema, topic, connection });
+      await rebuildAuditProjection({
+        orm,
+        schema,
+        topic,
+        connection,
+        logLevel: options.logger.level,
+      });
       auditSeconds = (performance.now() - auditStarted) / 1000;
     }
     const applied = [...offsets.values()].reduce((sum, next) => sum + next, 0n);

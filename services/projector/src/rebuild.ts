@@ -103,7 +103,13 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     let auditSeconds: number | null = null;
     if (applied.length < projections.length) {
       const auditStarted = performance.now();
-      const rows = await rebuildAuditProjection({ orm, schema, topic, connection });
+      const rows = await rebuildAuditProjection({
+        orm,
+        schema,
+        topic,
+        connection,
+        logLevel: options.logger.level,
+      });
       if (applied.length === 0) records = rows;
       auditSeconds = (performance.now() - auditStarted) / 1000;
     }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { pino } from 'pino';
 import { CHAIN_START } from '@session-authority/audit';
 import type { KafkaConnection } from '@session-authority/event-log';
+import { createLogger } from '../logger.js';
 import { readLog } from '../read-log.js';
 import { auditLinesOf } from './audit-lines.js';
 import { Credits } from './credits.js';
@@ -11,6 +11,7 @@ export interface AuditLoadWorkerData {
   readonly kafka: Omit<KafkaConnection, 'logger'>;
   /** The partitions this thread reads, each to this end. */
   readonly ends: readonly (readonly [number, bigint])[];
+  readonly logLevel: string;
 }
 
 export type AuditLoadReply =
@@ -21,12 +22,13 @@ const UNWRITTEN = 8;
 
 const port = parentPort;
 if (port === null) throw new Error('an audit load worker runs in a worker thread');
-const { topic, kafka, ends } = workerData as AuditLoadWorkerData;
+const { topic, kafka, ends, logLevel } = workerData as AuditLoadWorkerData;
 const credits = new Credits(UNWRITTEN);
 port.on('message', () => credits.give());
 
 const heads = new Map<number, string>();
-const logger = pino({ level: 'warn' });
+// On stderr: a command's stdout carries only its result.
+const logger = createLogger(logLevel, 'audit-load', 2);
 readLog(
   { kafka: { ...kafka, logger }, topic, onlyUntil: true },
   () => 0n,

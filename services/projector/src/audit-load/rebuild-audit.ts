@@ -10,6 +10,8 @@ export interface AuditRebuildOptions {
   readonly schema: string;
   readonly topic: string;
   readonly connection: KafkaConnection;
+  /** The workers' log level (they log to stderr). */
+  readonly logLevel?: string;
   /** Threads that read and decode the log; one per core unless told (at most 4). */
   readonly threads?: number;
 }
@@ -35,7 +37,12 @@ export async function rebuildAuditProjection(options: AuditRebuildOptions): Prom
     await Promise.all(
       shares.map((ends) => {
         const worker = new Worker(new URL('./audit-load-worker.js', import.meta.url), {
-          workerData: { topic, kafka, ends } satisfies AuditLoadWorkerData,
+          workerData: {
+            topic,
+            kafka,
+            ends,
+            logLevel: options.logLevel ?? 'warn',
+          } satisfies AuditLoadWorkerData,
           // Most of what a batch allocates dies young: a larger young generation scavenges less.
           resourceLimits: { maxYoungGenerationSizeMb: 64 },
         });
