@@ -108,12 +108,13 @@ export async function openAuditCopy(em: EntityManager, schema: string): Promise<
     return {
       async write(lines) {
         if (failed !== undefined) throw failed;
-        if (!copying.write(lines)) await Promise.race([once(copying, 'drain'), failure(copying)]);
+        // events.once rejects if the stream fails while it waits.
+        if (!copying.write(lines)) await once(copying, 'drain');
       },
       async finish(topic, offsets) {
         if (failed !== undefined) throw failed;
         copying.end();
-        await Promise.race([once(copying, 'finish'), failure(copying)]);
+        await once(copying, 'finish');
         await client.query("set local maintenance_work_mem = '256MB'");
         for (const { definition } of indexes.rows) await client.query(definition);
         await storeOffsets(client, schema, topic, offsets);
@@ -134,10 +135,6 @@ export async function openAuditCopy(em: EntityManager, schema: string): Promise<
     await end(false);
     throw error;
   }
-}
-
-function failure(stream: NodeJS.EventEmitter): Promise<never> {
-  return once(stream, 'error').then(([error]) => Promise.reject(error as Error));
 }
 
 async function rollback(client: pg.PoolClient): Promise<void> {
