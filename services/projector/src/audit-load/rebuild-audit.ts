@@ -43,8 +43,6 @@ export async function rebuildAuditProjection(options: AuditRebuildOptions): Prom
             ends,
             logLevel: options.logLevel ?? 'warn',
           } satisfies AuditLoadWorkerData,
-          // Most of what a batch allocates dies young: a larger young generation scavenges less.
-          resourceLimits: { maxYoungGenerationSizeMb: 64 },
         });
         workers.push(worker);
         return loadFrom(worker, copy);
