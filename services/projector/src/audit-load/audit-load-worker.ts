@@ -38,9 +38,13 @@ readLog(
     const start = heads.get(partition) ?? CHAIN_START;
     const { lines, head } = auditLinesOf(topic, partition, records, start);
     heads.set(partition, head);
-    // Encoded here and moved, not copied: the main thread only hands the bytes to COPY.
+    // Encoded here and moved: the main thread only hands the bytes to COPY. A batch's bytes
+    // usually fill their own memory; a small one shares Node's pool and is copied out of it.
     const bytes = Buffer.from(lines, 'utf8');
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+    const own = bytes.byteOffset === 0 && bytes.length === bytes.buffer.byteLength;
+    const buffer = own
+      ? bytes.buffer
+      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
     port.postMessage({ lines: buffer } satisfies AuditLoadReply, [buffer]);
   },
 ).then(
