@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { auditRowOf } from './audit-projection.js';
 import { AUDIT_PROJECTION } from './audit-projection.js';
+import { AUDIT_COLUMNS } from './audited-columns.js';
 import { qualified } from './sql.js';
 
 type AuditRow = ReturnType<typeof auditRowOf>;
@@ -12,21 +13,10 @@ const COLUMNS = [
   'topic',
   'log_partition',
   'log_offset',
-  'at',
-  'event_id',
-  'type',
-  'session_id',
-  'identity_id',
-  'actor_type',
-  'actor_id',
-  'reason',
-  'request_id',
-  'source',
-  'data',
-  'problem',
+  ...AUDIT_COLUMNS,
   'record_sha256',
   'chain_sha256',
-] as const;
+];
 
 const SPECIAL = /[\\\n\r\t]/;
 const SPECIALS = /[\\\n\r\t]/g;
@@ -40,25 +30,15 @@ function field(value: string | null): string {
 
 /** One row of audit_events as a line of COPY's text format, in the order of COLUMNS. */
 export function auditCopyLine(topic: string, row: AuditRow, chainSha256: string): string {
-  return [
-    field(topic),
-    String(row.log_partition),
-    row.log_offset,
-    row.at,
-    field(row.event_id),
-    field(row.type),
-    field(row.session_id),
-    field(row.identity_id),
-    field(row.actor_type),
-    field(row.actor_id),
-    field(row.reason),
-    field(row.request_id),
-    field(row.source),
-    field(row.data === null ? null : JSON.stringify(row.data)),
-    field(row.problem),
-    row.record_sha256,
-    chainSha256,
-  ].join('\t');
+  const fields = [field(topic), String(row.log_partition), row.log_offset];
+  for (const column of AUDIT_COLUMNS) {
+    const value = row[column];
+    // data is JSON whatever its value; the other columns are text or null.
+    const text = column === 'data' ? (value === null ? null : JSON.stringify(value)) : value;
+    fields.push(field(text as string | null));
+  }
+  fields.push(row.record_sha256, chainSha256);
+  return fields.join('\t');
 }
 
 export interface AuditCopy {
