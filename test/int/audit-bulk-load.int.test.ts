@@ -57,7 +57,7 @@ async function writeLog(topic: string) {
     const odd = encodeEnvelope(issuedEvent());
     await producer.send(1, [
       quarantinable(randomUUID(), { note: AWKWARD, nested: { list: [1, 'two', null] } }),
-      // An event type nobody knows, with an awkward ce_id and ce_source, and a value not JSON.
+      // An event type nobody knows, its ce_id awkward text; then a value that is not JSON.
       {
         ...odd,
         headers: { ...odd.headers, ce_type: 'com.example.unknown.v9', ce_id: AWKWARD },
