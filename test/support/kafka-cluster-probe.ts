@@ -18,6 +18,33 @@ export async function leadersOf(brokers: string[], topic: string): Promise<Map<n
   }
 }
 
+/**
+ * True once the node answers at its own address and is an in-sync replica of every partition of
+ * the topic: a restarted node is back, leading or following, not only started.
+ */
+export async function inSyncEverywhere(
+  nodeAddress: string,
+  nodeId: number,
+  topic: string,
+): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'test-probe',
+    brokers: [nodeAddress],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const partitions = metadata.topics[0]?.partitions ?? [];
+    return partitions.length > 0 && partitions.every((p) => p.isr.includes(nodeId));
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The node that leads most partitions of the topic. */
 export async function busiestLeader(brokers: string[], topic: string): Promise<number> {
   const led = [...(await leadersOf(brokers, topic))].sort((a, b) => b[1] - a[1]);
