@@ -14,6 +14,8 @@ export interface PositionedRecord {
   readonly record: RawRecord;
   /** The record's timestamp in the log (the time a quarantine takes effect). */
   readonly timestamp: Date;
+  /** Its envelope, when decodeRecords has read it already: projections need not parse it again. */
+  readonly read?: EnvelopeReadResult;
 }
 
 export interface PositionedEvent {

@@ -68,7 +68,7 @@ function partitionStatement({ partition, records, quarantined }: FreshEvents, sq
   const problems = new Map(quarantined.map((q) => [q.offset, q.problem]));
   // n pairs each row with its chain value: the function returns them in the same order.
   const rows = records.map((r, i) => ({
-    ...auditRowOf(partition, r, problems.get(r.offset)),
+    ...auditRowOf(partition, r, problems.get(r.offset), r.read),
     n: i + 1,
   }));
   const audit = sql.table('audit_events');

@@ -84,7 +84,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
     const { nextOffset } = decoded;
     if (nextOffset !== undefined) {
       const stopTimer = metrics.batchSeconds.startTimer();
-      const records = batch.records.filter((r) => r.offset < nextOffset);
+      // Each record with its envelope as decodeRecords read it (reads[i] is records[i]'s).
+      const records = batch.records
+        .filter((r) => r.offset < nextOffset)
+        .map((r, i) => ({ ...r, read: decoded.reads[i] }));
       const { events, quarantined } = decoded;
       const partition = batch.partition;
       const outcome = await coalescer.apply({
