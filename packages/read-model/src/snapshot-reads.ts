@@ -28,6 +28,30 @@ export function offsetArrays(from: ReadonlyMap<number, bigint>): [number[], stri
   return [[...from.keys()], [...from.values()].map(String)];
 }
 
+/**
+ * A second connection that reads exactly what `client` reads (its snapshot, exported), so that
+ * two scans of one instant run at once. `client`'s transaction must stay open until this is ready.
+ */
+export async function joinSnapshot(
+  client: pg.PoolClient,
+  pool: pg.Pool,
+): Promise<{ readonly client: pg.PoolClient; close(): Promise<void> }> {
+  const { rows } = await client.query<{ id: string }>('select pg_export_snapshot() as id');
+  const twin = await pool.connect();
+  const close = async () => {
+    await twin.query('rollback').catch(() => undefined);
+    twin.release();
+  };
+  try {
+    await twin.query('begin isolation level repeatable read read only');
+    await twin.query(`set transaction snapshot ${twin.escapeLiteral(rows[0]?.id ?? '')}`);
+    return { client: twin, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
 export async function beginSnapshot(client: pg.PoolClient): Promise<string> {
   await client.query('begin isolation level repeatable read read only');
   const { rows } = await client.query<{ snapshot: string }>(
@@ -85,7 +109,9 @@ export async function readAuditRows(
   const columns = `a.log_partition, a.log_offset, a.record_sha256, a.chain_sha256, a.event_id,
        ${AUDIT_COLUMNS_DIGEST_SQL} as columns_digest`;
   const table = qualified(schema, 'audit_events');
-  // From given offsets: one range of the primary key per partition, not a scan of all history.
+  // From given offsets: one range of the primary key per partition, not a scan of all history. The
+  // `offset 0` fence keeps it so: PostgreSQL cannot see how near the end the offsets are, and
+  // without it joined a scan of the whole table (0.6 s for a million rows, to return a thousand).
   await client.query(
     from.size === 0
       ? `declare audit_rows no scroll cursor for
@@ -93,7 +119,8 @@ export async function readAuditRows(
       : `declare audit_rows no scroll cursor for
          select ${columns} from unnest($2::int[], $3::bigint[]) as f(partition, start)
          cross join lateral (select * from ${table} t
-           where t.topic = $1 and t.log_partition = f.partition and t.log_offset >= f.start) a
+           where t.topic = $1 and t.log_partition = f.partition and t.log_offset >= f.start
+           offset 0) a
          order by a.log_partition, a.log_offset`,
     from.size === 0 ? [topic] : [topic, ...offsetArrays(from)],
   );
