@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { auditRowOf } from './audit-projection.js';
 import { AUDIT_PROJECTION } from './audit-projection.js';
 import { AUDIT_COLUMNS } from './audited-columns.js';
+import { storeProjectionOffsets } from './projection-offsets.js';
 import { qualified } from './sql.js';
 
 type AuditRow = ReturnType<typeof auditRowOf>;
@@ -97,7 +98,7 @@ export async function openAuditCopy(em: EntityManager, schema: string): Promise<
         await once(copying, 'finish');
         await client.query("set local maintenance_work_mem = '256MB'");
         for (const { definition } of indexes.rows) await client.query(definition);
-        await storeOffsets(client, schema, topic, offsets);
+        await storeProjectionOffsets(client, { schema, topic }, [AUDIT_PROJECTION], offsets);
         await end(true);
         return copying.rowCount;
       },
@@ -123,21 +124,4 @@ async function rollback(client: pg.PoolClient): Promise<void> {
     (error: unknown) => error as Error,
   );
   client.release(unusable);
-}
-
-async function storeOffsets(
-  client: pg.PoolClient,
-  schema: string,
-  topic: string,
-  offsets: ReadonlyMap<number, bigint>,
-): Promise<void> {
-  if (offsets.size === 0) return;
-  const values = [...offsets].map(([partition, next]) => `(${partition}, ${next})`).join(', ');
-  await client.query(
-    `insert into ${qualified(schema, 'projection_offsets')}
-       (projection, topic, partition, next_offset, updated_at)
-     select $1, $2, v.partition, v.next, now() from (values ${values}) as v(partition, next)
-     on conflict (projection, topic, partition) do update set next_offset = excluded.next_offset`,
-    [AUDIT_PROJECTION, topic],
-  );
 }

@@ -105,4 +105,5 @@ export {
   type StateRow,
 } from './session-state.js';
 export { readStateSnapshot } from './session-state-snapshot.js';
-export { loadStateRows, storeProjectionOffsets } from './session-state-load.js';
+export { loadStateRows } from './session-state-load.js';
+export { storeProjectionOffsets } from './projection-offsets.js';

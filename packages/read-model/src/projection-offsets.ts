@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Projection, SqlContext } from './projection.js';
+import { qualified } from './sql.js';
 
 // How a projection store's transaction learns, or checks, each projection's stored offsets.
 
@@ -93,5 +94,34 @@ export async function openReadingOffsets(
       offsetKey(r.projection, r.partition),
       BigInt(r.next_offset),
     ]),
+  );
+}
+
+/**
+ * Stores where each of the projections stands in each partition, in one statement: a rebuild that
+ * loaded a projection by other means than the projector's batches says where the projector goes on.
+ */
+export async function storeProjectionOffsets(
+  db: Pick<pg.ClientBase, 'query'>,
+  target: { readonly schema: string; readonly topic: string },
+  projections: readonly string[],
+  offsets: ReadonlyMap<number, bigint>,
+): Promise<void> {
+  const rows = projections.flatMap((projection) =>
+    [...offsets].map(([partition, next]) => ({ projection, partition, next: next.toString() })),
+  );
+  if (rows.length === 0) return;
+  await db.query(
+    `insert into ${qualified(target.schema, 'projection_offsets')}
+       (projection, topic, partition, next_offset, updated_at)
+     select v.projection, $1, v.partition, v.next, now()
+     from unnest($2::text[], $3::int[], $4::bigint[]) as v(projection, partition, next)
+     on conflict (projection, topic, partition) do update set next_offset = excluded.next_offset`,
+    [
+      target.topic,
+      rows.map((r) => r.projection),
+      rows.map((r) => r.partition),
+      rows.map((r) => r.next),
+    ],
   );
 }

@@ -58,24 +58,3 @@ function sessionColumns(em: EntityManager, schema: string): Promise<string[]> {
   }
   return columns;
 }
-
-/** Stores where projections stand per partition (a read model made from a state topic). */
-export async function storeProjectionOffsets(
-  em: EntityManager,
-  schema: string,
-  topic: string,
-  projections: readonly string[],
-  offsets: ReadonlyMap<number, bigint>,
-): Promise<void> {
-  const values = projections.flatMap((projection) =>
-    [...offsets].map(([partition, next]) => [projection, topic, partition, next.toString()]),
-  );
-  if (values.length === 0) return;
-  await em.fork().execute(
-    `insert into ${qualified(schema, 'projection_offsets')}
-       (projection, topic, partition, next_offset, updated_at)
-     values ${values.map(() => '(?, ?, ?, ?, now())').join(', ')}
-     on conflict (projection, topic, partition) do update set next_offset = excluded.next_offset`,
-    values.flat(),
-  );
-}

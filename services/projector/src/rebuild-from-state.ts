@@ -68,7 +68,8 @@ export async function rebuildFromState(options: FromStateOptions): Promise<FromS
     const offsets = new Map(
       Array.from({ length: log.partitions }, (_, p) => [p, checkpoints.get(p) ?? 0n] as const),
     );
-    await storeProjectionOffsets(orm.em, schema, topic, ['sessions', 'quarantine'], offsets);
+    const pool = await orm.em.getConnection().getNativeClient();
+    await storeProjectionOffsets(pool, { schema, topic }, ['sessions', 'quarantine'], offsets);
     // The projector of this schema goes on writing the same state, without filling it first.
     await pinTopic(orm.em, schema, state);
     const tail = { ...options, orm, connection };
