@@ -46,6 +46,20 @@ describe('operations', () => {
     expect(await metricValue(projector, 'projector_lag_records')).toBe(0);
     // Partition 0 starts with the topic's identity record: two events, three records.
     expect(await metricValue(projector, 'projector_next_offset')).toBe(3);
+    // Every transaction (at least the issuance's and the logout's) times each of its parts.
+    const parts = ['statements', 'revocation-feed', 'session-state', 'commit'];
+    const partCounts = () =>
+      Promise.all(
+        parts.map((part) =>
+          metricValue(projector, 'projector_transaction_part_seconds_count', `part="${part}"`),
+        ),
+      );
+    // The commit is timed once PostgreSQL has answered it, which the 204 may precede by a moment.
+    const counts = await waitFor('every part of every transaction timed', async () => {
+      const found = await partCounts();
+      return new Set(found).size === 1 && found;
+    });
+    expect(counts[0]).toBeGreaterThanOrEqual(2);
   });
 
   // Last: it leaves this client rate limited on this replica.

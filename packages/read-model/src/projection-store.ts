@@ -13,7 +13,7 @@ import {
   OFFSETS_MOVED,
   openReadingOffsets,
 } from './projection-offsets.js';
-import { runWithSteps } from './pre-commit-steps.js';
+import { runWithSteps, type PartTimer } from './pre-commit-steps.js';
 import { qualified } from './sql.js';
 
 /** Consecutive records of one partition; `nextOffset` is one past the last record, skipped ones included. */
@@ -52,6 +52,8 @@ export interface ProjectionStoreOptions {
   readonly projections: readonly Projection[];
   /** Run before each commit, beside the projections' statements (see PreCommitStep). */
   readonly preCommit?: readonly PreCommitStep[];
+  /** Told the time of each part of every transaction (see PartTimer). */
+  readonly timed?: PartTimer;
 }
 
 export function createProjectionStore(options: ProjectionStoreOptions): ProjectionStore {
@@ -79,7 +81,15 @@ export function createProjectionStore(options: ProjectionStoreOptions): Projecti
     apply: (batches) =>
       applyInOneTransaction(
         em,
-        { schema, topic, projections, preCommit: options.preCommit ?? [], offsetsTable, committed },
+        {
+          schema,
+          topic,
+          projections,
+          preCommit: options.preCommit ?? [],
+          offsetsTable,
+          committed,
+          timed: options.timed ?? (() => undefined),
+        },
         batches,
       ),
   };
@@ -101,6 +111,7 @@ async function applyInOneTransaction(
     projections: readonly Projection[];
     preCommit: readonly PreCommitStep[];
     offsetsTable: string;
+    timed: PartTimer;
     committed: CommittedOffsets;
   },
   batches: readonly ProjectionBatch[],
@@ -182,7 +193,8 @@ async function applyInOneTransaction(
       );
       if (notices.length > 0) statements.push(`select ${notices.join(', ')}`);
       const committing = batches.filter((batch) => moving.some((m) => m.batch === batch));
-      await runWithSteps(client, [...opening, ...statements], target.preCommit, committing, sql);
+      const { preCommit, timed } = target;
+      await runWithSteps(client, [...opening, ...statements], preCommit, committing, sql, timed);
     }
     target.committed.remember(stored);
     target.committed.remember(

@@ -65,6 +65,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
       ...(deps.feed === undefined ? [] : [feedStep(deps.feed)]),
       ...(deps.state === undefined ? [] : [stateStep(deps.state)]),
     ],
+    timed: (part, seconds) => metrics.transactionPartSeconds.observe({ part }, seconds),
   });
   const coalescer = new BatchCoalescer((batches) => store.apply(batches));
   const observe = batchObserver(metrics, deps.logger);

@@ -11,6 +11,7 @@ export interface ProjectorMetrics {
   readonly nextOffset: Gauge<'partition'>;
   readonly lag: Gauge<'partition'>;
   readonly batchSeconds: Histogram;
+  readonly transactionPartSeconds: Histogram<'part'>;
 }
 
 export function createProjectorMetrics(): ProjectorMetrics {
@@ -68,6 +69,13 @@ export function createProjectorMetrics(): ProjectorMetrics {
     batchSeconds: new Histogram({
       name: 'projector_batch_apply_seconds',
       help: "Time from a batch's arrival to its commit (batches of several partitions may share one).",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    transactionPartSeconds: new Histogram({
+      name: 'projector_transaction_part_seconds',
+      help: "Time of each part of a batch's transaction: statements, each pre-commit step, commit.",
+      labelNames: ['part'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
