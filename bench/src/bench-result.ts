@@ -23,6 +23,12 @@ export const loadResultSchema = z.object({
   unexpected: z.record(z.string(), z.number().int()),
   concurrency: z.number().int().positive().optional(),
   cpuMsPerRequest: z.record(z.string(), z.number().nonnegative()).optional(),
+  transactionParts: z
+    .object({
+      transactions: z.number().int().nonnegative(),
+      meanMs: z.record(z.string(), z.number().nonnegative()),
+    })
+    .optional(),
 });
 
 /** The JSON a run writes; the quick-mode test validates it with this schema. */

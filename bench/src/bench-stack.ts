@@ -41,6 +41,8 @@ export interface BenchStack {
   readonly versions: { readonly kafka: string; readonly postgres: string };
   /** The stack's processes by what they are, for the CPU each step costs (PostgreSQL aside). */
   readonly processes: ProcessGroups;
+  /** Each projector's /metrics. */
+  readonly projectorMetrics: string[];
   stop(): Promise<void>;
 }
 
@@ -113,9 +115,12 @@ export async function startBenchStack(
       LOG_LEVEL: 'warn',
     };
     const specs: ServiceSpec[] = [];
+    const projectorMetrics: string[] = [];
     for (let i = 1; i <= projectors; i++) {
       const projectorEnv = { ...shared, PROJECTOR_GROUP_ID: topic, PROJECTIONS: projections };
-      specs.push(projectorSpec(`projector-${i}`, await freePort(), projectorEnv));
+      const port = await freePort();
+      projectorMetrics.push(`http://127.0.0.1:${port}/metrics`);
+      specs.push(projectorSpec(`projector-${i}`, port, projectorEnv));
     }
     const apiOrigins: string[] = [];
     const adminOrigins: string[] = [];
@@ -170,6 +175,7 @@ export async function startBenchStack(
         ...(brokerPids.length === 0 ? {} : { broker: brokerPids }),
         'CRUD baseline': pidsOf(services, 'crud-baseline-'),
       },
+      projectorMetrics,
       stop,
     };
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { TransactionParts } from './transaction-parts.js';
 import type { OverloadSummary } from './overload.js';
 
 /** What the orchestrator asks a load driver process to do. */
@@ -59,6 +60,8 @@ export interface LoadResult {
   /** Closed loop: CPU milliseconds per request, by process group (the load generator too). */
   readonly cpuMsPerRequest?: Readonly<Record<string, number>>;
   readonly overload?: OverloadSummary;
+  /** logout-revoke: the projectors' transactions during the step, warm-up included. */
+  readonly transactionParts?: TransactionParts;
 }
 
 export function percentiles(samples: Float64Array | number[]): Latency {

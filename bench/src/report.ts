@@ -29,6 +29,32 @@ function cpuTable(load: readonly LoadResult[]): string[] {
   ];
 }
 
+/** Per logout-revoke step: the projectors' transactions and the mean time of each of their parts. */
+function partsTable(load: readonly LoadResult[]): string[] {
+  const steps = load.filter((r) => r.transactionParts !== undefined);
+  if (steps.length === 0) return [];
+  const order = (part: string) => {
+    const known = ['statements', 'revocation-feed', 'session-state', 'commit'].indexOf(part);
+    return known === -1 ? Number.MAX_SAFE_INTEGER : known;
+  };
+  const parts = [
+    ...new Set(steps.flatMap((r) => Object.keys(r.transactionParts?.meanMs ?? {}))),
+  ].sort((a, b) => order(a) - order(b));
+  return [
+    '',
+    `| projector transactions during logout-revoke, mean ms | offered req/s | transactions | ${parts.join(' | ')} |`,
+    `| --- | --- | --- | ${parts.map(() => '---').join(' | ')} |`,
+    ...steps.map((r) => {
+      const t = r.transactionParts;
+      const cells = parts.map((p) => {
+        const mean = t?.meanMs[p];
+        return mean === undefined ? '' : ms(mean);
+      });
+      return `| ${r.scenario} | ${r.offeredRate} | ${t?.transactions ?? 0} | ${cells.join(' | ')} |`;
+    }),
+  ];
+}
+
 function overloadRow(o: NonNullable<BenchResult['overload']>): string {
   return (
     `| logout overload: ${o.offeredPerSecond} req/s (2× saturation) for ${o.seconds} s, then ${o.recoveryPerSecond} req/s | ` +
@@ -71,6 +97,7 @@ export function renderMarkdown(result: BenchResult): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...result.load.map(loadRow),
     ...cpuTable(result.load),
+    ...partsTable(result.load),
     '',
     '| measure | value |',
     '| --- | --- |',

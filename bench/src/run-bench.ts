@@ -8,6 +8,7 @@ import { benchResultSchema, type BenchResult } from './bench-result.js';
 import { runBenchProcess } from './child.js';
 import { measureFloor } from './floor.js';
 import type { LoadJob, LoadResult } from './load-job.js';
+import { partsBetween, readPartTotals } from './transaction-parts.js';
 import { startProbe } from './probe.js';
 import { measurePropagation } from './propagation.js';
 import { followDuring, measureBootstrap } from './revocations-scenario.js';
@@ -169,14 +170,15 @@ async function run(
       expectStatus: 204,
       ...(rate === undefined ? {} : { rate }),
     };
-    load.push(
-      await drive({
-        ...common,
-        scenario: 'logout-revoke',
-        origins: stack.apiOrigins,
-        tokens: { file: writeTokens(tokenDir, `revoke-${i}`, revokeSets[i] ?? []), use: 'unique' },
-      }),
-    );
+    const before = await readPartTotals(stack.projectorMetrics);
+    const revoked = await drive({
+      ...common,
+      scenario: 'logout-revoke',
+      origins: stack.apiOrigins,
+      tokens: { file: writeTokens(tokenDir, `revoke-${i}`, revokeSets[i] ?? []), use: 'unique' },
+    });
+    const after = await readPartTotals(stack.projectorMetrics);
+    load.push({ ...revoked, transactionParts: partsBetween(before, after) });
     load.push(
       await drive({
         ...common,
