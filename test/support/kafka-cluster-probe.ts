@@ -3,19 +3,31 @@ import { join } from 'node:path';
 import { localDir, type ClusterLayout } from '@session-authority/local-infra';
 import { Kafka, logLevel } from 'kafkajs';
 
-/** Per node id, how many partitions of the topic it leads now. */
-export async function leadersOf(brokers: string[], topic: string): Promise<Map<number, number>> {
-  const admin = new Kafka({ clientId: 'test-probe', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+/** The topic's partitions as the given brokers describe them (a probe's own admin client). */
+async function partitionsOf(brokers: string[], topic: string, retries?: number) {
+  const retry = retries === undefined ? {} : { retry: { retries } };
+  const kafka = new Kafka({
+    clientId: 'test-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    ...retry,
+  });
+  const admin = kafka.admin();
   try {
+    await admin.connect();
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const led = new Map<number, number>();
-    for (const partition of metadata.topics[0]?.partitions ?? [])
-      led.set(partition.leader, (led.get(partition.leader) ?? 0) + 1);
-    return led;
+    return metadata.topics[0]?.partitions ?? [];
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Per node id, how many partitions of the topic it leads now. */
+export async function leadersOf(brokers: string[], topic: string): Promise<Map<number, number>> {
+  const led = new Map<number, number>();
+  for (const partition of await partitionsOf(brokers, topic))
+    led.set(partition.leader, (led.get(partition.leader) ?? 0) + 1);
+  return led;
 }
 
 /**
@@ -27,21 +39,11 @@ export async function inSyncEverywhere(
   nodeId: number,
   topic: string,
 ): Promise<boolean> {
-  const admin = new Kafka({
-    clientId: 'test-probe',
-    brokers: [nodeAddress],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-  }).admin();
   try {
-    await admin.connect();
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitions = metadata.topics[0]?.partitions ?? [];
+    const partitions = await partitionsOf([nodeAddress], topic, 0);
     return partitions.length > 0 && partitions.every((p) => p.isr.includes(nodeId));
   } catch {
     return false;
-  } finally {
-    await admin.disconnect();
   }
 }
 
