@@ -61,9 +61,10 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
     sessionTimeout: 10_000,
     heartbeatInterval: 1000,
     maxWaitTimeInMs: 50,
-    // Long enough to outlast a broker's failover (its leaders move within seconds) without a
-    // crash and a restart of the consumer.
-    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+    // About two minutes: longer than a killed node takes to restart on a busy machine. kafkajs
+    // may go on retrying a dead node's address after its leaders have moved (the others are
+    // still fetched meanwhile); with 30 retries (30 s) a slow restart ended in a consumer crash.
+    retry: { retries: 120, initialRetryTime: 100, maxRetryTime: 1000 },
   });
   const expected = new Map<number, bigint>();
   const halted = new Set<number>();

@@ -29,8 +29,8 @@ export function resolveKafka(given: Kafka | KafkaConfig): {
 export const CONSUMER_SETTINGS = {
   allowAutoTopicCreation: false,
   maxWaitTimeInMs: 20,
-  // Outlasts a broker's failover without a crash and a restart of the consumer.
-  retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+  // About two minutes, as the projector's: outlasts a broker's failover and a node's restart.
+  retry: { retries: 120, initialRetryTime: 100, maxRetryTime: 1000 },
   // Small fetches: fewer decoded messages alive at once.
   maxBytes: 1024 * 1024,
 } satisfies Omit<ConsumerConfig, 'groupId'>;
