@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiMetrics } from './api-metrics.js';
 import { adminKeyGuard } from './http/admin-auth.js';
 import { createServer } from './http/create-server.js';
+import { SheddingLog } from './http/shedding-log.js';
 import { shedWrites, WriteAdmission, type AdmissionLimits } from './http/write-admission.js';
 import { ForbiddenLimiter } from './http/forbidden-limiter.js';
 import { documentRoutes } from './http/openapi.js';
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
   };
 
   const admission = new WriteAdmission(config.admission, deps.clock);
+  const sheddingLog = new SheddingLog(logger);
   const port = async (portName: 'public' | 'admin', serverUrl: string) => {
     const app = createServer({
       ...serverOptions,
@@ -74,7 +76,10 @@ export async function buildApp(deps: AppDeps): Promise<Apps> {
       portName,
       ...(portName === 'admin' ? { guard: adminKeyGuard(config.adminApiKey) } : {}),
     });
-    shedWrites(app, admission, () => metrics.writesRefused.inc({ reason: 'overloaded' }));
+    shedWrites(app, admission, () => {
+      metrics.writesRefused.inc({ reason: 'overloaded' });
+      sheddingLog.refused();
+    });
     const title = `session-authority ${portName} API`;
     await documentRoutes(app, { title, serverUrl, bearer: portName === 'admin' });
     return app;

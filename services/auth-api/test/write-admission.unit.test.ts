@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { pino } from 'pino';
+import { SheddingLog } from '../src/http/shedding-log.js';
 import { WriteAdmission } from '../src/http/write-admission.js';
 import { REASONS } from '../src/sessions/service-errors.js';
 import { expectErrorGeneric } from './support/expect-error.js';
@@ -30,6 +32,43 @@ describe('WriteAdmission', () => {
     admission.leave(oldest);
     // The one left has waited 51 ms.
     expect(admission.enter()).toBeDefined();
+  });
+});
+
+interface LogLine {
+  readonly msg: string;
+  readonly refused?: number;
+  readonly status?: number;
+}
+
+describe('SheddingLog', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('says when shedding starts, how many it refused each interval, and when it stopped', () => {
+    vi.useFakeTimers();
+    const lines: LogLine[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => lines.push(JSON.parse(line) as LogLine) },
+    );
+    const log = new SheddingLog(logger, 1000);
+    for (let i = 0; i < 500; i++) log.refused();
+    expect(lines.map((l) => l.msg)).toEqual([
+      'shedding writes: answering 503 until the writes in flight are confirmed',
+    ]);
+    vi.advanceTimersByTime(1000);
+    // The first refusal was its own line; the 499 after it are counted.
+    expect(lines.at(-1)).toMatchObject({ msg: 'still shedding writes', refused: 499 });
+    log.refused();
+    vi.advanceTimersByTime(1000);
+    expect(lines.at(-1)).toMatchObject({ msg: 'still shedding writes', refused: 1 });
+    vi.advanceTimersByTime(1000);
+    expect(lines.at(-1)).toMatchObject({ msg: 'stopped shedding writes' });
+    expect(lines).toHaveLength(4);
+    vi.advanceTimersByTime(10_000);
+    expect(lines).toHaveLength(4);
   });
 });
 
@@ -76,6 +115,44 @@ describe('load shedding on the HTTP ports', () => {
     running.releaseProjection();
     expect((await waiting).statusCode).toBe(204);
     expect((await logout(second.token)).statusCode).toBe(204);
+  });
+
+  it('a shed write has no access-log line of its own: the replica logs that it sheds, once', async () => {
+    let now = 0;
+    const lines: LogLine[] = [];
+    const running = await startInProcess({
+      admission: { maxPending: 256, maxWaitMs: 100 },
+      clock: () => now,
+      consistencyWaitMs: 60_000,
+      logger: pino(
+        { level: 'info' },
+        { write: (line: string) => lines.push(JSON.parse(line) as LogLine) },
+      ),
+    });
+    authority = running;
+    const logout = (token: string) =>
+      running.publicApp.inject({
+        method: 'DELETE',
+        url: '/auth/self-service/logout/api',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ session_token: token }),
+      });
+    const [first, second] = [await issueSession(running), await issueSession(running)];
+    running.holdProjection();
+    const waiting = logout(first.token);
+    await vi.waitFor(() => {
+      const revoked = appendedEnvelopes(running.log).filter((e) => e.type === 'session.revoked.v2');
+      expect(revoked.map((e) => e.subject)).toContain(first.id);
+    });
+    now = 101;
+    for (let i = 0; i < 20; i++) expect((await logout(second.token)).statusCode).toBe(503);
+    running.releaseProjection();
+    expect((await waiting).statusCode).toBe(204);
+
+    expect(lines.filter((l) => l.status === 503)).toEqual([]);
+    expect(lines.filter((l) => l.msg.startsWith('shedding writes'))).toHaveLength(1);
+    // The write it admitted is in the access log as before.
+    expect(lines.filter((l) => l.msg === 'request completed' && l.status === 204)).toHaveLength(1);
   });
 
   it('a write that ends any way (404, 405, 400, unknown method) leaves no ticket behind to age', async () => {

@@ -12,6 +12,7 @@ import {
 } from './error-handler.js';
 import { requestIdGenerator } from './request-id.js';
 import { secretRedactor } from './secrets.js';
+import { wasShed } from './write-admission.js';
 
 export interface ServerOptions {
   readonly logger: FastifyBaseLogger;
@@ -96,7 +97,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
       },
       reply.elapsedTime / 1000,
     );
-    if (request.url.startsWith('/health/') || request.url === '/metrics') return;
+    if (request.url.startsWith('/health/') || request.url === '/metrics' || wasShed(request))
+      return;
     // The path only: a query string could carry a token a client put there by mistake.
     const access = {
       method: request.method,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { REASONS, UnavailableError } from '../sessions/service-errors.js';
 
 export interface AdmissionLimits {
@@ -42,6 +42,14 @@ export class WriteAdmission {
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const shed = new WeakSet<FastifyRequest>();
+
+/**
+ * A write this replica refused at the door. The access log leaves these out: under an overload
+ * they come by the thousand a second, and a line each cost the CPU the shedding is there to save
+ * (the refusals are counted, and summarised by the caller of shedWrites).
+ */
+export const wasShed = (request: FastifyRequest): boolean => shed.has(request);
 
 /** Sheds writes on `app` through `admission` (shared by a replica's ports); `onRefused` counts them. */
 export function shedWrites(
@@ -56,6 +64,7 @@ export function shedWrites(
     }
     const ticket = admission.enter();
     if (ticket === undefined) {
+      shed.add(request);
       onRefused();
       done(new UnavailableError(REASONS.overloaded));
       return;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeRecords, readEnvelope, type EventEnvelope } from '@session-authority/events';
 import { InMemoryEventLog } from '@session-authority/event-log';
 import { InMemoryAuditTrail, InMemoryReadModel } from '@session-authority/read-model';
+import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { expect } from 'vitest';
 import { createApiMetrics } from '../../src/api-metrics.js';
@@ -31,6 +32,8 @@ export async function startInProcess(
   overrides: Partial<AppConfig> & {
     consistencyWaitMs?: number;
     clock?: () => number;
+    /** Where the app logs; silent by default. */
+    logger?: FastifyBaseLogger;
   } = {},
 ): Promise<InProcessAuthority> {
   const log = new InMemoryEventLog(4);
@@ -80,7 +83,7 @@ export async function startInProcess(
     commands,
     audit,
     metrics,
-    logger: pino({ level: 'silent' }),
+    logger: overrides.logger ?? pino({ level: 'silent' }),
     readiness: () => Promise.resolve({ ok: true, checks: { inProcess: true } }),
     ...(overrides.clock === undefined ? {} : { clock: overrides.clock }),
   });
