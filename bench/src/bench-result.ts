@@ -134,6 +134,12 @@ export const benchResultSchema = z.object({
       recoveryPerSecond: z.number().positive(),
       recoveryP99Ms: z.number().nonnegative(),
       recoveredAfterMs: z.number().nonnegative(),
+      /**
+       * The p99 of unknown-token logouts (403s: nothing admitted, no write) offered at the same
+       * rate for as long: what the machine answers at that rate at best. Runs before 2026-12-04
+       * have none.
+       */
+      unknownTokenP99Ms: z.number().nonnegative().optional(),
     })
     .optional(),
   ratios: z.object({

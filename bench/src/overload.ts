@@ -24,6 +24,8 @@ export interface OverloadSummary {
   readonly recoveryP99Ms: number;
   /** From the end of the overload until every later 250 ms window is back to that p99. */
   readonly recoveredAfterMs: number;
+  /** The p99 of unknown-token logouts offered at the same rate for as long: the machine's best. */
+  readonly unknownTokenP99Ms?: number;
 }
 
 const WINDOW_MS = 250;

@@ -59,7 +59,11 @@ function overloadRow(o: NonNullable<BenchResult['overload']>): string {
   return (
     `| logout overload: ${o.offeredPerSecond} req/s (2× saturation) for ${o.seconds} s, then ${o.recoveryPerSecond} req/s | ` +
     `${o.answered204} × 204 (p99 ${ms(o.p99Ms204)} ms), ${o.answered503} × 503 (p99 ${ms(o.p99Ms503)} ms), ${o.otherAnswers} other; ` +
-    `back to the later step's p99 (${ms(o.recoveryP99Ms)} ms) ${o.recoveredAfterMs} ms after |`
+    `back to the later step's p99 (${ms(o.recoveryP99Ms)} ms) ${o.recoveredAfterMs} ms after` +
+    (o.unknownTokenP99Ms === undefined
+      ? ''
+      : `; unknown-token logouts at ${o.offeredPerSecond} req/s (403, no write): p99 ${ms(o.unknownTokenP99Ms)} ms`) +
+    ' |'
   );
 }
 

@@ -7,6 +7,7 @@ import { startBenchStack, type BenchStack } from './bench-stack.js';
 import { benchResultSchema, type BenchResult } from './bench-result.js';
 import { runBenchProcess } from './child.js';
 import { measureFloor } from './floor.js';
+import { measureOverload } from './overload-step.js';
 import type { LoadJob, LoadResult } from './load-job.js';
 import { partsBetween, readPartTotals } from './transaction-parts.js';
 import { startProbe } from './probe.js';
@@ -197,24 +198,12 @@ async function run(
   )?.throughput;
   const overloadRate = Math.max(1, Math.round(2 * (saturation ?? 0)));
   log(`- logout overload at ${overloadRate} req/s, then ${Math.round(overloadRate / 4)}`);
-  const { overload } = await runBenchProcess('load-driver.js', [
-    JSON.stringify({
-      scenario: 'logout-revoke overload',
-      origins: stack.apiOrigins,
-      request: 'logout',
-      tokens: { file: writeTokens(tokenDir, 'overload', overloadSessions), use: 'unique' },
-      expectStatus: 204,
-      rate: overloadRate,
-      connections: OPEN_LOOP_CONNECTIONS,
-      warmupSeconds: 0,
-      seconds: settings.overloadSeconds,
-      phases: [
-        { rate: overloadRate, seconds: settings.overloadSeconds },
-        { rate: Math.max(1, Math.round(overloadRate / 4)), seconds: settings.overloadSeconds },
-      ],
-    } satisfies LoadJob),
-  ]).then((out) => JSON.parse(out) as LoadResult);
-  if (overload === undefined) throw new Error('the overload step reported nothing');
+  const overload = await measureOverload(stack, {
+    rate: overloadRate,
+    seconds: settings.overloadSeconds,
+    tokensFile: writeTokens(tokenDir, 'overload', overloadSessions),
+    connections: OPEN_LOOP_CONNECTIONS,
+  });
 
   // The first open-loop step sent about rate × its duration logouts: those sessions are revoked.
   const firstStepSent = Math.floor(

@@ -80,6 +80,9 @@ describe('npm run bench -- --quick', () => {
     expect(overload?.otherAnswers).toBe(0);
     expect((overload?.answered204 ?? 0) + (overload?.answered503 ?? 0)).toBeGreaterThan(0);
     expect(stdout).toContain('| logout overload:');
+    // Beside it, what the machine answers at that rate when nothing is admitted as a write.
+    expect(overload?.unknownTokenP99Ms).toBeGreaterThan(0);
+    expect(stdout).toContain('(403, no write)');
 
     // It leaves no process behind.
     const pids = [...stderr.matchAll(/started, pid (\d+)/g)].map((match) => Number(match[1]));
