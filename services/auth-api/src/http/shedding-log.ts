@@ -3,8 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 /**
  * What a replica's log says about the writes it sheds: one line when it starts, one every
  * `intervalMs` with how many it refused meanwhile, one when a whole interval passed without any.
- * A line per refused request would be thousands a second in an overload, each costing the event
- * loop what shedding is meant to keep for the writes it admits.
+ * A line per refused request would be thousands a second in an overload: a flood that buries
+ * every other line of the log (writes_refused_total counts them one by one).
  */
 export class SheddingLog {
   #refused = 0;

@@ -46,8 +46,7 @@ const shed = new WeakSet<FastifyRequest>();
 
 /**
  * A write this replica refused at the door. The access log leaves these out: under an overload
- * they come by the thousand a second, and a line each cost the CPU the shedding is there to save
- * (the refusals are counted, and summarised by the caller of shedWrites).
+ * they come by the thousand a second (they are counted, and summarised by shedWrites' caller).
  */
 export const wasShed = (request: FastifyRequest): boolean => shed.has(request);
 
