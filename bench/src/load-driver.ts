@@ -78,11 +78,16 @@ async function send(): Promise<number> {
 
 const latencies: number[] = [];
 const unexpected: Record<string, number> = {};
-function record(status: number | string, startedAt: number, measuring: boolean): void {
-  if (!measuring) return;
+/** Measured answers with the expected status: the throughput counts these, not 503s. */
+let expected = 0;
+/** Whether the answer had the expected status. */
+function record(status: number | string, startedAt: number, measuring: boolean): boolean {
+  const ok = status === job.expectStatus;
+  if (!measuring) return ok;
   latencies.push(performance.now() - startedAt);
-  if (status !== job.expectStatus)
-    unexpected[String(status)] = (unexpected[String(status)] ?? 0) + 1;
+  if (ok) expected += 1;
+  else unexpected[String(status)] = (unexpected[String(status)] ?? 0) + 1;
+  return ok;
 }
 const attempt = (startedAt: number, measuring: boolean) =>
   send().then(
@@ -113,7 +118,7 @@ async function openLoop(rate: number): Promise<number> {
   const begin = performance.now();
   const measureFrom = begin + job.warmupSeconds * 1000;
   const end = measureFrom + job.seconds * 1000;
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<boolean>>();
   let due = 0;
   for (;;) {
     const now = performance.now();
@@ -133,7 +138,7 @@ async function openLoop(rate: number): Promise<number> {
   return job.seconds;
 }
 
-/** `inFlight` requests always in flight until `until`; how many answers came back. */
+/** `inFlight` requests always in flight until `until`; how many expected answers came back. */
 async function keepInFlight(
   inFlight: number,
   until: number,
@@ -143,15 +148,17 @@ async function keepInFlight(
   const worker = async () => {
     while (performance.now() < until && !exhausted()) {
       const startedAt = performance.now();
-      await attempt(startedAt, startedAt >= measureFrom);
-      answered += 1;
+      if (await attempt(startedAt, startedAt >= measureFrom)) answered += 1;
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   return answered;
 }
 
-/** The concurrency, of those to try, that gets the most answers a second (each tried briefly). */
+/**
+ * The concurrency, of those to try, that gets the most expected answers a second (each tried
+ * briefly): a concurrency that a replica answers with fast 503s is not a higher saturation.
+ */
 async function bestConcurrency(): Promise<number> {
   let best = { inFlight: job.connections, rate: 0 };
   for (const inFlight of job.concurrencies ?? []) {
@@ -230,6 +237,7 @@ async function overloadLoop(phases: NonNullable<LoadJob['phases']>): Promise<num
   const samples = await phasedLoop(phases);
   overload = summarizeOverload(samples, phases);
   for (const sample of samples) latencies.push(sample.latencyMs);
+  expected = samples.filter((sample) => sample.status === job.expectStatus).length;
   return phases.reduce((sum, phase) => sum + phase.seconds, 0);
 }
 
@@ -245,7 +253,7 @@ const result: LoadResult = {
   offeredRate: job.rate ?? 'saturation',
   seconds: Math.round(seconds * 100) / 100,
   requests: latencies.length,
-  throughput: Math.round(latencies.length / seconds),
+  throughput: Math.round(expected / seconds),
   latencyMs: percentiles(latencies),
   unexpected,
   ...(concurrency === undefined ? {} : { concurrency }),

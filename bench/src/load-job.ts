@@ -51,6 +51,7 @@ export interface LoadResult {
   readonly offeredRate: number | 'saturation';
   readonly seconds: number;
   readonly requests: number;
+  /** Answers with the expected status a second (runs before 2026-12-04: every answer, 503s too). */
   readonly throughput: number;
   /** Milliseconds from when the request was due to its answer (open loop), or from its send. */
   readonly latencyMs: Latency;
