@@ -8,6 +8,11 @@ import {
   renderRunSection,
   runSectionOf,
 } from '@session-authority/bench';
+import {
+  authApiEnvSchema,
+  exampleResourceEnvSchema,
+  projectorEnvSchema,
+} from '@session-authority/config';
 import { repoRoot } from '@session-authority/local-infra';
 
 const documents = [
@@ -71,6 +76,33 @@ describe('the documentation', () => {
       ),
     );
     expect(outside.filter((file) => !file.endsWith('docs.unit.test.ts'))).toEqual([]);
+  });
+
+  it('docs/operations.md gives each setting the default its config schema has', () => {
+    type Field = { parse(value: unknown): unknown };
+    const fields = new Map<string, Field>();
+    for (const schema of [authApiEnvSchema, projectorEnvSchema, exampleResourceEnvSchema])
+      for (const [name, field] of Object.entries(schema.shape)) fields.set(name, field as Field);
+    const rows = read('docs/operations.md').matchAll(
+      /^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) +\| ([^|]+?) +\|/gm,
+    );
+    let compared = 0;
+    for (const [, namesCell = '', defaultsCell = ''] of rows) {
+      const names = [...namesCell.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1] ?? '');
+      const defaults = defaultsCell.split(', ');
+      // Defaults told in words (none, unset, derived from another setting) are not compared.
+      if (names.length !== defaults.length || /none|unset|\bor\b/.test(defaultsCell)) continue;
+      for (const [i, name] of names.entries()) {
+        const field = fields.get(name);
+        if (field === undefined || name === 'INSTANCE_ID') continue; // host-pid: made at start
+        const documented = (defaults[i] ?? '').replace(/`/g, '');
+        expect(field.parse(documented), `${name} documented as ${documented}`).toEqual(
+          field.parse(undefined),
+        );
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(25);
   });
 
   it('keeps README.md a front door of at most 200 lines', () => {
