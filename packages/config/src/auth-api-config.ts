@@ -25,7 +25,7 @@ export const authApiEnvSchema = z.object({
   /** Of CONSISTENCY_WAIT_MS, the most an append may wait for the log's acknowledgement. */
   LOG_APPEND_TIMEOUT_MS: positiveInt(1500),
   /** Writes in flight on one replica beyond which the next is answered 503 at once. */
-  MAX_PENDING_WRITES: positiveInt(256),
+  MAX_PENDING_WRITES: positiveInt(128),
   /** How long the oldest write in flight may have waited before new ones are answered 503 at once. */
   WRITE_QUEUE_MAX_MS: positiveInt(500),
   PROJECTION_WATERMARK_POLL_MS: positiveInt(200),
