@@ -72,6 +72,25 @@ describe('SheddingLog', () => {
   });
 });
 
+const logoutOn = (running: InProcessAuthority) => (token: string) =>
+  running.publicApp.inject({
+    method: 'DELETE',
+    url: '/auth/self-service/logout/api',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ session_token: token }),
+  });
+
+/** A logout left in flight: its revocation is in the log, its projection held until released. */
+async function logoutInFlight(running: InProcessAuthority, session: { id: string; token: string }) {
+  running.holdProjection();
+  const answer = logoutOn(running)(session.token);
+  await vi.waitFor(() => {
+    const revoked = appendedEnvelopes(running.log).filter((e) => e.type === 'session.revoked.v2');
+    expect(revoked.map((e) => e.subject)).toContain(session.id);
+  });
+  return { answer };
+}
+
 describe('load shedding on the HTTP ports', () => {
   let authority: InProcessAuthority | undefined;
   afterEach(async () => {
@@ -86,34 +105,23 @@ describe('load shedding on the HTTP ports', () => {
       consistencyWaitMs: 60_000,
     });
     authority = running;
-    const inject = (method: 'DELETE' | 'GET', url: string, token: string) =>
-      running.publicApp.inject(
-        method === 'GET'
-          ? { method, url, headers: { 'x-session-token': token } }
-          : {
-              method,
-              url,
-              headers: { 'content-type': 'application/json' },
-              payload: JSON.stringify({ session_token: token }),
-            },
-      );
-    const logout = (token: string) => inject('DELETE', '/auth/self-service/logout/api', token);
+    const logout = logoutOn(running);
     const [first, second] = [await issueSession(running), await issueSession(running)];
 
-    running.holdProjection();
-    const waiting = logout(first.token);
-    await vi.waitFor(() => {
-      const revoked = appendedEnvelopes(running.log).filter((e) => e.type === 'session.revoked.v2');
-      expect(revoked.map((e) => e.subject)).toContain(first.id);
-    });
+    const waiting = await logoutInFlight(running, first);
     now = 101;
     const shed = await logout(second.token);
     expectErrorGeneric(shed, 503, REASONS.overloaded);
     expect(shed.headers['retry-after']).toBe('1');
-    expect((await inject('GET', '/auth/sessions/whoami', second.token)).statusCode).toBe(200);
+    const whoami = await running.publicApp.inject({
+      method: 'GET',
+      url: '/auth/sessions/whoami',
+      headers: { 'x-session-token': second.token },
+    });
+    expect(whoami.statusCode).toBe(200);
 
     running.releaseProjection();
-    expect((await waiting).statusCode).toBe(204);
+    expect((await waiting.answer).statusCode).toBe(204);
     expect((await logout(second.token)).statusCode).toBe(204);
   });
 
@@ -130,24 +138,13 @@ describe('load shedding on the HTTP ports', () => {
       ),
     });
     authority = running;
-    const logout = (token: string) =>
-      running.publicApp.inject({
-        method: 'DELETE',
-        url: '/auth/self-service/logout/api',
-        headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({ session_token: token }),
-      });
+    const logout = logoutOn(running);
     const [first, second] = [await issueSession(running), await issueSession(running)];
-    running.holdProjection();
-    const waiting = logout(first.token);
-    await vi.waitFor(() => {
-      const revoked = appendedEnvelopes(running.log).filter((e) => e.type === 'session.revoked.v2');
-      expect(revoked.map((e) => e.subject)).toContain(first.id);
-    });
+    const waiting = await logoutInFlight(running, first);
     now = 101;
     for (let i = 0; i < 20; i++) expect((await logout(second.token)).statusCode).toBe(503);
     running.releaseProjection();
-    expect((await waiting).statusCode).toBe(204);
+    expect((await waiting.answer).statusCode).toBe(204);
 
     expect(lines.filter((l) => l.status === 503)).toEqual([]);
     expect(lines.filter((l) => l.msg.startsWith('shedding writes'))).toHaveLength(1);
