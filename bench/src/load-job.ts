@@ -39,6 +39,9 @@ export interface LoadJob {
   readonly phases?: readonly { readonly rate: number; readonly seconds: number }[];
 }
 
+/** A step as the orchestrator describes it; the connections and durations are its settings'. */
+export type DriveJob = Omit<LoadJob, 'connections' | 'seconds' | 'warmupSeconds'>;
+
 export interface Latency {
   readonly p50: number;
   readonly p95: number;

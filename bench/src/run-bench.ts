@@ -6,9 +6,17 @@ import { localDir } from '@session-authority/local-infra';
 import { startBenchStack, type BenchStack } from './bench-stack.js';
 import { benchResultSchema, type BenchResult } from './bench-result.js';
 import { runBenchProcess } from './child.js';
+import {
+  benchSettings,
+  CONNECTIONS,
+  MANAGEMENT_RATE,
+  OPEN_LOOP_CONNECTIONS,
+  OTHER_SESSIONS,
+} from './bench-settings.js';
 import { measureFloor } from './floor.js';
+import { measureListings } from './listing-steps.js';
 import { measureOverload } from './overload-step.js';
-import type { LoadJob, LoadResult } from './load-job.js';
+import type { DriveJob, LoadJob, LoadResult } from './load-job.js';
 import { partsBetween, readPartTotals } from './transaction-parts.js';
 import { startProbe } from './probe.js';
 import { measurePropagation } from './propagation.js';
@@ -16,15 +24,11 @@ import { followDuring, measureBootstrap } from './revocations-scenario.js';
 import { measureRebuild } from './rebuild-scenario.js';
 import { measureStateStep } from './state-step-cost.js';
 import { renderMarkdown } from './report.js';
-import { encodePageToken } from '@session-authority/read-model';
 import {
   makeIdentities,
   makeSessions,
   seedBaseline,
   seedEventSourced,
-  seedAuditRows,
-  seedReadModelRows,
-  benchAuditIdentity,
   seededRandomBytes,
   writeTokens,
   type SeededSession,
@@ -53,64 +57,9 @@ const projectors = Number(values.projectors ?? 1);
 const projections = values.projections ?? 'sessions,audit';
 const quick = values.quick === true;
 const seed = Number(values.seed ?? 20261124);
-const settings = quick
-  ? {
-      seconds: 1,
-      warmupSeconds: 0.3,
-      rates: [50, 100, 200],
-      saturationBudget: 4000,
-      concurrencies: [16, 64],
-      probeSeconds: 0.3,
-      overloadSeconds: 1,
-    }
-  : {
-      seconds: 10,
-      warmupSeconds: 2,
-      rates: [100, 250, 500, 1000, 2000],
-      saturationBudget: 60_000,
-      // Saturation is the concurrency that answers most: each is tried for probeSeconds first.
-      concurrencies: [16, 64, 128, 256],
-      probeSeconds: 2,
-      overloadSeconds: 10,
-    };
-const sizes = quick
-  ? {
-      whoami: 500,
-      propagation: 50,
-      propagationRate: 50,
-      rebuild: 5000,
-      floor: 50,
-      listed: 10_000,
-      feed: 10_000,
-    }
-  : {
-      whoami: 10_000,
-      propagation: 1000,
-      propagationRate: 100,
-      rebuild: 1_000_000,
-      floor: 2000,
-      listed: 1_000_000,
-      feed: 1_000_000,
-    };
-/** Session management: its targets are at this rate. */
-const MANAGEMENT_RATE = 50;
-const OTHER_SESSIONS = 50;
-const CONNECTIONS = 64;
-/**
- * Open loop: enough connections that the driver never queues a request itself (it did with 64:
- * at 1,000 logouts/s a second of the measured latency was its own queue); only those needed open.
- */
-const OPEN_LOOP_CONNECTIONS = 1024;
+const { settings, sizes, budget } = benchSettings(quick);
 const outDir = values.out ?? join(localDir, 'bench');
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Tokens for one open-loop step or a saturation run: what it can use up, with a margin. */
-function budget(rate: number | undefined): number {
-  if (rate === undefined) return settings.saturationBudget;
-  return Math.ceil(rate * (settings.seconds + settings.warmupSeconds) * 1.1) + 100;
-}
-
-type DriveJob = Omit<LoadJob, 'connections' | 'seconds' | 'warmupSeconds'>;
 
 /** Runs one step in a load process; a saturation step also finds its concurrency and its CPU. */
 async function driveLoad(processes: LoadJob['cpuGroups'], job: DriveJob) {
@@ -299,47 +248,7 @@ async function run(
   );
 
   // Last, as its rows are not in the log: 'listed' more sessions straight into the read model.
-  log(`- ${sizes.listed} more sessions in the read model for the listing`);
-  await seedReadModelRows(stack.databaseUrl, sizes.listed);
-  const pageTokens = makeSessions(1000, random).map((s) => ({
-    sessionId: s.sessionId,
-    token: encodePageToken(s.sessionId),
-  }));
-  const pageFile = writeTokens(tokenDir, 'page-tokens', pageTokens);
-  log(`- ${sizes.listed} audit rows for the audit query`);
-  const auditIdentityCount = sizes.listed / 10;
-  await seedAuditRows(stack.databaseUrl, stack.topic, sizes.listed, auditIdentityCount);
-  const auditIdentities = Array.from({ length: 1000 }, (_, k) => ({
-    sessionId: '',
-    token: benchAuditIdentity((k * 97) % auditIdentityCount),
-  }));
-  const identityFile = writeTokens(tokenDir, 'audit-identities', auditIdentities);
-  for (const rate of [MANAGEMENT_RATE, undefined]) {
-    load.push(
-      await drive({
-        scenario: `admin-audit-events (10 of ${sizes.listed.toLocaleString('en')}+ rows)`,
-        origins: stack.adminOrigins,
-        request: 'admin-audit-events',
-        adminKey: stack.adminKey,
-        tokens: { file: identityFile, use: 'cycle' },
-        expectStatus: 200,
-        ...(rate === undefined ? {} : { rate }),
-      }),
-    );
-  }
-  for (const rate of [MANAGEMENT_RATE, undefined]) {
-    load.push(
-      await drive({
-        scenario: `admin-sessions-page (250 of ${sizes.listed.toLocaleString('en')}+)`,
-        origins: stack.adminOrigins,
-        request: 'admin-sessions-page',
-        adminKey: stack.adminKey,
-        tokens: { file: pageFile, use: 'cycle' },
-        expectStatus: 200,
-        ...(rate === undefined ? {} : { rate }),
-      }),
-    );
-  }
+  load.push(...(await measureListings(stack, drive, { listed: sizes.listed, tokenDir, random })));
 
   const saturated = (scenario: string) =>
     load.find((r) => r.scenario === scenario && r.offeredRate === 'saturation');
