@@ -113,8 +113,6 @@ async function openConnections(): Promise<void> {
 }
 
 async function openLoop(rate: number): Promise<number> {
-  // Without a warm-up to open them, the connections are opened before the step.
-  if (job.warmupSeconds === 0) await openConnections();
   const begin = performance.now();
   const measureFrom = begin + job.warmupSeconds * 1000;
   const end = measureFrom + job.seconds * 1000;
@@ -233,7 +231,6 @@ async function closedLoop(): Promise<number> {
 
 let overload: LoadResult['overload'];
 async function overloadLoop(phases: NonNullable<LoadJob['phases']>): Promise<number> {
-  await openConnections();
   const samples = await phasedLoop(phases);
   overload = summarizeOverload(samples, phases);
   for (const sample of samples) latencies.push(sample.latencyMs);
@@ -241,6 +238,8 @@ async function overloadLoop(phases: NonNullable<LoadJob['phases']>): Promise<num
   return phases.reduce((sum, phase) => sum + phase.seconds, 0);
 }
 
+// Without a warm-up to open them (the overload), the connections are opened before the step.
+if (job.warmupSeconds === 0) await openConnections();
 const seconds =
   job.phases !== undefined
     ? await overloadLoop(job.phases)
