@@ -179,6 +179,37 @@ describe('signed checkpoints and verify --since-checkpoint', () => {
     expect((await since()).code).toBe(0);
   });
 
+  it('names an audit row deleted below the checkpoint, and the same row put back', async () => {
+    await fullVerify();
+    const { rows } = await db.query<{ log_partition: number; log_offset: string }>(
+      `select log_partition, log_offset::text from audit_events
+       where topic = $1 and session_id = $2 order by log_offset limit 1`,
+      [cluster.topic, before.revoked],
+    );
+    const old = rows[0];
+    if (old === undefined) throw new Error('an audit row expected');
+    const where = 'topic = $1 and log_partition = $2 and log_offset = $3';
+    const at = [cluster.topic, old.log_partition, old.log_offset];
+    await db.query(`create temporary table gone as select * from audit_events where ${where}`, at);
+    await db.query(`delete from audit_events where ${where}`, at);
+    const deleted = await since();
+    expect(deleted.code).toBe(1);
+    const counts = new RegExp(
+      `checkpoint: partition ${old.log_partition}: row-count: audit_events holds (\\d+) rows below offset \\d+; the checkpoint counted (\\d+)`,
+    ).exec(deleted.stdout);
+    expect(counts, deleted.stdout).not.toBeNull();
+    expect(Number(counts?.[2]) - Number(counts?.[1])).toBe(1);
+    // Put back as it was, the row is one PostgreSQL wrote after the checkpoint.
+    await db.query('insert into audit_events select * from gone');
+    const restored = await since();
+    expect(restored.code).toBe(1);
+    expect(restored.stdout).toContain(
+      `checkpoint: partition ${old.log_partition} offset ${old.log_offset}: written-after: 1 rows of audit_events`,
+    );
+    await fullVerify();
+    expect((await since()).code).toBe(0);
+  });
+
   it('names a session row edited or deleted since the checkpoint that no record touched', async () => {
     await fullVerify();
     const { rows } = await db.query<{ revoked_at: Date; revoke_reason: string }>(

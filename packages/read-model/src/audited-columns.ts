@@ -29,7 +29,16 @@ type Canonical = Record<string, string | null>;
 const TIME_COLUMNS = new Set(['at', 'quarantined_at']);
 const UUID_COLUMNS = new Set(['session_id', 'identity_id']);
 
-const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
+const PRINTABLE_ASCII = /^[ -~]*$/;
+
+/** jsonb's order of keys: shorter first (in bytes), then by their bytes. */
+function jsonbKeyOrder(a: string, b: string): number {
+  // In ASCII a character is one byte and compares as its byte does: nothing to encode.
+  if (PRINTABLE_ASCII.test(a) && PRINTABLE_ASCII.test(b))
+    return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  const [x, y] = [Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')];
+  return x.length - y.length || Buffer.compare(x, y);
+}
 
 /**
  * JSON as PostgreSQL prints a jsonb value: keys shortest first then in byte order, ", " and ": "
@@ -40,10 +49,7 @@ function jsonbText(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .sort(
-        ([a], [b]) =>
-          byteLength(a) - byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)),
-      )
+      .sort(([a], [b]) => jsonbKeyOrder(a, b))
       .map(([key, item]) => `${JSON.stringify(key)}: ${jsonbText(item)}`);
     return `{${entries.join(', ')}}`;
   }

@@ -1,10 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckpointBody, SessionFacts } from '@session-authority/audit';
+import type pg from 'pg';
+import {
+  CheckpointedRows,
+  writtenAfterSql,
+  type CheckpointedTable,
+  type RowsBelow,
+  type RowsBelowCheckpoint,
+} from './checkpoint-scans.js';
 import { qualified } from './sql.js';
 import {
   beginSnapshot,
   joinSnapshot,
-  offsetArrays,
   readAuditRows,
   readProjectionEnds,
   readQuarantineRows,
@@ -12,14 +19,6 @@ import {
   type ProjectionEnds,
   type SnapshotAuditRow,
 } from './snapshot-reads.js';
-
-/** The rows of one partition below a checkpoint's offset, and how many were written since it. */
-export interface RowsBelowCheckpoint {
-  readonly partition: number;
-  readonly rows: number;
-  readonly written: number;
-  readonly firstWritten: bigint | undefined;
-}
 
 /** An audit row of one session, as the projector's decoding can read it again. */
 export interface AuditHistoryRow {
@@ -36,42 +35,44 @@ export interface AuditHistoryRow {
   readonly quarantinedAt: Date | null;
 }
 
-/** What `verify --since-checkpoint` reads, as of one instant; close() ends that instant. */
-export interface SinceCheckpointSnapshot extends ProjectionEnds {
-  readonly pgSnapshot: string;
-  /** audit_events and quarantined_records at or after the checkpoint's offsets. */
-  readonly auditRows: ReadonlyMap<number, SnapshotAuditRow[]>;
-  readonly quarantine: ReadonlyMap<string, Record<string, string | null>>;
-  readonly auditBelow: readonly RowsBelowCheckpoint[];
-  readonly quarantineBelow: readonly RowsBelowCheckpoint[];
+/** What the scans of whole tables say about the rows a checkpoint vouches for. */
+export interface WholeTableScans {
+  /** audit_events and quarantined_records below the checkpoint's offsets, over its partitions. */
+  readonly auditBelow: RowsBelow;
+  readonly quarantineBelow: RowsBelow;
   /** Sessions rows written after the checkpoint, by the projector or anyone else. */
   readonly sessionsWritten: readonly string[];
   readonly sessionsRows: number;
+}
+
+/** audit_events and quarantined_records at or after the checkpoint's offsets. */
+export interface RowsFromCheckpoint {
+  readonly auditRows: ReadonlyMap<number, SnapshotAuditRow[]>;
+  readonly quarantine: ReadonlyMap<string, Record<string, string | null>>;
+}
+
+/** What `verify --since-checkpoint` reads, as of one instant; close() ends that instant. */
+export interface SinceCheckpointSnapshot extends ProjectionEnds {
+  readonly pgSnapshot: string;
+  /**
+   * The scans of whole tables, begun on connections of their own as the snapshot opened, so that
+   * they run while the log is read; the only reads here whose cost grows with history.
+   */
+  readonly scans: Promise<WholeTableScans>;
+  rowsFromCheckpoint(): Promise<RowsFromCheckpoint>;
+  /** For a table whose rows below the checkpoint disagree with it: which partitions do. */
+  belowByPartition(table: CheckpointedTable): Promise<RowsBelowCheckpoint[]>;
   sessionFacts(ids: readonly string[]): Promise<SessionFacts[]>;
   /** The audit rows of these sessions below the given offsets, per partition in offset order. */
   history(ids: readonly string[], below: ReadonlyMap<number, bigint>): Promise<AuditHistoryRow[]>;
   close(): Promise<void>;
 }
 
-const XID_SPACE = 4294967296n;
+type Twin = Awaited<ReturnType<typeof joinSnapshot>>;
 
-/**
- * SQL that is true for a row PostgreSQL wrote after the checkpoint's snapshot: its xmin is not
- * visible in that snapshot (as new as the snapshot's xmax, or one of the transactions it saw
- * running). age() measures both from the same transaction id, this transaction's, so they
- * compare; it holds for rows younger than 2^31 transactions. Rows are never updated in place,
- * so a row that was verified keeps its xmin (freezing keeps it too); an edit, a delete and
- * insert, or a restore from a dump all give it a new one.
- */
-function writtenAfterSql(checkpointSnapshot: string, alias: string): string {
-  const [, xmax, xip] = checkpointSnapshot.split(':');
-  if (xmax === undefined || !/^\d+$/.test(xmax)) throw new Error('a checkpoint names no snapshot');
-  const low = (xid: string) => (BigInt(xid) % XID_SPACE).toString();
-  const running = (xip ?? '').split(',').filter((xid) => /^\d+$/.test(xid));
-  const wasRunning =
-    running.length === 0 ? '' : ` or ${alias}.xmin = any('{${running.map(low).join(',')}}'::xid[])`;
-  return `(age(${alias}.xmin) <= age('${low(xmax)}'::xid)${wasRunning})`;
-}
+// The planner cannot know how few rows lie past a checkpoint: it guesses a third of each
+// partition and compiled the range reads for that (over 100 ms each, for a few thousand rows).
+const NO_JIT = 'set local jit = off';
 
 export async function openSinceCheckpoint(
   em: EntityManager,
@@ -81,96 +82,59 @@ export async function openSinceCheckpoint(
   const { topic } = checkpoint;
   const pool = await em.getConnection().getNativeClient();
   const client = await pool.connect();
+  const twins: Twin[] = [];
+  let scans: Promise<WholeTableScans> | undefined;
   const close = async () => {
+    await scans?.catch(() => undefined);
+    await Promise.all(twins.map((twin) => twin.close()));
     await client.query('rollback').catch(() => undefined);
     client.release();
   };
   try {
     const pgSnapshot = await beginSnapshot(client);
-    // The planner cannot know how few rows lie past a checkpoint: it guesses a third of each
-    // partition and compiled the range reads for that (over 100 ms each, for a few thousand rows).
-    await client.query('set local jit = off');
+    await client.query(NO_JIT);
     const writtenAfter = writtenAfterSql(checkpoint.snapshot, 't');
     const fromOffsets = (pick: (p: CheckpointBody['partitions'][number]) => string) =>
       new Map(checkpoint.partitions.map((p) => [p.partition, BigInt(pick(p))]));
-    const auditFrom = fromOffsets((p) => p.auditOffset);
-    const quarantineFrom = fromOffsets((p) => p.quarantineOffset);
-    // Rows below the checkpoint: all rows less those from its offsets on (a range of the primary
-    // key), so that the scan of the whole table evaluates nothing per row but the transaction id.
-    const below = async (table: string, from: ReadonlyMap<number, bigint>) => {
-      type Counts = { partition: number; rows: string; written: string };
-      // Planned to hold however stale the statistics (a table that grew fast): no condition on
-      // the topic, so the table is read in order rather than through the primary key, and the
-      // million rows grouped into a dozen by hashing rather than sorting.
-      await client.query('set local enable_sort = off');
-      const all = await client.query<Counts & { topic: string }>(
-        `select t.topic, t.log_partition as partition, count(*) as rows,
-           count(*) filter (where ${writtenAfter}) as written
-         from ${qualified(schema, table)} t group by t.topic, t.log_partition`,
-      );
-      await client.query('reset enable_sort');
-      // Counted per partition in a range of the primary key (an aggregate in a lateral subquery is
-      // never joined to a scan of the whole table, as a plain join of the offsets was).
-      const since = await client.query<Counts>(
-        `select f.partition, c.rows, c.written
-         from unnest($2::int[], $3::bigint[]) as f(partition, start)
-         cross join lateral (
-           select count(*) as rows, count(*) filter (where ${writtenAfter}) as written
-           from ${qualified(schema, table)} t
-           where t.topic = $1 and t.log_partition = f.partition and t.log_offset >= f.start) c`,
-        [topic, ...offsetArrays(from)],
-      );
-      const counted = (rows: Counts[], partition: number) => {
-        const row = rows.find((r) => r.partition === partition);
-        return { rows: Number(row?.rows ?? 0), written: Number(row?.written ?? 0) };
-      };
-      const found: RowsBelowCheckpoint[] = [];
-      for (const [partition, start] of from) {
-        const total = counted(
-          all.rows.filter((r) => r.topic === topic),
-          partition,
-        );
-        const after = counted(since.rows, partition);
-        const written = total.written - after.written;
-        let firstWritten: bigint | undefined;
-        if (written > 0) {
-          const first = await client.query<{ offset: string }>(
-            `select min(t.log_offset)::text as offset from ${qualified(schema, table)} t
-             where t.topic = $1 and t.log_partition = $2 and t.log_offset < $3 and ${writtenAfter}`,
-            [topic, partition, start.toString()],
-          );
-          const offset = first.rows[0]?.offset;
-          firstWritten = offset === undefined ? undefined : BigInt(offset);
-        }
-        found.push({ partition, rows: total.rows - after.rows, written, firstWritten });
-      }
-      return found;
+    const from = {
+      audit_events: fromOffsets((p) => p.auditOffset),
+      quarantined_records: fromOffsets((p) => p.quarantineOffset),
     };
+    const rowsOf = (on: pg.PoolClient, table: CheckpointedTable) =>
+      new CheckpointedRows(on, schema, table, topic, from[table], writtenAfter);
     const ends = await readProjectionEnds(client, schema, topic);
-    // The two scans of whole tables (audit_events here, sessions on a twin) run at once.
-    const twin = await joinSnapshot(client, pool);
-    const [auditBelow, sessions] = await Promise.all([
-      below('audit_events', auditFrom),
-      twin.client
-        .query<{ rows: string; written: string[] | null }>(
-          `select count(*) as rows, array_agg(t.id) filter (where ${writtenAfter}) as written
-           from ${qualified(schema, 'sessions')} t`,
-        )
-        .finally(() => twin.close()),
-    ]);
-    const quarantineBelow = await below('quarantined_records', quarantineFrom);
-    const auditRows = await readAuditRows(client, schema, topic, auditFrom);
-    const quarantine = await readQuarantineRows(client, schema, topic, quarantineFrom);
+    for (let i = 0; i < 2; i++) {
+      twins.push(await joinSnapshot(client, pool));
+      await twins[i]?.client.query(NO_JIT);
+    }
+    const [tablesTwin, sessionsTwin] = twins.map((twin) => twin.client);
+    if (tablesTwin === undefined || sessionsTwin === undefined) throw new Error('two twins');
+    const checkpointedTotals = async () => ({
+      auditBelow: await rowsOf(tablesTwin, 'audit_events').total(),
+      quarantineBelow: await rowsOf(tablesTwin, 'quarantined_records').total(),
+    });
+    const sessionsScan = sessionsTwin.query<{ rows: string; written: string[] | null }>(
+      `select count(*) as rows, array_agg(t.id) filter (where ${writtenAfter}) as written
+       from ${qualified(schema, 'sessions')} t`,
+    );
+    scans = Promise.all([checkpointedTotals(), sessionsScan]).then(([totals, sessions]) => ({
+      ...totals,
+      sessionsWritten: sessions.rows[0]?.written ?? [],
+      sessionsRows: Number(sessions.rows[0]?.rows ?? 0),
+    }));
+    // Awaited by the verification, or by close() when it ends early; never an unhandled rejection.
+    scans.catch(() => undefined);
     return {
       ...ends,
       pgSnapshot,
-      auditRows,
-      quarantine,
-      auditBelow,
-      quarantineBelow,
-      sessionsWritten: sessions.rows[0]?.written ?? [],
-      sessionsRows: Number(sessions.rows[0]?.rows ?? 0),
-      sessionFacts: (ids) => readSessionFacts(client, schema, ids),
+      scans,
+      rowsFromCheckpoint: async () => ({
+        auditRows: await readAuditRows(client, schema, topic, from.audit_events),
+        quarantine: await readQuarantineRows(client, schema, topic, from.quarantined_records),
+      }),
+      belowByPartition: (table) => rowsOf(client, table).byPartition(),
+      // Beside history(), which reads on `client`, once the sessions scan is done.
+      sessionFacts: (ids) => readSessionFacts(sessionsTwin, schema, ids),
       history: async (ids, below) => {
         const { rows } = await client.query<{
           topic: string;

@@ -78,9 +78,11 @@ export {
 export {
   openSinceCheckpoint,
   type AuditHistoryRow,
-  type RowsBelowCheckpoint,
+  type RowsFromCheckpoint,
   type SinceCheckpointSnapshot,
+  type WholeTableScans,
 } from './checkpoint-snapshot.js';
+export type { CheckpointedTable, RowsBelow, RowsBelowCheckpoint } from './checkpoint-scans.js';
 export { latestCheckpoint, saveCheckpoint } from './audit-checkpoints.js';
 export type { ProjectionEnds } from './snapshot-reads.js';
 export {

@@ -25,6 +25,13 @@ function eventIdOf({ record }: PositionedRecord): string | null {
   return id === undefined ? null : id.toString();
 }
 
+/** The offset a partition must be read from: the earliest any projection's check starts at. */
+export function readFrom(starts: ReplayStarts, partition: number): bigint {
+  return [starts.auditOffsets, starts.sessionsOffsets, starts.quarantineOffsets]
+    .map((m) => m.get(partition) ?? 0n)
+    .reduce((a, b) => (a < b ? a : b));
+}
+
 const sessionOf = (input: PositionedInput) =>
   'event' in input ? input.event.data.session_id : input.quarantine.sessionId;
 
@@ -46,16 +53,6 @@ export class LogReplay {
     private readonly starts: ReplayStarts = NOWHERE,
   ) {
     this.auditColumns = new AuditColumnCheck(auditRows);
-  }
-
-  /** The offset each partition must be read from: the earliest any check starts at. */
-  readFrom(partition: number): bigint {
-    const starts = [
-      this.starts.auditOffsets,
-      this.starts.sessionsOffsets,
-      this.starts.quarantineOffsets,
-    ];
-    return starts.map((m) => m.get(partition) ?? 0n).reduce((a, b) => (a < b ? a : b));
   }
 
   /** The sessions the records after the sessions start name. */

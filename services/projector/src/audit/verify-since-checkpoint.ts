@@ -13,12 +13,13 @@ import {
   pinTopic,
   type AuditHistoryRow,
   type SinceCheckpointSnapshot,
+  type WholeTableScans,
 } from '@session-authority/read-model';
 import { foldSessions, type SessionState } from '@session-authority/sessions';
 import { checkpointBody, verifiedPartition } from './checkpoint-body.js';
 import { inputsOfHistory } from './history-inputs.js';
 import { readLog } from '../read-log.js';
-import { LogReplay, type ReplayStarts } from './log-replay.js';
+import { LogReplay, readFrom, type ReplayStarts } from './log-replay.js';
 import {
   columnDifferencesOf,
   readUntil,
@@ -55,47 +56,46 @@ const startsOf = (body: CheckpointBody): ReplayStarts => {
 };
 
 /** What PostgreSQL says about the rows the checkpoint vouches for: still all there, none rewritten. */
-function rowsSince(
+async function rowsSince(
   body: CheckpointBody,
   snapshot: SinceCheckpointSnapshot,
-): CheckpointDifference[] {
+  scanned: WholeTableScans,
+): Promise<CheckpointDifference[]> {
   const found: CheckpointDifference[] = [];
   const starts = startsOf(body);
-  for (const p of body.partitions) {
-    const { partition } = p;
-    const tables = [
-      [
-        'audit_events',
-        snapshot.auditBelow,
-        p.auditRows,
-        starts.auditOffsets,
-        snapshot.auditOffsets,
-      ],
-      [
-        'quarantined_records',
-        snapshot.quarantineBelow,
-        p.quarantineRows,
-        starts.quarantineOffsets,
-        snapshot.quarantineOffsets,
-      ],
-    ] as const;
-    for (const [table, below, signedRows, from, now] of tables) {
-      const rows = below.find((b) => b.partition === partition);
-      const start = from.get(partition) ?? 0n;
-      if ((now.get(partition) ?? 0n) < start)
+  const tables = [
+    ['audit_events', scanned.auditBelow, 'auditRows', starts.auditOffsets, snapshot.auditOffsets],
+    [
+      'quarantined_records',
+      scanned.quarantineBelow,
+      'quarantineRows',
+      starts.quarantineOffsets,
+      snapshot.quarantineOffsets,
+    ],
+  ] as const;
+  for (const [table, total, signed, from, now] of tables) {
+    for (const { partition } of body.partitions)
+      if ((now.get(partition) ?? 0n) < (from.get(partition) ?? 0n))
         found.push({ partition, kind: 'behind', detail: `${table} stands before the checkpoint` });
-      if (rows !== undefined && rows.written > 0)
+    const counted = body.partitions.reduce((sum, p) => sum + p[signed], 0);
+    if (total.written === 0 && total.rows === counted) continue;
+    // Rare: something changed below the checkpoint. Only now are the rows counted per partition.
+    for (const rows of await snapshot.belowByPartition(table)) {
+      const { partition } = rows;
+      const start = from.get(partition) ?? 0n;
+      if (rows.written > 0)
         found.push({
           partition,
           ...(rows.firstWritten === undefined ? {} : { offset: rows.firstWritten }),
           kind: 'written-after',
           detail: `${rows.written} rows of ${table} below offset ${start} were written after the checkpoint; a full verify names what changed`,
         });
-      if ((rows?.rows ?? 0) !== signedRows)
+      const signedRows = body.partitions.find((p) => p.partition === partition)?.[signed] ?? 0;
+      if (rows.rows !== signedRows)
         found.push({
           partition,
           kind: 'row-count',
-          detail: `${table} holds ${rows?.rows ?? 0} rows below offset ${start}; the checkpoint counted ${signedRows}`,
+          detail: `${table} holds ${rows.rows} rows below offset ${start}; the checkpoint counted ${signedRows}`,
         });
     }
   }
@@ -144,18 +144,24 @@ export async function verifySinceCheckpoint(
     differences.push({ kind: 'other-log', detail: 'the checkpoint was made on another log' });
   const snapshot = await openSinceCheckpoint(orm.em, schema, since);
   try {
-    differences.push(...rowsSince(since, snapshot));
     const snapshotRead = performance.now();
     const starts = startsOf(since);
     const partitions = observed.partitions;
+    // The rows from the checkpoint on are read while the consumer joins and fetches.
+    const fromCheckpoint = snapshot.rowsFromCheckpoint();
+    const replaying = fromCheckpoint.then(
+      (rows) => new LogReplay(snapshot, rows.auditRows, starts),
+    );
+    replaying.catch(() => undefined); // awaited below, unless the log's end cannot be read
     const until = readUntil(snapshot, await readLogEnd(options.kafka, topic), partitions);
-    const replay = new LogReplay(snapshot, snapshot.auditRows, starts);
     await readLog(
       options,
-      (p) => replay.readFrom(p),
+      (p) => readFrom(starts, p),
       until,
-      (p, batch) => replay.add(p, batch),
+      async (p, batch) => (await replaying).add(p, batch),
     );
+    const { auditRows, quarantine } = await fromCheckpoint;
+    const replay = await replaying;
     const logRead = performance.now();
 
     const signedHead = (p: number) => since.partitions.find((c) => c.partition === p);
@@ -163,13 +169,23 @@ export async function verifySinceCheckpoint(
     for (let p = 0; p < partitions; p++) {
       const start = signedHead(p)?.chain;
       const logged = replay.logged.get(p) ?? [];
-      const stored = snapshot.auditRows.get(p) ?? [];
+      const stored = auditRows.get(p) ?? [];
       const difference = firstChainDifference(p, logged, stored, start);
       if (difference !== undefined) chain.push(difference);
     }
 
-    const ids = [...new Set([...replay.touchedSessions(), ...snapshot.sessionsWritten])];
-    const history = byPartition(await snapshot.history(ids, starts.sessionsOffsets));
+    // The sessions the records touched are read while the scans of whole tables finish; then
+    // those rows written since that no record touched.
+    const sessionsOf = (ids: readonly string[]) =>
+      Promise.all([snapshot.history(ids, starts.sessionsOffsets), snapshot.sessionFacts(ids)]);
+    const touched = replay.touchedSessions();
+    const ofTouched = sessionsOf([...touched]);
+    ofTouched.catch(() => undefined); // awaited below, unless the scans fail
+    const scanned = await snapshot.scans;
+    differences.push(...(await rowsSince(since, snapshot, scanned)));
+    const untouched = scanned.sessionsWritten.filter((id) => !touched.has(id));
+    const read = [await ofTouched, await sessionsOf(untouched)];
+    const history = byPartition(read.flatMap(([rows]) => rows));
     const folded = new Map<string, SessionState>();
     const atCheckpoint = new Map<string, SessionState>();
     for (let p = 0; p < partitions; p++) {
@@ -177,14 +193,17 @@ export async function verifySinceCheckpoint(
       foldSessions(before, atCheckpoint);
       foldSessions([...before, ...(replay.inputs.get(p) ?? [])], folded);
     }
-    const sessions = sessionDifferences(folded, await snapshot.sessionFacts(ids));
+    const sessions = sessionDifferences(
+      folded,
+      read.flatMap(([, facts]) => facts),
+    );
     const created = [...folded.keys()].filter((id) => !atCheckpoint.has(id)).length;
-    if (snapshot.sessionsRows !== since.sessionsRows + created)
+    if (scanned.sessionsRows !== since.sessionsRows + created)
       differences.push({
         kind: 'row-count',
-        detail: `sessions holds ${snapshot.sessionsRows} rows; the checkpoint counted ${since.sessionsRows} and ${created} were created since`,
+        detail: `sessions holds ${scanned.sessionsRows} rows; the checkpoint counted ${since.sessionsRows} and ${created} were created since`,
       });
-    const columns = await columnDifferencesOf(replay, snapshot.quarantine, options);
+    const columns = await columnDifferencesOf(replay, quarantine, options);
     return {
       records: replay.records,
       ...timings(started, snapshotRead, logRead, performance.now()),
@@ -200,13 +219,8 @@ export async function verifySinceCheckpoint(
         ends: snapshot,
         partitions,
         verified: (p) =>
-          verifiedPartition(
-            p,
-            snapshot.auditRows.get(p) ?? [],
-            snapshot.quarantine.keys(),
-            signedHead(p),
-          ),
-        sessionsRows: snapshot.sessionsRows,
+          verifiedPartition(p, auditRows.get(p) ?? [], quarantine.keys(), signedHead(p)),
+        sessionsRows: scanned.sessionsRows,
       }),
     };
   } finally {
