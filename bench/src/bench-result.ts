@@ -83,6 +83,14 @@ export const benchResultSchema = z.object({
       .object({ seconds: z.number().positive(), eventsPerSecond: z.number().positive() })
       .optional(),
   }),
+  /** The log of the rebuild read with nothing done per record; runs before 2026-12-04 02:00 have none. */
+  logRead: z
+    .object({
+      events: z.number().int().positive(),
+      kafkajsPerSecond: z.number().positive(),
+      readLogPerSecond: z.number().positive(),
+    })
+    .optional(),
   verify: z.object({
     events: z.number().int().positive(),
     seconds: z.number().positive(),

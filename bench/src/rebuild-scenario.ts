@@ -13,6 +13,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
 import { measureFromState, type FromStateTimed } from './from-state-scenario.js';
+import { measureLogReadCeiling, type LogReadCeiling } from './log-read-ceiling.js';
 import { issuedEnvelope, makeSessions, revokedEnvelope, type SeededSession } from './seed.js';
 
 export interface Timed {
@@ -47,7 +48,8 @@ const PARTITIONS = 12;
 
 /**
  * Writes `events` issuances to a fresh topic, then times the projector's rebuild of all of them
- * (both projections), then `npm run audit -- verify` of that log against what the rebuild made;
+ * (both projections), then how fast that log can be read at all (measureLogReadCeiling), then
+ * `npm run audit -- verify` of that log against what the rebuild made;
  * then appends 1 % more records (half of them logouts of sessions issued before), applies them,
  * and times `verify --since-checkpoint` from the checkpoint the first verify signed; then times
  * `rebuild --from-state` of the sessions projection against its replay (measureFromState).
@@ -58,6 +60,7 @@ export async function measureRebuild(
   events: number,
 ): Promise<{
   rebuild: RebuildTimed;
+  logRead: LogReadCeiling;
   verify: VerifyTimed;
   verifySince: VerifyTimed & { history: number };
   fromState: FromStateTimed;
@@ -88,6 +91,7 @@ export async function measureRebuild(
     const result = await rebuildReadModel({ brokers, topic, databaseUrl, schema, logger });
     const orm = await openReadModel({ url: databaseUrl, schema });
     try {
+      const logRead = await measureLogReadCeiling(brokers, topic);
       const verified = await verifyAgainstLog({ orm, schema, topic, kafka });
       if ('problem' in verified.checkpoint)
         throw new Error(`no checkpoint after the full verify: ${verified.checkpoint.problem}`);
@@ -138,6 +142,7 @@ export async function measureRebuild(
                 },
               }),
         },
+        logRead,
         verify: timed(verified),
         verifySince: {
           ...timed(since),

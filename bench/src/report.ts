@@ -110,6 +110,11 @@ export function renderMarkdown(result: BenchResult): string {
     `| revocations client bootstrap, ${result.revocations.bootstrap.revoked} revoked | ${result.revocations.bootstrap.seconds} s, ${result.revocations.bootstrap.rssMiB} MiB resident (peak ${result.revocations.bootstrap.peakRssMiB}, at start ${result.revocations.bootstrap.startRssMiB}, table ${result.revocations.bootstrap.tableMiB}); with a 2 MiB semi-space ${result.revocations.bootstrap.smallYoungGeneration.rssMiB} MiB in ${result.revocations.bootstrap.smallYoungGeneration.seconds} s |`,
     `| revocations client following logout saturation | at most ${result.revocations.follow.maxLagRecords} records (${result.revocations.follow.maxLagSeconds} s of events) behind during the step; lag at the end ${result.revocations.follow.lagAtEndRecords} records (${result.revocations.follow.lagAtEndSeconds} s of events), caught up ${result.revocations.follow.catchUpMs} ms later |`,
     `| rebuild of ${result.rebuild.events} events | ${result.rebuild.eventsPerSecond} events/s (${result.rebuild.seconds} s${auditPart(result.rebuild.audit)}) |`,
+    ...(result.logRead === undefined
+      ? []
+      : [
+          `| that log read with nothing done per record: a kafkajs consumer / readLog | ${result.logRead.kafkajsPerSecond} / ${result.logRead.readLogPerSecond} events/s (${result.logRead.events} events) |`,
+        ]),
     `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences) |`,
     ...(result.verifySince === undefined ? [] : [verifySinceRow(result.verifySince)]),
     ...(result.fromState === undefined ? [] : [fromStateRow(result.fromState)]),

@@ -241,7 +241,7 @@ async function run(
   log(`- the session-state step's cost (${sizes.floor} one-logout batches, with and without)`);
   const stateStep = await measureStateStep(stack.brokers, stack.databaseUrl, sizes.floor);
   log(`- rebuild of ${sizes.rebuild} events`);
-  const { rebuild, verify, verifySince, fromState } = await measureRebuild(
+  const { rebuild, logRead, verify, verifySince, fromState } = await measureRebuild(
     stack.brokers,
     stack.databaseUrl,
     sizes.rebuild,
@@ -270,6 +270,7 @@ async function run(
     propagation,
     revocations,
     rebuild,
+    logRead,
     verify,
     verifySince,
     fromState,
@@ -283,8 +284,8 @@ async function run(
     },
     targets: [
       ...logoutTargets(load, floor.latencyMs, propagation.latencyMs.p99),
-      ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed),
-      ...auditRebuildTargets(rebuild),
+      ...checkTargets(load, MANAGEMENT_RATE, verify, sizes.listed, logRead),
+      ...auditRebuildTargets(rebuild, logRead),
       ...checkpointTargets(verifySince),
       ...fromStateTargets(fromState),
       ...stateStepTargets(stateStep, floor.latencyMs),

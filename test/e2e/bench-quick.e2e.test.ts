@@ -37,6 +37,11 @@ describe('npm run bench -- --quick', () => {
     ]);
     expect(result.targets.map((t) => t.result)).not.toContain('not run');
     expect(result.verify.differences).toBe(0);
+    // The rebuild's log read with nothing done: every record of it, through both readers.
+    expect(result.logRead?.events).toBe(result.rebuild.events);
+    expect(result.logRead?.kafkajsPerSecond).toBeGreaterThan(0);
+    expect(result.logRead?.readLogPerSecond).toBeGreaterThan(0);
+    expect(stdout).toContain('| that log read with nothing done per record');
     // A replica may shed a write (a logout, a revocation) with a 503 when this machine is busy;
     // reads are never shed, and nothing else is expected.
     for (const step of result.load) {

@@ -18,3 +18,4 @@ export { feedStep } from './feed-step.js';
 export { stateStep } from './state-step.js';
 export { projectionsOf } from './projections.js';
 export { rebuildAuditProjection } from './audit-load/rebuild-audit.js';
+export { readLog, type ReadLogOptions } from './read-log.js';
