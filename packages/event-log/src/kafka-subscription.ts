@@ -107,9 +107,16 @@ export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subs
         expected.clear();
         halted.clear();
         handlers.onAssigned?.(partitions);
-        seekToStored(partitions).catch((error: unknown) => {
+        // Not fetched until sought: kafkajs's first fetch would start where the group stands (the
+        // start of the log for a group new to it), megabytes read, decoded and thrown away.
+        // Events are emitted synchronously, before the first fetch.
+        consumer.pause([{ topic, partitions }]);
+        const resume = () =>
+          consumer.resume([{ topic, partitions: partitions.filter((p) => !halted.has(p)) }]);
+        seekToStored(partitions).then(resume, (error: unknown) => {
           // eachBatch tries again for every partition whose offset is still unknown.
           options.logger?.warn({ err: error }, 'could not read stored offsets on assignment');
+          resume();
         });
       });
       async function run(): Promise<void> {
