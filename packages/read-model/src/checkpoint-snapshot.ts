@@ -12,6 +12,7 @@ import { qualified } from './sql.js';
 import {
   beginSnapshot,
   joinSnapshot,
+  offsetArrays,
   readAuditRows,
   readProjectionEnds,
   readQuarantineRows,
@@ -150,7 +151,8 @@ export async function openSinceCheckpoint(
           quarantined_at: Date | null;
         }>(
           // One lookup of the session_id index per session: behind the `offset 0` fence, with no
-          // other condition, PostgreSQL can plan nothing else, whatever its statistics say.
+          // other condition, PostgreSQL can plan nothing else, whatever its statistics say. Rows
+          // from the offsets on (the log's to tell) are not sent.
           `select a.topic, a.log_partition, a.log_offset, a.session_id, a.event_id, a.type, a.source,
              a.at, a.data, a.problem,
              (select q.quarantined_at from ${qualified(schema, 'quarantined_records')} q
@@ -158,8 +160,10 @@ export async function openSinceCheckpoint(
                 and q.log_offset = a.log_offset) as quarantined_at
            from unnest($1::uuid[]) as s(id)
            cross join lateral (select * from ${qualified(schema, 'audit_events')} t
-             where t.session_id = s.id offset 0) a`,
-          [ids],
+             where t.session_id = s.id offset 0) a
+           join unnest($2::int[], $3::bigint[]) as b(partition, below)
+             on b.partition = a.log_partition and a.log_offset < b.below`,
+          [ids, ...offsetArrays(below)],
         );
         return rows
           .map((row) => ({
