@@ -57,6 +57,18 @@ async function activity(): Promise<{ revoked: string; kept: string }> {
   return { revoked: first.sessionId, kept: second.sessionId };
 }
 
+/** The position of a session's first audit row. */
+async function firstAuditRow(sessionId: string) {
+  const { rows } = await db.query<{ log_partition: number; log_offset: string }>(
+    `select log_partition, log_offset::text from audit_events
+     where topic = $1 and session_id = $2 order by log_offset limit 1`,
+    [cluster.topic, sessionId],
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error('an audit row expected');
+  return row;
+}
+
 /** The checkpoint recorded last, as stored. */
 async function lastCheckpoint() {
   const { rows } = await db.query<{ body: string; signature: string; key_id: string }>(
@@ -133,13 +145,7 @@ describe('signed checkpoints and verify --since-checkpoint', () => {
   });
 
   it('names an audit row edited before the checkpoint, and one edited after it', async () => {
-    const { rows } = await db.query<{ log_partition: number; log_offset: string }>(
-      `select log_partition, log_offset::text from audit_events
-       where topic = $1 and session_id = $2 order by log_offset limit 1`,
-      [cluster.topic, before.kept],
-    );
-    const old = rows[0];
-    if (old === undefined) throw new Error('an audit row expected');
+    const old = await firstAuditRow(before.kept);
     const where = 'topic = $1 and log_partition = $2 and log_offset = $3';
     const at = [cluster.topic, old.log_partition, old.log_offset];
     await db.query(`update audit_events set reason = 'edited' where ${where}`, at);
@@ -154,13 +160,7 @@ describe('signed checkpoints and verify --since-checkpoint', () => {
     await fullVerify();
 
     const after = await activity();
-    const { rows: fresh } = await db.query<{ log_partition: number; log_offset: string }>(
-      `select log_partition, log_offset::text from audit_events
-       where topic = $1 and session_id = $2 order by log_offset limit 1`,
-      [cluster.topic, after.revoked],
-    );
-    const row = fresh[0];
-    if (row === undefined) throw new Error('an audit row expected');
+    const row = await firstAuditRow(after.revoked);
     const freshAt = [cluster.topic, row.log_partition, row.log_offset];
     const { rows: sources } = await db.query<{ source: string }>(
       `select source from audit_events where ${where}`,
@@ -181,13 +181,7 @@ describe('signed checkpoints and verify --since-checkpoint', () => {
 
   it('names an audit row deleted below the checkpoint, and the same row put back', async () => {
     await fullVerify();
-    const { rows } = await db.query<{ log_partition: number; log_offset: string }>(
-      `select log_partition, log_offset::text from audit_events
-       where topic = $1 and session_id = $2 order by log_offset limit 1`,
-      [cluster.topic, before.revoked],
-    );
-    const old = rows[0];
-    if (old === undefined) throw new Error('an audit row expected');
+    const old = await firstAuditRow(before.revoked);
     const where = 'topic = $1 and log_partition = $2 and log_offset = $3';
     const at = [cluster.topic, old.log_partition, old.log_offset];
     await db.query(`create temporary table gone as select * from audit_events where ${where}`, at);
