@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import { silentLogger, type KafkaConnection, type KafkaSecurity, type LogLogger } from './types.js';
 
@@ -42,7 +42,16 @@ function tlsOptions(ssl: NonNullable<KafkaSecurity['ssl']>): ConnectionOptions |
   };
 }
 
-export function createKafka(connection: KafkaConnection): Kafka {
+const CLIENT_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 };
+
+/**
+ * `retry` is the client's own (metadata, coordinators, connections), which every consumer, producer
+ * and admin made from it uses under its own retries: when it runs out, theirs stop too.
+ */
+export function createKafka(
+  connection: KafkaConnection,
+  retry: RetryOptions = CLIENT_RETRY,
+): Kafka {
   hideKafkajsTimerWarning();
   const { ssl, sasl } = connection.security ?? {};
   return new Kafka({
@@ -52,7 +61,7 @@ export function createKafka(connection: KafkaConnection): Kafka {
     ...(sasl === undefined ? {} : { sasl: { ...sasl } as SASLOptions }),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
-    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
+    retry,
     logLevel: logLevel.WARN,
     logCreator: logCreator(connection.logger ?? silentLogger),
   });

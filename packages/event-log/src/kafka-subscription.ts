@@ -53,18 +53,24 @@ function toLogRecord(message: KafkaMessage): LogRecord {
  * A consumer-group subscription that seeks, on every assignment, to the offsets the handler
  * reports (see planBatch for what it does with each fetched batch).
  */
+/**
+ * About two minutes: longer than a killed node takes to restart on a busy machine. kafkajs may go
+ * on retrying a dead node's address after its leaders have moved (the others are still fetched
+ * meanwhile); with 30 retries (30 s) a slow restart ended in a consumer crash. The client's own
+ * retries (metadata, coordinators) get the same budget: with 5, one of them ran out on a dead
+ * node's address within seconds, and the consumer stopped on that (KafkaJSNonRetriableError).
+ */
+const CONSUMER_RETRY = { retries: 120, initialRetryTime: 100, maxRetryTime: 1000 };
+
 export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subscription {
-  const kafka = createKafka(options);
+  const kafka = createKafka(options, CONSUMER_RETRY);
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
     sessionTimeout: 10_000,
     heartbeatInterval: 1000,
     maxWaitTimeInMs: 50,
-    // About two minutes: longer than a killed node takes to restart on a busy machine. kafkajs
-    // may go on retrying a dead node's address after its leaders have moved (the others are
-    // still fetched meanwhile); with 30 retries (30 s) a slow restart ended in a consumer crash.
-    retry: { retries: 120, initialRetryTime: 100, maxRetryTime: 1000 },
+    retry: CONSUMER_RETRY,
   });
   const expected = new Map<number, bigint>();
   const halted = new Set<number>();
