@@ -50,10 +50,6 @@ function toLogRecord(message: KafkaMessage): LogRecord {
 }
 
 /**
- * A consumer-group subscription that seeks, on every assignment, to the offsets the handler
- * reports (see planBatch for what it does with each fetched batch).
- */
-/**
  * About two minutes: longer than a killed node takes to restart on a busy machine. kafkajs may go
  * on retrying a dead node's address after its leaders have moved (the others are still fetched
  * meanwhile); with 30 retries (30 s) a slow restart ended in a consumer crash. The client's own
@@ -62,6 +58,10 @@ function toLogRecord(message: KafkaMessage): LogRecord {
  */
 const CONSUMER_RETRY = { retries: 120, initialRetryTime: 100, maxRetryTime: 1000 };
 
+/**
+ * A consumer-group subscription that seeks, on every assignment, to the offsets the handler
+ * reports (see planBatch for what it does with each fetched batch).
+ */
 export function createKafkaSubscription(options: KafkaSubscriptionOptions): Subscription {
   const kafka = createKafka(options, CONSUMER_RETRY);
   const consumer: Consumer = kafka.consumer({
