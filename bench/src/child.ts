@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@session-authority/local-infra';
+import type { LoadJob, LoadResult } from './load-job.js';
 
 export function spawnBenchProcess(
   script: string,
@@ -26,4 +27,9 @@ export function runBenchProcess(script: string, args: readonly string[]): Promis
       else reject(new Error(`${script} exited with ${code}`));
     });
   });
+}
+
+/** One step of load in a load-driver process of its own; its result. */
+export async function runLoadJob(job: LoadJob): Promise<LoadResult> {
+  return JSON.parse(await runBenchProcess('load-driver.js', [JSON.stringify(job)])) as LoadResult;
 }

@@ -1,10 +1,6 @@
 import type { BenchStack } from './bench-stack.js';
-import { runBenchProcess } from './child.js';
-import type { LoadJob, LoadResult } from './load-job.js';
+import { runLoadJob } from './child.js';
 import type { OverloadSummary } from './overload.js';
-
-const drive = async (job: LoadJob) =>
-  JSON.parse(await runBenchProcess('load-driver.js', [JSON.stringify(job)])) as LoadResult;
 
 /**
  * Logouts offered at `rate` (twice the measured saturation) for `seconds`, then at a quarter of
@@ -17,7 +13,7 @@ export async function measureOverload(
 ): Promise<OverloadSummary> {
   const { rate, seconds, connections } = options;
   const common = { origins: stack.apiOrigins, request: 'logout', rate, connections } as const;
-  const { overload } = await drive({
+  const { overload } = await runLoadJob({
     ...common,
     scenario: 'logout-revoke overload',
     tokens: { file: options.tokensFile, use: 'unique' },
@@ -30,7 +26,7 @@ export async function measureOverload(
     ],
   });
   if (overload === undefined) throw new Error('the overload step reported nothing');
-  const unknown = await drive({
+  const unknown = await runLoadJob({
     ...common,
     scenario: 'logout-unknown at the overload rate',
     tokens: 'unknown',

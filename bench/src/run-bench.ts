@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { localDir } from '@session-authority/local-infra';
 import { startBenchStack, type BenchStack } from './bench-stack.js';
 import { benchResultSchema, type BenchResult } from './bench-result.js';
-import { runBenchProcess } from './child.js';
+import { runLoadJob } from './child.js';
 import {
   benchSettings,
   CONNECTIONS,
@@ -79,7 +79,7 @@ async function driveLoad(processes: LoadJob['cpuGroups'], job: DriveJob) {
     seconds: settings.seconds,
     warmupSeconds: settings.warmupSeconds,
   };
-  return JSON.parse(await runBenchProcess('load-driver.js', [JSON.stringify(full)])) as LoadResult;
+  return runLoadJob(full);
 }
 
 async function run(

@@ -179,7 +179,7 @@ export async function openSinceCheckpoint(
             problem: row.problem,
             quarantinedAt: row.quarantined_at === null ? null : new Date(row.quarantined_at),
           }))
-          .filter((row) => row.topic === topic && row.offset < (below.get(row.partition) ?? 0n))
+          .filter((row) => row.topic === topic)
           .map(({ topic: _topic, ...row }) => row)
           .sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : 1));
       },
