@@ -26,54 +26,101 @@ export interface ChainDifference {
 }
 
 /**
- * The first record of one partition whose hash, order or presence differs between the log and
- * audit_events, or undefined when they agree. `logged` are the log's records below the audit
- * projection's next offset, in offset order; `stored` the rows of that partition, in offset order;
- * both from the same offset on, where the chain stood at `start` (a checkpoint's head, or 32 zero
- * bytes for the beginning of the partition).
+ * Follows one partition of the log, record by record in offset order, against its rows of
+ * audit_events (in offset order), from where the chain stood at `start` (a checkpoint's head, or
+ * 32 zero bytes for the beginning of the partition). Holds the chain's head, a cursor and at most
+ * one difference, never the records: a verify of all of history runs in the memory of one
+ * partition's rows.
  */
+export class PartitionChainCheck {
+  private chain: string;
+  private row = 0;
+  private found: ChainDifference | undefined;
+  /** A row whose event is not at its offset: where in the rest of the log is that event? */
+  private seeking: { readonly offset: bigint; readonly eventId: string } | undefined;
+
+  constructor(
+    private readonly partition: number,
+    private readonly stored: readonly StoredAuditRow[],
+    start: string = CHAIN_START,
+  ) {
+    this.chain = start;
+  }
+
+  /** The next record of the log: below the audit projection's next offset, in offset order. */
+  add(record: LoggedRecord): void {
+    if (this.seeking !== undefined) {
+      if (record.eventId === this.seeking.eventId) {
+        this.found = this.at(
+          this.seeking.offset,
+          'reordered',
+          `event ${this.seeking.eventId} is at offset ${record.offset} of the log`,
+        );
+        this.seeking = undefined;
+      }
+      return;
+    }
+    if (this.found !== undefined) return;
+    this.chain = chainNext(this.chain, record.recordSha256);
+    const stored = this.stored[this.row];
+    if (stored !== undefined && stored.offset < record.offset) {
+      this.found = this.at(stored.offset, 'extra', 'a row for an offset the log does not have');
+      return;
+    }
+    if (stored === undefined || stored.offset > record.offset) {
+      this.found = this.at(
+        record.offset,
+        'missing',
+        'audit_events has no row for this record of the log',
+      );
+      return;
+    }
+    this.row += 1;
+    if (stored.recordSha256 !== record.recordSha256) {
+      const event = stored.eventId;
+      if (event === null || event === record.eventId)
+        this.found = this.at(record.offset, 'altered', 'the row and the log record differ');
+      // Every record before this one matched its row, event id included: the event of this row
+      // can only be further on.
+      else this.seeking = { offset: record.offset, eventId: event };
+      return;
+    }
+    if (stored.chainSha256 !== this.chain)
+      this.found = this.at(
+        record.offset,
+        'chain-broken',
+        'the record matches; its chain_sha256 does not',
+      );
+  }
+
+  /** Once the partition was read to the audit projection's next offset: its first difference. */
+  difference(): ChainDifference | undefined {
+    if (this.seeking !== undefined)
+      return this.at(
+        this.seeking.offset,
+        'missing',
+        `the log no longer has event ${this.seeking.eventId}, which audit_events holds here`,
+      );
+    if (this.found !== undefined) return this.found;
+    const extra = this.stored[this.row];
+    return extra === undefined
+      ? undefined
+      : this.at(extra.offset, 'extra', 'a row past the records the audit projection has applied');
+  }
+
+  private at(offset: bigint, kind: ChainDifferenceKind, detail: string): ChainDifference {
+    return { partition: this.partition, offset, kind, detail };
+  }
+}
+
+/** PartitionChainCheck over records already read: the first difference, or undefined. */
 export function firstChainDifference(
   partition: number,
   logged: readonly LoggedRecord[],
   stored: readonly StoredAuditRow[],
   start: string = CHAIN_START,
 ): ChainDifference | undefined {
-  const at = (offset: bigint, kind: ChainDifferenceKind, detail: string) => ({
-    partition,
-    offset,
-    kind,
-    detail,
-  });
-  // Only a difference needs to know where an event is in the log.
-  const loggedOffsetOf = (eventId: string) => logged.find((r) => r.eventId === eventId)?.offset;
-  let chain = start;
-  let row = 0;
-  for (const record of logged) {
-    chain = chainNext(chain, record.recordSha256);
-    const stored_ = stored[row];
-    if (stored_ !== undefined && stored_.offset < record.offset)
-      return at(stored_.offset, 'extra', 'a row for an offset the log does not have');
-    if (stored_ === undefined || stored_.offset > record.offset)
-      return at(record.offset, 'missing', 'audit_events has no row for this record of the log');
-    row += 1;
-    if (stored_.recordSha256 !== record.recordSha256) {
-      const event = stored_.eventId;
-      const movedTo = event === null ? undefined : loggedOffsetOf(event);
-      if (event === null || event === record.eventId)
-        return at(record.offset, 'altered', 'the row and the log record differ');
-      if (movedTo === undefined)
-        return at(
-          record.offset,
-          'missing',
-          `the log no longer has event ${event}, which audit_events holds here`,
-        );
-      return at(record.offset, 'reordered', `event ${event} is at offset ${movedTo} of the log`);
-    }
-    if (stored_.chainSha256 !== chain)
-      return at(record.offset, 'chain-broken', 'the record matches; its chain_sha256 does not');
-  }
-  const extra = stored[row];
-  return extra === undefined
-    ? undefined
-    : at(extra.offset, 'extra', 'a row past the records the audit projection has applied');
+  const check = new PartitionChainCheck(partition, stored, start);
+  for (const record of logged) check.add(record);
+  return check.difference();
 }

@@ -1,5 +1,10 @@
 import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
-import { applyChange, changesOf, sessionIdOf, type ProjectionInput } from './projection-rule.js';
+import {
+  applyChange,
+  changesOfInput,
+  sessionIdOf,
+  type ProjectionInput,
+} from './projection-rule.js';
 import type { SessionState } from './session.js';
 
 export type PositionedInput = ProjectionInput & { readonly offset: bigint };
@@ -17,18 +22,19 @@ export function projectionInputsOf(
 }
 
 /**
- * Applies inputs in order to a map of sessions by id, as the projection does (the in-memory
- * read model, verification and the rule's tests fold with this; the SQL projection runs the same
- * changes set by set).
+ * Applies inputs in order, one change at a time, to a map of sessions by id: what the projection's
+ * set-based runs (changesOf) must equal. The in-memory read model, verification and the rule's
+ * tests fold with this.
  */
 export function foldSessions(
   inputs: readonly ProjectionInput[],
   sessions: Map<string, SessionState> = new Map(),
 ): Map<string, SessionState> {
-  for (const { change } of changesOf(inputs).flat()) {
-    const id = sessionIdOf(change);
-    const next = applyChange(sessions.get(id) ?? null, change);
-    if (next !== null) sessions.set(id, next);
-  }
+  for (const input of inputs)
+    for (const change of changesOfInput(input)) {
+      const id = sessionIdOf(change);
+      const next = applyChange(sessions.get(id) ?? null, change);
+      if (next !== null) sessions.set(id, next);
+    }
   return sessions;
 }

@@ -80,7 +80,8 @@ function changesOfQuarantine({ sessionId, at }: Quarantine): SessionChange[] {
   ];
 }
 
-function changesOfInput(input: ProjectionInput): SessionChange[] {
+/** The changes one input makes, applied in turn by foldSessions. */
+export function changesOfInput(input: ProjectionInput): SessionChange[] {
   return 'event' in input ? changesOfEvent(input.event) : changesOfQuarantine(input.quarantine);
 }
 

@@ -1,5 +1,4 @@
 import {
-  firstChainDifference,
   sessionDifferences,
   type ChainDifference,
   type CheckpointBody,
@@ -13,7 +12,7 @@ import {
   type ProjectionEnds,
   type ReadModelOrm,
 } from '@session-authority/read-model';
-import { foldSessions, type SessionState } from '@session-authority/sessions';
+import type { SessionState } from '@session-authority/sessions';
 import { checkpointBody, verifiedPartition } from './checkpoint-body.js';
 import { quarantineDifferences } from './column-checks.js';
 import { LogReplay } from './log-replay.js';
@@ -109,7 +108,9 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
   const snapshotRead = performance.now();
   const partitions = observed.partitions;
   const until = readUntil(snapshot, await readLogEnd(options.kafka, logTopic), partitions);
-  const replay = new LogReplay(snapshot, snapshot.auditRows);
+  // Partitions are independent: each one's inputs fold in its own log order, as they are read.
+  const folded = new Map<string, SessionState>();
+  const replay = new LogReplay(snapshot, snapshot.auditRows, { foldInto: folded });
   const total = [...until.values()].reduce((sum, end) => sum + end, 0n);
   let reported = performance.now();
   await readLog(
@@ -126,18 +127,7 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
   );
 
   const logRead = performance.now();
-  const chain: ChainDifference[] = [];
-  for (let p = 0; p < partitions; p++) {
-    const difference = firstChainDifference(
-      p,
-      replay.logged.get(p) ?? [],
-      snapshot.auditRows.get(p) ?? [],
-    );
-    if (difference !== undefined) chain.push(difference);
-  }
-  // Partitions are independent: each one's inputs fold in its own log order.
-  const folded = new Map<string, SessionState>();
-  for (const list of replay.inputs.values()) foldSessions(list, folded);
+  const chain = replay.chainDifferences(partitions);
   const sessions = sessionDifferences(folded, snapshot.sessions);
   const columns = await columnDifferencesOf(replay, snapshot.quarantine, options);
   return {

@@ -1,9 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
-  firstChainDifference,
   openCheckpoint,
   sessionDifferences,
-  type ChainDifference,
   type CheckpointBody,
   type SignedCheckpoint,
 } from '@session-authority/audit';
@@ -149,8 +147,13 @@ export async function verifySinceCheckpoint(
     const partitions = observed.partitions;
     // The rows from the checkpoint on are read while the consumer joins and fetches.
     const fromCheckpoint = snapshot.rowsFromCheckpoint();
+    const signedHead = (p: number) => since.partitions.find((c) => c.partition === p);
     const replaying = fromCheckpoint.then(
-      (rows) => new LogReplay(snapshot, rows.auditRows, starts),
+      (rows) =>
+        new LogReplay(snapshot, rows.auditRows, {
+          starts,
+          chainStart: (p) => signedHead(p)?.chain,
+        }),
     );
     replaying.catch(() => undefined); // awaited below, unless the log's end cannot be read
     const until = readUntil(snapshot, await readLogEnd(options.kafka, topic), partitions);
@@ -164,15 +167,7 @@ export async function verifySinceCheckpoint(
     const replay = await replaying;
     const logRead = performance.now();
 
-    const signedHead = (p: number) => since.partitions.find((c) => c.partition === p);
-    const chain: ChainDifference[] = [];
-    for (let p = 0; p < partitions; p++) {
-      const start = signedHead(p)?.chain;
-      const logged = replay.logged.get(p) ?? [];
-      const stored = auditRows.get(p) ?? [];
-      const difference = firstChainDifference(p, logged, stored, start);
-      if (difference !== undefined) chain.push(difference);
-    }
+    const chain = replay.chainDifferences(partitions);
 
     // The sessions the records touched are read while the scans of whole tables finish; then
     // those rows written since that no record touched.
