@@ -26,29 +26,28 @@ export interface ChainDifference {
 }
 
 /**
- * Follows one partition of the log, record by record in offset order, against its rows of
- * audit_events (in offset order), from where the chain stood at `start` (a checkpoint's head, or
- * 32 zero bytes for the beginning of the partition). Holds the chain's head, a cursor and at most
- * one difference, never the records: a verify of all of history runs in the memory of one
- * partition's rows.
+ * Follows one partition of the log against its rows of audit_events, both in offset order, from
+ * where the chain stood at `start` (a checkpoint's head, or 32 zero bytes for the beginning of the
+ * partition). The caller merges the two by offset: each record with the row at its offset, if
+ * any; each row at an offset the log does not have; then the first row past the records read.
+ * Holds the chain's head and at most one difference, never the records or the rows: a verify of
+ * all of history runs in the memory of a page of rows.
  */
 export class PartitionChainCheck {
   private chain: string;
-  private row = 0;
   private found: ChainDifference | undefined;
   /** A row whose event is not at its offset: where in the rest of the log is that event? */
   private seeking: { readonly offset: bigint; readonly eventId: string } | undefined;
 
   constructor(
     private readonly partition: number,
-    private readonly stored: readonly StoredAuditRow[],
     start: string = CHAIN_START,
   ) {
     this.chain = start;
   }
 
-  /** The next record of the log: below the audit projection's next offset, in offset order. */
-  add(record: LoggedRecord): void {
+  /** The next record of the log (below the audit projection's next offset) and its row. */
+  add(record: LoggedRecord, stored: StoredAuditRow | undefined): void {
     if (this.seeking !== undefined) {
       if (record.eventId === this.seeking.eventId) {
         this.found = this.at(
@@ -62,12 +61,7 @@ export class PartitionChainCheck {
     }
     if (this.found !== undefined) return;
     this.chain = chainNext(this.chain, record.recordSha256);
-    const stored = this.stored[this.row];
-    if (stored !== undefined && stored.offset < record.offset) {
-      this.found = this.at(stored.offset, 'extra', 'a row for an offset the log does not have');
-      return;
-    }
-    if (stored === undefined || stored.offset > record.offset) {
+    if (stored === undefined) {
       this.found = this.at(
         record.offset,
         'missing',
@@ -75,7 +69,6 @@ export class PartitionChainCheck {
       );
       return;
     }
-    this.row += 1;
     if (stored.recordSha256 !== record.recordSha256) {
       const event = stored.eventId;
       if (event === null || event === record.eventId)
@@ -93,19 +86,26 @@ export class PartitionChainCheck {
       );
   }
 
-  /** Once the partition was read to the audit projection's next offset: its first difference. */
-  difference(): ChainDifference | undefined {
+  /** A row below the next record's offset, at an offset the log does not have. */
+  rowWithoutRecord(stored: StoredAuditRow): void {
+    if (this.found === undefined && this.seeking === undefined)
+      this.found = this.at(stored.offset, 'extra', 'a row for an offset the log does not have');
+  }
+
+  /** Once the partition was read: its first difference, given the first row past its records. */
+  difference(pastTheRecords: StoredAuditRow | undefined): ChainDifference | undefined {
     if (this.seeking !== undefined)
       return this.at(
         this.seeking.offset,
         'missing',
         `the log no longer has event ${this.seeking.eventId}, which audit_events holds here`,
       );
-    if (this.found !== undefined) return this.found;
-    const extra = this.stored[this.row];
-    return extra === undefined
-      ? undefined
-      : this.at(extra.offset, 'extra', 'a row past the records the audit projection has applied');
+    if (this.found !== undefined || pastTheRecords === undefined) return this.found;
+    return this.at(
+      pastTheRecords.offset,
+      'extra',
+      'a row past the records the audit projection has applied',
+    );
   }
 
   private at(offset: bigint, kind: ChainDifferenceKind, detail: string): ChainDifference {
@@ -113,14 +113,24 @@ export class PartitionChainCheck {
   }
 }
 
-/** PartitionChainCheck over records already read: the first difference, or undefined. */
+/** Merges records and rows by offset through PartitionChainCheck: the first difference, if any. */
 export function firstChainDifference(
   partition: number,
   logged: readonly LoggedRecord[],
   stored: readonly StoredAuditRow[],
   start: string = CHAIN_START,
 ): ChainDifference | undefined {
-  const check = new PartitionChainCheck(partition, stored, start);
-  for (const record of logged) check.add(record);
-  return check.difference();
+  const check = new PartitionChainCheck(partition, start);
+  let row = 0;
+  for (const record of logged) {
+    for (
+      let next = stored[row];
+      next !== undefined && next.offset < record.offset;
+      next = stored[++row]
+    )
+      check.rowWithoutRecord(next);
+    const at = stored[row]?.offset === record.offset ? stored[row++] : undefined;
+    check.add(record, at);
+  }
+  return check.difference(stored[row]);
 }

@@ -71,10 +71,11 @@ export {
   type ObservedTopic,
 } from './log-identity.js';
 export {
-  readVerificationSnapshot,
+  openVerificationSnapshot,
   type SnapshotAuditRow,
   type VerificationSnapshot,
 } from './verification-snapshot.js';
+export { arrayRowStream, type AuditRowStream } from './audit-row-stream.js';
 export {
   openSinceCheckpoint,
   type AuditHistoryRow,

@@ -1,11 +1,8 @@
 import type pg from 'pg';
 import type { SessionFacts, StoredAuditRow } from '@session-authority/audit';
 import { AUDIT_PROJECTION } from './audit-projection.js';
-import {
-  AUDIT_COLUMNS_DIGEST_SQL,
-  canonicalColumns,
-  QUARANTINE_COLUMNS,
-} from './audited-columns.js';
+import { AUDIT_ROW_KEYS_SQL, snapshotAuditRow, type AuditRowKeys } from './audit-row-stream.js';
+import { canonicalColumns, QUARANTINE_COLUMNS } from './audited-columns.js';
 import { QUARANTINE_PROJECTION } from './quarantine-projection.js';
 import { SESSIONS_PROJECTION } from './sessions-projection.js';
 import { qualified } from './sql.js';
@@ -87,61 +84,34 @@ export async function readProjectionEnds(
   };
 }
 
-interface AuditRowKeys {
-  log_partition: number;
-  log_offset: string;
-  record_sha256: string;
-  chain_sha256: string;
-  event_id: string | null;
-  columns_digest: string;
-}
-
 /**
- * audit_events of the topic, per partition in offset order, from the given offsets on (all of
- * them without); paged through a cursor, each row's shown columns as PostgreSQL's digest of them.
+ * audit_events of the topic from the given offsets on (a checkpoint's), per partition in offset
+ * order, each row's shown columns as PostgreSQL's digest of them. All of history is read through
+ * cursorRowStream instead, a page at a time.
  */
 export async function readAuditRows(
   client: pg.PoolClient,
   schema: string,
   topic: string,
-  from: ReadonlyMap<number, bigint> = new Map(),
+  from: ReadonlyMap<number, bigint>,
 ): Promise<Map<number, SnapshotAuditRow[]>> {
-  const columns = `a.log_partition, a.log_offset, a.record_sha256, a.chain_sha256, a.event_id,
-       ${AUDIT_COLUMNS_DIGEST_SQL} as columns_digest`;
-  const table = qualified(schema, 'audit_events');
-  // From given offsets: one range of the primary key per partition, not a scan of all history. The
-  // `offset 0` fence keeps it so: PostgreSQL cannot see how near the end the offsets are, and
-  // without it joined a scan of the whole table (seconds, as a cursor, for a million rows, to
-  // return two thousand).
-  await client.query(
-    from.size === 0
-      ? `declare audit_rows no scroll cursor for
-         select ${columns} from ${table} a where a.topic = $1 order by a.log_partition, a.log_offset`
-      : `declare audit_rows no scroll cursor for
-         select ${columns} from unnest($2::int[], $3::bigint[]) as f(partition, start)
-         cross join lateral (select * from ${table} t
-           where t.topic = $1 and t.log_partition = f.partition and t.log_offset >= f.start
-           offset 0) a
-         order by a.log_partition, a.log_offset`,
-    from.size === 0 ? [topic] : [topic, ...offsetArrays(from)],
+  // One range of the primary key per partition, not a scan of all history. The `offset 0` fence
+  // keeps it so: PostgreSQL cannot see how near the end the offsets are, and without it joined a
+  // scan of the whole table (seconds, for a million rows, to return two thousand).
+  const { rows } = await client.query<AuditRowKeys>(
+    `select ${AUDIT_ROW_KEYS_SQL} from unnest($2::int[], $3::bigint[]) as f(partition, start)
+     cross join lateral (select * from ${qualified(schema, 'audit_events')} t
+       where t.topic = $1 and t.log_partition = f.partition and t.log_offset >= f.start
+       offset 0) a
+     order by a.log_partition, a.log_offset`,
+    [topic, ...offsetArrays(from)],
   );
   const auditRows = new Map<number, SnapshotAuditRow[]>();
-  for (;;) {
-    const page = await client.query<AuditRowKeys>('fetch 10000 from audit_rows');
-    for (const row of page.rows) {
-      const list = auditRows.get(row.log_partition) ?? [];
-      list.push({
-        offset: BigInt(row.log_offset),
-        recordSha256: row.record_sha256,
-        chainSha256: row.chain_sha256,
-        eventId: row.event_id,
-        columnsDigest: row.columns_digest,
-      });
-      auditRows.set(row.log_partition, list);
-    }
-    if (page.rows.length < 10000) break;
+  for (const row of rows) {
+    const list = auditRows.get(row.log_partition) ?? [];
+    list.push(snapshotAuditRow(row));
+    auditRows.set(row.log_partition, list);
   }
-  await client.query('close audit_rows');
   return auditRows;
 }
 

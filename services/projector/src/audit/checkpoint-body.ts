@@ -18,14 +18,14 @@ export interface VerifiedPartition {
  */
 export function verifiedPartition(
   partition: number,
-  rows: readonly { readonly chainSha256: string }[],
+  read: { readonly rows: number; readonly chain: string | undefined },
   quarantineKeys: Iterable<string>,
   from?: VerifiedPartition,
 ): VerifiedPartition {
   const quarantined = [...quarantineKeys].filter((key) => key.startsWith(`${partition}:`));
   return {
-    chain: rows.at(-1)?.chainSha256 ?? from?.chain ?? CHAIN_START,
-    auditRows: (from?.auditRows ?? 0) + rows.length,
+    chain: read.chain ?? from?.chain ?? CHAIN_START,
+    auditRows: (from?.auditRows ?? 0) + read.rows,
     quarantineRows: (from?.quarantineRows ?? 0) + quarantined.length,
   };
 }

@@ -23,29 +23,21 @@ interface Suspect {
 }
 
 /**
- * Compares, as the log is read in offset order, each record's audit row as the projection would
- * write it with the row stored for it. Only a digest of the stored columns is held; the rows whose
- * digest differs are read again at the end to name each column.
+ * Compares, as the log is read, each record's audit row as the projection would write it with the
+ * row stored for it. Only a digest of the stored columns is read; the rows whose digest differs
+ * are read again at the end to name each column.
  */
 export class AuditColumnCheck {
-  private readonly cursor = new Map<number, number>();
   private readonly suspects: Suspect[] = [];
 
-  constructor(private readonly stored: ReadonlyMap<number, readonly SnapshotAuditRow[]>) {}
-
+  /** A record and the row stored at its offset (a missing row is the chain check's to report). */
   check(
     partition: number,
     record: PositionedRecord,
+    row: SnapshotAuditRow,
     problem: string | undefined,
     read?: EnvelopeReadResult,
   ): void {
-    const rows = this.stored.get(partition) ?? [];
-    let index = this.cursor.get(partition) ?? 0;
-    while ((rows[index]?.offset ?? record.offset) < record.offset) index++;
-    this.cursor.set(partition, index);
-    const row = rows[index];
-    // A row missing for this offset is the chain check's to report.
-    if (row?.offset !== record.offset) return;
     const expected = canonicalColumns(AUDIT_COLUMNS, auditColumnsOf(record, problem, read));
     if (columnsDigest(expected) !== row.columnsDigest)
       this.suspects.push({ partition, offset: record.offset, expected });

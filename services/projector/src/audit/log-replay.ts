@@ -4,7 +4,7 @@ import {
   type PositionedRecord,
   type QuarantinedRecord,
 } from '@session-authority/events';
-import type { ProjectionEnds, SnapshotAuditRow } from '@session-authority/read-model';
+import type { AuditRowStream, ProjectionEnds } from '@session-authority/read-model';
 import {
   foldSessions,
   projectionInputsOf,
@@ -52,6 +52,18 @@ export interface ReplayOptions {
   readonly foldInto?: Map<string, SessionState>;
 }
 
+/** The audit rows of one partition a replay has compared: how many, and the last one's chain. */
+export interface AuditRowsRead {
+  readonly rows: number;
+  readonly chain: string | undefined;
+}
+
+interface PartitionReplay {
+  readonly chain: PartitionChainCheck;
+  readonly rows: AuditRowStream;
+  read: AuditRowsRead;
+}
+
 /**
  * What verification takes from the records it reads, per projection between where that
  * projection's check starts and where the projection stands: each record against its audit row
@@ -61,17 +73,17 @@ export interface ReplayOptions {
 export class LogReplay {
   readonly inputs = new Map<number, PositionedInput[]>();
   readonly quarantined: (QuarantinedRecord & { partition: number })[] = [];
-  readonly auditColumns: AuditColumnCheck;
-  private readonly chains = new Map<number, PartitionChainCheck>();
+  readonly auditColumns = new AuditColumnCheck();
+  private readonly partitions = new Map<number, PartitionReplay>();
   private readonly starts: ReplayStarts;
   records = 0;
 
   constructor(
     private readonly ends: ProjectionEnds,
-    private readonly auditRows: ReadonlyMap<number, readonly SnapshotAuditRow[]>,
+    /** The stored audit rows of a partition, from where its audit check starts. */
+    private readonly auditRows: (partition: number) => AuditRowStream,
     private readonly options: ReplayOptions = {},
   ) {
-    this.auditColumns = new AuditColumnCheck(auditRows);
     this.starts = options.starts ?? NOWHERE;
   }
 
@@ -80,17 +92,7 @@ export class LogReplay {
     return new Set([...this.inputs.values()].flatMap((list) => list.map(sessionOf)));
   }
 
-  /** Per partition, the first record whose hash, order or presence differs from audit_events. */
-  chainDifferences(partitions: number): ChainDifference[] {
-    const found: ChainDifference[] = [];
-    for (let p = 0; p < partitions; p++) {
-      const difference = this.chainOf(p).difference();
-      if (difference !== undefined) found.push(difference);
-    }
-    return found;
-  }
-
-  add(partition: number, batch: readonly PositionedRecord[]): void {
+  async add(partition: number, batch: readonly PositionedRecord[]): Promise<void> {
     this.records += batch.length;
     const range = (starts: ReadonlyMap<number, bigint>, ends: ReadonlyMap<number, bigint>) => {
       const from = starts.get(partition) ?? 0n;
@@ -104,16 +106,6 @@ export class LogReplay {
     const problems = new Map(decoded.quarantined.map((q) => [q.offset, q.problem]));
     for (const q of decoded.quarantined)
       if (inQuarantine(q.offset)) this.quarantined.push({ ...q, partition });
-    const chain = this.chainOf(partition);
-    for (const [i, r] of batch.entries()) {
-      if (!inAudit(r.offset)) continue;
-      chain.add({
-        offset: r.offset,
-        recordSha256: recordSha256(partition, r.offset, r.record),
-        eventId: eventIdOf(r),
-      });
-      this.auditColumns.check(partition, r, problems.get(r.offset), decoded.reads[i]);
-    }
     const fresh = projectionInputsOf(decoded.events, decoded.quarantined).filter((input) =>
       inSessions(input.offset),
     );
@@ -123,18 +115,69 @@ export class LogReplay {
       kept.push(...fresh);
       this.inputs.set(partition, kept);
     }
+
+    const audited = batch.flatMap((r, i) => (inAudit(r.offset) ? [{ r, i }] : []));
+    const last = audited.at(-1);
+    if (last === undefined) return;
+    const replay = this.partitionOf(partition);
+    const rows = await replay.rows.below(last.r.offset + 1n);
+    this.count(replay, rows);
+    let k = 0;
+    for (const { r, i } of audited) {
+      for (let row = rows[k]; row !== undefined && row.offset < r.offset; row = rows[++k])
+        replay.chain.rowWithoutRecord(row);
+      const row = rows[k]?.offset === r.offset ? rows[k++] : undefined;
+      replay.chain.add(
+        {
+          offset: r.offset,
+          recordSha256: recordSha256(partition, r.offset, r.record),
+          eventId: eventIdOf(r),
+        },
+        row,
+      );
+      if (row !== undefined)
+        this.auditColumns.check(partition, r, row, problems.get(r.offset), decoded.reads[i]);
+    }
   }
 
-  private chainOf(partition: number): PartitionChainCheck {
-    let chain = this.chains.get(partition);
-    if (chain === undefined) {
-      chain = new PartitionChainCheck(
-        partition,
-        this.auditRows.get(partition) ?? [],
-        this.options.chainStart?.(partition),
-      );
-      this.chains.set(partition, chain);
+  /**
+   * Once the log was read: per partition, the first record whose hash, order or presence differs
+   * from audit_events (the rows past the records read among them).
+   */
+  async chainDifferences(partitions: number): Promise<ChainDifference[]> {
+    const found: ChainDifference[] = [];
+    for (let p = 0; p < partitions; p++) {
+      const replay = this.partitionOf(p);
+      const rest = await replay.rows.rest();
+      this.count(replay, rest);
+      const difference = replay.chain.difference(rest[0]);
+      if (difference !== undefined) found.push(difference);
     }
-    return chain;
+    return found;
+  }
+
+  /** The rows of a partition compared so far (all of them, after chainDifferences). */
+  rowsRead(partition: number): AuditRowsRead {
+    return this.partitions.get(partition)?.read ?? { rows: 0, chain: undefined };
+  }
+
+  private count(replay: PartitionReplay, rows: readonly { readonly chainSha256: string }[]) {
+    replay.read = {
+      rows: replay.read.rows + rows.length,
+      chain: rows.at(-1)?.chainSha256 ?? replay.read.chain,
+    };
+  }
+
+  private partitionOf(partition: number): PartitionReplay {
+    let replay = this.partitions.get(partition);
+    if (replay === undefined) {
+      replay = {
+        chain: new PartitionChainCheck(partition, this.options.chainStart?.(partition)),
+        rows: this.auditRows(partition),
+        read: { rows: 0, chain: undefined },
+      };
+      this.partitions.set(partition, replay);
+    }
+    return replay;
   }
 }

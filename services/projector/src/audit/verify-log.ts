@@ -7,7 +7,7 @@ import {
 import { readLogEnd, readTopicIdentity, type KafkaConnection } from '@session-authority/event-log';
 import {
   pinTopic,
-  readVerificationSnapshot,
+  openVerificationSnapshot,
   type ColumnDifference,
   type ProjectionEnds,
   type ReadModelOrm,
@@ -44,13 +44,6 @@ export interface VerifyReport {
   readonly checkpoint: { readonly body: CheckpointBody } | { readonly problem: string };
 }
 
-/**
- * Replays the log from the beginning and compares it with what the projections hold, as of one
- * snapshot of PostgreSQL: per partition the first record whose hash, order or presence differs
- * from audit_events; every shown column of audit_events and quarantined_records that differs
- * from its record; then every difference between the sessions read model and the fold of the
- * log (the same rule the projector applies).
- */
 /**
  * Up to where the projections stand, or to the log's end if it is shorter than that (then the
  * rows past its end are reported as extra).
@@ -97,6 +90,13 @@ export async function columnDifferencesOf(
   ];
 }
 
+/**
+ * Replays the log from the beginning and compares it with what the projections hold, as of one
+ * snapshot of PostgreSQL read a page of audit rows at a time beside the log: per partition the
+ * first record whose hash, order or presence differs from audit_events; every shown column of
+ * audit_events and quarantined_records that differs from its record; then every difference
+ * between the sessions read model and the fold of the log (the same rule the projector applies).
+ */
 export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyReport> {
   const { orm, schema, topic } = options;
   const started = performance.now();
@@ -104,50 +104,53 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
   const observed = await readTopicIdentity(options.kafka, logTopic);
   // A copy of the log is another topic by design; the log itself must be the one pinned.
   if (options.logTopic === undefined) await pinTopic(orm.em, schema, observed);
-  const snapshot = await readVerificationSnapshot(orm.em, schema, topic);
-  const snapshotRead = performance.now();
-  const partitions = observed.partitions;
-  const until = readUntil(snapshot, await readLogEnd(options.kafka, logTopic), partitions);
-  // Partitions are independent: each one's inputs fold in its own log order, as they are read.
-  const folded = new Map<string, SessionState>();
-  const replay = new LogReplay(snapshot, snapshot.auditRows, { foldInto: folded });
-  const total = [...until.values()].reduce((sum, end) => sum + end, 0n);
-  let reported = performance.now();
-  await readLog(
-    options,
-    () => 0n,
-    until,
-    (partition, batch) => {
-      replay.add(partition, batch);
-      if (performance.now() - reported > 1000) {
-        reported = performance.now();
-        options.onProgress?.(replay.records, total);
-      }
-    },
-  );
+  const snapshot = await openVerificationSnapshot(orm.em, schema, topic);
+  try {
+    const snapshotRead = performance.now();
+    const partitions = observed.partitions;
+    const until = readUntil(snapshot, await readLogEnd(options.kafka, logTopic), partitions);
+    // Partitions are independent: each one's inputs fold in its own log order, as they are read.
+    const folded = new Map<string, SessionState>();
+    const replay = new LogReplay(snapshot, (p) => snapshot.auditRows(p), { foldInto: folded });
+    const total = [...until.values()].reduce((sum, end) => sum + end, 0n);
+    let reported = performance.now();
+    await readLog(
+      options,
+      () => 0n,
+      until,
+      async (partition, batch) => {
+        await replay.add(partition, batch);
+        if (performance.now() - reported > 1000) {
+          reported = performance.now();
+          options.onProgress?.(replay.records, total);
+        }
+      },
+    );
 
-  const logRead = performance.now();
-  const chain = replay.chainDifferences(partitions);
-  const sessions = sessionDifferences(folded, snapshot.sessions);
-  const columns = await columnDifferencesOf(replay, snapshot.quarantine, options);
-  return {
-    records: replay.records,
-    ...timings(started, snapshotRead, logRead, performance.now()),
-    chain,
-    columns,
-    sessions,
-    checkpoint:
-      options.logTopic !== undefined
-        ? { problem: 'a copy of the log was verified, not the log' }
-        : checkpointBody({
-            topic,
-            log: observed,
-            pgSnapshot: snapshot.pgSnapshot,
-            ends: snapshot,
-            partitions,
-            verified: (p) =>
-              verifiedPartition(p, snapshot.auditRows.get(p) ?? [], snapshot.quarantine.keys()),
-            sessionsRows: snapshot.sessions.length,
-          }),
-  };
+    const logRead = performance.now();
+    const chain = await replay.chainDifferences(partitions);
+    const sessions = sessionDifferences(folded, snapshot.sessions);
+    const columns = await columnDifferencesOf(replay, snapshot.quarantine, options);
+    return {
+      records: replay.records,
+      ...timings(started, snapshotRead, logRead, performance.now()),
+      chain,
+      columns,
+      sessions,
+      checkpoint:
+        options.logTopic !== undefined
+          ? { problem: 'a copy of the log was verified, not the log' }
+          : checkpointBody({
+              topic,
+              log: observed,
+              pgSnapshot: snapshot.pgSnapshot,
+              ends: snapshot,
+              partitions,
+              verified: (p) => verifiedPartition(p, replay.rowsRead(p), snapshot.quarantine.keys()),
+              sessionsRows: snapshot.sessions.length,
+            }),
+    };
+  } finally {
+    await snapshot.close();
+  }
 }

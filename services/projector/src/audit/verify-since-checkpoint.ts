@@ -7,6 +7,7 @@ import {
 } from '@session-authority/audit';
 import { readLogEnd, readTopicIdentity } from '@session-authority/event-log';
 import {
+  arrayRowStream,
   openSinceCheckpoint,
   pinTopic,
   type AuditHistoryRow,
@@ -150,7 +151,7 @@ export async function verifySinceCheckpoint(
     const signedHead = (p: number) => since.partitions.find((c) => c.partition === p);
     const replaying = fromCheckpoint.then(
       (rows) =>
-        new LogReplay(snapshot, rows.auditRows, {
+        new LogReplay(snapshot, (p) => arrayRowStream(rows.auditRows.get(p) ?? []), {
           starts,
           chainStart: (p) => signedHead(p)?.chain,
         }),
@@ -163,11 +164,11 @@ export async function verifySinceCheckpoint(
       until,
       async (p, batch) => (await replaying).add(p, batch),
     );
-    const { auditRows, quarantine } = await fromCheckpoint;
+    const { quarantine } = await fromCheckpoint;
     const replay = await replaying;
     const logRead = performance.now();
 
-    const chain = replay.chainDifferences(partitions);
+    const chain = await replay.chainDifferences(partitions);
 
     // The sessions the records touched are read while the scans of whole tables finish; then
     // those rows written since that no record touched.
@@ -213,8 +214,7 @@ export async function verifySinceCheckpoint(
         pgSnapshot: snapshot.pgSnapshot,
         ends: snapshot,
         partitions,
-        verified: (p) =>
-          verifiedPartition(p, auditRows.get(p) ?? [], quarantine.keys(), signedHead(p)),
+        verified: (p) => verifiedPartition(p, replay.rowsRead(p), quarantine.keys(), signedHead(p)),
         sessionsRows: scanned.sessionsRows,
       }),
     };
