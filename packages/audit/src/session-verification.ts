@@ -1,4 +1,4 @@
-import type { SessionState } from '@session-authority/sessions';
+import type { RuledFields } from '@session-authority/sessions';
 
 /** What verification compares of a session: what whoami and logout depend on. */
 export interface SessionFacts {
@@ -18,7 +18,7 @@ const iso = (date: Date | null) => date?.toISOString() ?? 'none';
 
 /** Every difference between the read model's sessions and the fold of the log. */
 export function sessionDifferences(
-  folded: ReadonlyMap<string, SessionState>,
+  folded: ReadonlyMap<string, RuledFields>,
   stored: readonly SessionFacts[],
 ): SessionDifference[] {
   const differences: SessionDifference[] = [];

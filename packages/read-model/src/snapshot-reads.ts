@@ -1,7 +1,12 @@
 import type pg from 'pg';
 import type { SessionFacts, StoredAuditRow } from '@session-authority/audit';
 import { AUDIT_PROJECTION } from './audit-projection.js';
-import { AUDIT_ROW_KEYS_SQL, snapshotAuditRow, type AuditRowKeys } from './audit-row-stream.js';
+import {
+  AUDIT_ROW_KEYS_SQL,
+  snapshotAuditRow,
+  type AuditRowKeys,
+  type SerialQuery,
+} from './audit-row-stream.js';
 import { canonicalColumns, QUARANTINE_COLUMNS } from './audited-columns.js';
 import { QUARANTINE_PROJECTION } from './quarantine-projection.js';
 import { SESSIONS_PROJECTION } from './sessions-projection.js';
@@ -139,7 +144,7 @@ export async function readQuarantineRows(
 
 /** The sessions rows verification compares; all of them, or those with these ids. */
 export async function readSessionFacts(
-  client: pg.PoolClient,
+  client: { readonly query: SerialQuery },
   schema: string,
   ids?: readonly string[],
 ): Promise<SessionFacts[]> {

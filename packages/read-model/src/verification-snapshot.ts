@@ -22,7 +22,8 @@ export interface VerificationSnapshot extends ProjectionEnds {
   auditRows(partition: number): AuditRowStream;
   /** quarantined_records of the topic: its shown columns, by `partition:offset`. */
   readonly quarantine: ReadonlyMap<string, Record<string, string | null>>;
-  readonly sessions: readonly SessionFacts[];
+  /** The sessions rows, read when asked: after the log, so that they are not held while it is. */
+  sessions(): Promise<SessionFacts[]>;
   close(): Promise<void>;
 }
 
@@ -48,13 +49,12 @@ export async function openVerificationSnapshot(
     const pgSnapshot = await beginSnapshot(client);
     const ends = await readProjectionEnds(client, schema, topic);
     const quarantine = await readQuarantineRows(client, schema, topic);
-    const sessions = await readSessionFacts(client, schema);
     return {
       ...ends,
       pgSnapshot,
       auditRows: (partition) => cursorRowStream(query, schema, topic, partition),
       quarantine,
-      sessions,
+      sessions: () => readSessionFacts({ query }, schema),
       close,
     };
   } catch (error) {

@@ -1,9 +1,10 @@
 import type { PositionedEvent, QuarantinedRecord } from '@session-authority/events';
 import {
-  applyChange,
+  applyChangeAs,
   changesOfInput,
   sessionIdOf,
   type ProjectionInput,
+  type RuledFields,
 } from './projection-rule.js';
 import type { SessionState } from './session.js';
 
@@ -30,10 +31,22 @@ export function foldSessions(
   inputs: readonly ProjectionInput[],
   sessions: Map<string, SessionState> = new Map(),
 ): Map<string, SessionState> {
+  return foldSessionsAs(inputs, sessions, (session) => session);
+}
+
+/**
+ * foldSessions keeping of each session only what `created` takes of it: a verification of all
+ * of history holds a million sessions, and needs only what the rule changes.
+ */
+export function foldSessionsAs<S extends RuledFields>(
+  inputs: readonly ProjectionInput[],
+  sessions: Map<string, S>,
+  created: (session: SessionState) => S,
+): Map<string, S> {
   for (const input of inputs)
     for (const change of changesOfInput(input)) {
       const id = sessionIdOf(change);
-      const next = applyChange(sessions.get(id) ?? null, change);
+      const next = applyChangeAs(sessions.get(id) ?? null, change, created);
       if (next !== null) sessions.set(id, next);
     }
   return sessions;

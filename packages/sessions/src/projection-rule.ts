@@ -96,7 +96,19 @@ export function applyChange(
   state: SessionState | null,
   change: SessionChange,
 ): SessionState | null {
-  if (change.kind === 'create') return state ?? change.session;
+  return applyChangeAs(state, change, (session) => session);
+}
+
+/** What the rule reads and changes of a session; the rest is set once, by its creation. */
+export type RuledFields = Pick<SessionState, 'expiresAt' | 'revokedAt' | 'revokeReason'>;
+
+/** applyChange for a session kept as `created` makes it of a created session (a part of it). */
+export function applyChangeAs<S extends RuledFields>(
+  state: S | null,
+  change: SessionChange,
+  created: (session: SessionState) => S,
+): S | null {
+  if (change.kind === 'create') return state ?? created(change.session);
   if (state === null || state.revokedAt !== null) return state;
   if (change.kind === 'extend') return { ...state, expiresAt: change.expiresAt };
   return { ...state, revokedAt: change.revokedAt, revokeReason: change.reason };

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { evolve, foldSessions, type SessionState } from '@session-authority/sessions';
+import {
+  evolve,
+  foldSessions,
+  foldSessionsAs,
+  type RuledFields,
+  type SessionState,
+} from '@session-authority/sessions';
 import { projectionCases, type ExpectedSession } from '@session-authority/testkit';
 
-function expected(session: SessionState | undefined): ExpectedSession | null {
+function expected(session: RuledFields | undefined): ExpectedSession | null {
   if (session === undefined) return null;
   return {
     revokedAt: session.revokedAt?.toISOString() ?? null,
@@ -22,6 +28,19 @@ describe('the projection rule: given events, when events, then state', () => {
     for (const input of [...given, ...when]) state = foldSessions([input], state);
     for (const [id, want] of Object.entries(then)) expect(expected(state.get(id))).toEqual(want);
   });
+
+  it.each(projectionCases)(
+    'keeping only what the rule changes agrees: $name',
+    ({ given, when, then }) => {
+      const kept = (s: RuledFields) => ({
+        expiresAt: s.expiresAt,
+        revokedAt: s.revokedAt,
+        revokeReason: s.revokeReason,
+      });
+      const state = foldSessionsAs([...given, ...when], new Map<string, RuledFields>(), kept);
+      for (const [id, want] of Object.entries(then)) expect(expected(state.get(id))).toEqual(want);
+    },
+  );
 
   it('evolve is the same rule for one event at a time', () => {
     const events = projectionCases

@@ -6,10 +6,10 @@ import {
 } from '@session-authority/events';
 import type { AuditRowStream, ProjectionEnds } from '@session-authority/read-model';
 import {
-  foldSessions,
+  foldSessionsAs,
   projectionInputsOf,
   type PositionedInput,
-  type SessionState,
+  type RuledFields,
 } from '@session-authority/sessions';
 import { AuditColumnCheck } from './column-checks.js';
 
@@ -37,6 +37,12 @@ export function readFrom(starts: ReplayStarts, partition: number): bigint {
     .reduce((a, b) => (a < b ? a : b));
 }
 
+const ruledFieldsOf = ({ expiresAt, revokedAt, revokeReason }: RuledFields): RuledFields => ({
+  expiresAt,
+  revokedAt,
+  revokeReason,
+});
+
 const sessionOf = (input: PositionedInput) =>
   'event' in input ? input.event.data.session_id : input.quarantine.sessionId;
 
@@ -47,9 +53,10 @@ export interface ReplayOptions {
   readonly chainStart?: (partition: number) => string | undefined;
   /**
    * Fold the sessions' inputs as they are read, into this map, instead of keeping them: a
-   * verification of all of history then holds one state per session, not every record.
+   * verification of all of history then holds what the rule changes of each session, not every
+   * record.
    */
-  readonly foldInto?: Map<string, SessionState>;
+  readonly foldInto?: Map<string, RuledFields>;
 }
 
 /** The audit rows of one partition a replay has compared: how many, and the last one's chain. */
@@ -109,7 +116,8 @@ export class LogReplay {
     const fresh = projectionInputsOf(decoded.events, decoded.quarantined).filter((input) =>
       inSessions(input.offset),
     );
-    if (this.options.foldInto !== undefined) foldSessions(fresh, this.options.foldInto);
+    if (this.options.foldInto !== undefined)
+      foldSessionsAs(fresh, this.options.foldInto, ruledFieldsOf);
     else {
       const kept = this.inputs.get(partition) ?? [];
       kept.push(...fresh);

@@ -12,7 +12,7 @@ import {
   type ProjectionEnds,
   type ReadModelOrm,
 } from '@session-authority/read-model';
-import type { SessionState } from '@session-authority/sessions';
+import type { RuledFields } from '@session-authority/sessions';
 import { checkpointBody, verifiedPartition } from './checkpoint-body.js';
 import { quarantineDifferences } from './column-checks.js';
 import { LogReplay } from './log-replay.js';
@@ -110,7 +110,7 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
     const partitions = observed.partitions;
     const until = readUntil(snapshot, await readLogEnd(options.kafka, logTopic), partitions);
     // Partitions are independent: each one's inputs fold in its own log order, as they are read.
-    const folded = new Map<string, SessionState>();
+    const folded = new Map<string, RuledFields>();
     const replay = new LogReplay(snapshot, (p) => snapshot.auditRows(p), { foldInto: folded });
     const total = [...until.values()].reduce((sum, end) => sum + end, 0n);
     let reported = performance.now();
@@ -129,7 +129,8 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
 
     const logRead = performance.now();
     const chain = await replay.chainDifferences(partitions);
-    const sessions = sessionDifferences(folded, snapshot.sessions);
+    const rows = await snapshot.sessions();
+    const sessions = sessionDifferences(folded, rows);
     const columns = await columnDifferencesOf(replay, snapshot.quarantine, options);
     return {
       records: replay.records,
@@ -147,7 +148,7 @@ export async function verifyAgainstLog(options: VerifyOptions): Promise<VerifyRe
               ends: snapshot,
               partitions,
               verified: (p) => verifiedPartition(p, replay.rowsRead(p), snapshot.quarantine.keys()),
-              sessionsRows: snapshot.sessions.length,
+              sessionsRows: rows.length,
             }),
     };
   } finally {
