@@ -80,7 +80,12 @@ export const benchResultSchema = z.object({
     eventsPerSecond: z.number().positive(),
     /** Of the rebuild, the audit projection's COPY load; runs before 2026-12-03 18:00 have none. */
     audit: z
-      .object({ seconds: z.number().positive(), eventsPerSecond: z.number().positive() })
+      .object({
+        seconds: z.number().positive(),
+        eventsPerSecond: z.number().positive(),
+        /** CPU µs per event by process; runs before 2026-12-04 05:30 have none. */
+        cpuMicrosPerEvent: z.record(z.string(), z.number()).optional(),
+      })
       .optional(),
   }),
   /** The log of the rebuild read with nothing done per record; runs before 2026-12-04 02:00 have none. */
@@ -88,6 +93,8 @@ export const benchResultSchema = z.object({
     .object({
       events: z.number().int().positive(),
       kafkajsPerSecond: z.number().positive(),
+      /** CPU µs per event by process; runs before 2026-12-04 05:30 have none. */
+      kafkajsCpuMicrosPerEvent: z.record(z.string(), z.number()).optional(),
       readLogPerSecond: z.number().positive(),
     })
     .optional(),
@@ -97,6 +104,8 @@ export const benchResultSchema = z.object({
     eventsPerSecond: z.number().positive(),
     differences: z.number().int().nonnegative(),
     phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
+    /** CPU µs per event by process; runs before 2026-12-04 05:30 have none. */
+    cpuMicrosPerEvent: z.record(z.string(), z.number()).optional(),
   }),
   /** verify --since-checkpoint after 1 % more records; runs before 2026-12-03 12:00 have none. */
   verifySince: z

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createKafka, readLogEnd } from '@session-authority/event-log';
 import { readLog } from '@session-authority/projector';
+import { withCpuPerEvent } from './process-cpu.js';
 
 export interface LogReadCeiling {
   readonly events: number;
   /** A kafkajs consumer that does nothing with its batches, with the services' fetch settings. */
   readonly kafkajsPerSecond: number;
+  /** The CPU that read took per event: this process, the broker (PostgreSQL is idle). */
+  readonly kafkajsCpuMicrosPerEvent?: Readonly<Record<string, number>>;
   /** readLog (what verify and the audit rebuild read through) with nothing done per record. */
   readonly readLogPerSecond: number;
 }
@@ -52,12 +55,17 @@ async function kafkajsRead(
 export async function measureLogReadCeiling(
   brokers: readonly string[],
   topic: string,
+  brokerPids: readonly number[] = [],
 ): Promise<LogReadCeiling> {
   const kafka = { brokers, clientId: 'bench-log-read' };
   const end = await readLogEnd(kafka, topic);
   const events = Number([...end.values()].reduce((sum, offset) => sum + offset, 0n));
   let started = performance.now();
-  await kafkajsRead(brokers, topic, end);
+  const { cpuMicrosPerEvent } = await withCpuPerEvent(
+    brokerPids,
+    () => kafkajsRead(brokers, topic, end),
+    () => events,
+  );
   const kafkajsPerSecond = perSecond(events, started);
   started = performance.now();
   await readLog(
@@ -66,5 +74,10 @@ export async function measureLogReadCeiling(
     end,
     () => undefined,
   );
-  return { events, kafkajsPerSecond, readLogPerSecond: perSecond(events, started) };
+  return {
+    events,
+    kafkajsPerSecond,
+    kafkajsCpuMicrosPerEvent: cpuMicrosPerEvent,
+    readLogPerSecond: perSecond(events, started),
+  };
 }

@@ -58,3 +58,37 @@ export function cpuMsPerRequest(
       Math.round(((ms - (before[name] ?? 0)) / Math.max(1, requests)) * 1000) / 1000;
   return perRequest;
 }
+
+/** Per group, the CPU microseconds between two samples per event handled, to a tenth. */
+export function cpuMicrosPerEvent(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+  events: number,
+): Record<string, number> {
+  const perEvent: Record<string, number> = {};
+  for (const [name, ms] of Object.entries(after))
+    perEvent[name] =
+      Math.round((((ms - (before[name] ?? 0)) * 1000) / Math.max(1, events)) * 10) / 10;
+  return perEvent;
+}
+
+/**
+ * CPU of a step run in this process, per event, beside PostgreSQL's and the broker's: `this
+ * process` counts all its threads (the audit rebuild's workers among them).
+ */
+export async function withCpuPerEvent<T>(
+  brokerPids: readonly number[],
+  step: () => Promise<T>,
+  eventsOf: (result: T) => number,
+): Promise<{ result: T; cpuMicrosPerEvent: Record<string, number> }> {
+  const groups = {
+    'this process': [process.pid],
+    ...(brokerPids.length === 0 ? {} : { broker: brokerPids }),
+  };
+  const before = sampleCpuMs(groups);
+  const result = await step();
+  return {
+    result,
+    cpuMicrosPerEvent: cpuMicrosPerEvent(before, sampleCpuMs(groups), eventsOf(result)),
+  };
+}

@@ -4,6 +4,7 @@ import { encodeEnvelope, type RawRecord } from '@session-authority/events';
 import { ensureTopic } from '@session-authority/event-log';
 import {
   projectToEnd,
+  rebuildAuditProjection,
   rebuildReadModel,
   verifyAgainstLog,
   verifySinceCheckpoint,
@@ -14,6 +15,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { measureFromState, type FromStateTimed } from './from-state-scenario.js';
 import { measureLogReadCeiling, type LogReadCeiling } from './log-read-ceiling.js';
+import { withCpuPerEvent } from './process-cpu.js';
 import { issuedEnvelope, makeSessions, revokedEnvelope, type SeededSession } from './seed.js';
 
 export interface Timed {
@@ -22,13 +24,21 @@ export interface Timed {
   readonly eventsPerSecond: number;
 }
 
+/** CPU microseconds per event: this process (all its threads), PostgreSQL, the broker. */
+type CpuPerEvent = Readonly<Record<string, number>>;
+
 export type RebuildTimed = Timed & {
-  readonly audit?: { readonly seconds: number; readonly eventsPerSecond: number };
+  readonly audit?: {
+    readonly seconds: number;
+    readonly eventsPerSecond: number;
+    readonly cpuMicrosPerEvent?: CpuPerEvent;
+  };
 };
 
 export interface VerifyTimed extends Timed {
   readonly differences: number;
   readonly phases: { snapshot: number; log: number; checks: number };
+  readonly cpuMicrosPerEvent?: CpuPerEvent;
 }
 
 async function send(producer: Producer, topic: string, records: readonly RawRecord[]) {
@@ -58,6 +68,8 @@ export async function measureRebuild(
   brokers: readonly string[],
   databaseUrl: string,
   events: number,
+  /** The broker's processes, when this bench started it: their CPU is counted beside ours. */
+  brokerPids: readonly number[] = [],
 ): Promise<{
   rebuild: RebuildTimed;
   logRead: LogReadCeiling;
@@ -88,11 +100,32 @@ export async function measureRebuild(
     }
     const schema = `bench_rebuild_${Date.now()}`;
     const logger = pino({ level: 'warn' });
-    const result = await rebuildReadModel({ brokers, topic, databaseUrl, schema, logger });
+    // rebuildReadModel's two steps one after the other, as it runs them, to sample each one's CPU:
+    // the sessions and quarantine projections, then the audit projection's COPY.
+    const result = await rebuildReadModel({
+      brokers,
+      topic,
+      databaseUrl,
+      schema,
+      logger,
+      projections: [],
+    });
     const orm = await openReadModel({ url: databaseUrl, schema });
     try {
-      const logRead = await measureLogReadCeiling(brokers, topic);
-      const verified = await verifyAgainstLog({ orm, schema, topic, kafka });
+      const auditStarted = performance.now();
+      const audit = await withCpuPerEvent(
+        brokerPids,
+        () => rebuildAuditProjection({ orm, schema, topic, connection: kafka }),
+        (rows) => rows,
+      );
+      const auditSeconds = (performance.now() - auditStarted) / 1000;
+      const logRead = await measureLogReadCeiling(brokers, topic, brokerPids);
+      const verifiedAt = await withCpuPerEvent(
+        brokerPids,
+        () => verifyAgainstLog({ orm, schema, topic, kafka }),
+        (report) => report.records,
+      );
+      const verified = verifiedAt.result;
       if ('problem' in verified.checkpoint)
         throw new Error(`no checkpoint after the full verify: ${verified.checkpoint.problem}`);
       const key = generateKeyPairSync('ed25519').privateKey;
@@ -121,29 +154,27 @@ export async function measureRebuild(
         partitions: PARTITIONS,
         logger,
       });
-      const timed = (report: typeof verified): VerifyTimed => ({
+      const timed = (report: typeof verified): Omit<VerifyTimed, 'cpuMicrosPerEvent'> => ({
         events: report.records,
         seconds: round(report.seconds),
         eventsPerSecond: Math.round(report.records / report.seconds),
         differences: report.chain.length + report.sessions.length + report.columns.length,
         phases: report.phases,
       });
+      const seconds = result.seconds + auditSeconds;
       return {
         rebuild: {
           events: result.records,
-          seconds: round(result.seconds),
-          eventsPerSecond: result.recordsPerSecond,
-          ...(result.auditSeconds === null
-            ? {}
-            : {
-                audit: {
-                  seconds: round(result.auditSeconds),
-                  eventsPerSecond: Math.round(result.records / result.auditSeconds),
-                },
-              }),
+          seconds: round(seconds),
+          eventsPerSecond: Math.round(result.records / seconds),
+          audit: {
+            seconds: round(auditSeconds),
+            eventsPerSecond: Math.round(audit.result / auditSeconds),
+            cpuMicrosPerEvent: audit.cpuMicrosPerEvent,
+          },
         },
         logRead,
-        verify: timed(verified),
+        verify: { ...timed(verified), cpuMicrosPerEvent: verifiedAt.cpuMicrosPerEvent },
         verifySince: {
           ...timed(since),
           differences: timed(since).differences + since.checkpointDifferences.length,

@@ -74,9 +74,20 @@ function verifySinceRow(v: NonNullable<BenchResult['verifySince']>): string {
   );
 }
 
+/** CPU µs per event by process, when the run measured it. */
+function cpuPart(
+  cpu: Readonly<Record<string, number>> | undefined,
+  label = 'CPU per event',
+): string {
+  if (cpu === undefined) return '';
+  return `; ${label}: ${Object.entries(cpu)
+    .map(([name, micros]) => `${name} ${micros} µs`)
+    .join(', ')}`;
+}
+
 function auditPart(audit: BenchResult['rebuild']['audit']): string {
   if (audit === undefined) return '';
-  return `; of it the audit projection by COPY ${audit.seconds} s = ${audit.eventsPerSecond} events/s`;
+  return `; of it the audit projection by COPY ${audit.seconds} s = ${audit.eventsPerSecond} events/s${cpuPart(audit.cpuMicrosPerEvent)}`;
 }
 
 function fromStateRow(f: NonNullable<BenchResult['fromState']>): string {
@@ -113,9 +124,9 @@ export function renderMarkdown(result: BenchResult): string {
     ...(result.logRead === undefined
       ? []
       : [
-          `| that log read with nothing done per record: a kafkajs consumer / readLog | ${result.logRead.kafkajsPerSecond} / ${result.logRead.readLogPerSecond} events/s (${result.logRead.events} events) |`,
+          `| that log read with nothing done per record: a kafkajs consumer / readLog | ${result.logRead.kafkajsPerSecond} / ${result.logRead.readLogPerSecond} events/s (${result.logRead.events} events${cpuPart(result.logRead.kafkajsCpuMicrosPerEvent, "the kafkajs consumer's CPU per event")}) |`,
         ]),
-    `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences) |`,
+    `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences${cpuPart(result.verify.cpuMicrosPerEvent)}) |`,
     ...(result.verifySince === undefined ? [] : [verifySinceRow(result.verifySince)]),
     ...(result.fromState === undefined ? [] : [fromStateRow(result.fromState)]),
     ...(result.stateStep === undefined

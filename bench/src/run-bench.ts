@@ -245,6 +245,7 @@ async function run(
     stack.brokers,
     stack.databaseUrl,
     sizes.rebuild,
+    stack.processes.broker ?? [],
   );
 
   // Last, as its rows are not in the log: 'listed' more sessions straight into the read model.

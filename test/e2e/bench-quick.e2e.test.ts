@@ -42,6 +42,16 @@ describe('npm run bench -- --quick', () => {
     expect(result.logRead?.kafkajsPerSecond).toBeGreaterThan(0);
     expect(result.logRead?.readLogPerSecond).toBeGreaterThan(0);
     expect(stdout).toContain('| that log read with nothing done per record');
+    // The CPU each history step spent per event, PostgreSQL's beside this process's (the broker's
+    // too when the bench started it; here it is the tests' own).
+    for (const cpu of [
+      result.verify.cpuMicrosPerEvent,
+      result.rebuild.audit?.cpuMicrosPerEvent,
+      result.logRead?.kafkajsCpuMicrosPerEvent,
+    ]) {
+      expect(cpu?.['this process']).toBeGreaterThan(0);
+      expect(cpu?.PostgreSQL).toBeGreaterThanOrEqual(0);
+    }
     // A replica may shed a write (a logout, a revocation) with a 503 when this machine is busy;
     // reads are never shed, and nothing else is expected.
     for (const step of result.load) {
