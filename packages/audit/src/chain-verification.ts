@@ -113,6 +113,32 @@ export class PartitionChainCheck {
   }
 }
 
+/**
+ * Walks records and rows, both in offset order: each row below the next record's offset that no
+ * record has, and each record with the row at its offset, if any. Returns how many rows it took.
+ */
+export function mergeByOffset<
+  R extends { readonly offset: bigint },
+  S extends { readonly offset: bigint },
+>(
+  records: readonly R[],
+  rows: readonly S[],
+  onRecord: (record: R, row: S | undefined) => void,
+  onRowWithoutRecord: (row: S) => void,
+): number {
+  let taken = 0;
+  for (const record of records) {
+    for (
+      let next = rows[taken];
+      next !== undefined && next.offset < record.offset;
+      next = rows[++taken]
+    )
+      onRowWithoutRecord(next);
+    onRecord(record, rows[taken]?.offset === record.offset ? rows[taken++] : undefined);
+  }
+  return taken;
+}
+
 /** Merges records and rows by offset through PartitionChainCheck: the first difference, if any. */
 export function firstChainDifference(
   partition: number,
@@ -121,16 +147,11 @@ export function firstChainDifference(
   start: string = CHAIN_START,
 ): ChainDifference | undefined {
   const check = new PartitionChainCheck(partition, start);
-  let row = 0;
-  for (const record of logged) {
-    for (
-      let next = stored[row];
-      next !== undefined && next.offset < record.offset;
-      next = stored[++row]
-    )
-      check.rowWithoutRecord(next);
-    const at = stored[row]?.offset === record.offset ? stored[row++] : undefined;
-    check.add(record, at);
-  }
-  return check.difference(stored[row]);
+  const taken = mergeByOffset(
+    logged,
+    stored,
+    (record, row) => check.add(record, row),
+    (row) => check.rowWithoutRecord(row),
+  );
+  return check.difference(stored[taken]);
 }

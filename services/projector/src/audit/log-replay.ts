@@ -1,4 +1,9 @@
-import { PartitionChainCheck, recordSha256, type ChainDifference } from '@session-authority/audit';
+import {
+  mergeByOffset,
+  PartitionChainCheck,
+  recordSha256,
+  type ChainDifference,
+} from '@session-authority/audit';
 import {
   decodeRecords,
   type PositionedRecord,
@@ -124,28 +129,32 @@ export class LogReplay {
       this.inputs.set(partition, kept);
     }
 
-    const audited = batch.flatMap((r, i) => (inAudit(r.offset) ? [{ r, i }] : []));
+    const audited = batch.flatMap((record, index) =>
+      inAudit(record.offset) ? [{ offset: record.offset, record, index }] : [],
+    );
     const last = audited.at(-1);
     if (last === undefined) return;
     const replay = this.partitionOf(partition);
-    const rows = await replay.rows.below(last.r.offset + 1n);
+    const rows = await replay.rows.below(last.offset + 1n);
     this.count(replay, rows);
-    let k = 0;
-    for (const { r, i } of audited) {
-      for (let row = rows[k]; row !== undefined && row.offset < r.offset; row = rows[++k])
-        replay.chain.rowWithoutRecord(row);
-      const row = rows[k]?.offset === r.offset ? rows[k++] : undefined;
-      replay.chain.add(
-        {
-          offset: r.offset,
-          recordSha256: recordSha256(partition, r.offset, r.record),
-          eventId: eventIdOf(r),
-        },
-        row,
-      );
-      if (row !== undefined)
-        this.auditColumns.check(partition, r, row, problems.get(r.offset), decoded.reads[i]);
-    }
+    mergeByOffset(
+      audited,
+      rows,
+      ({ record, index }, row) => {
+        const { offset } = record;
+        const digest = recordSha256(partition, offset, record.record);
+        replay.chain.add({ offset, recordSha256: digest, eventId: eventIdOf(record) }, row);
+        if (row !== undefined)
+          this.auditColumns.check(
+            partition,
+            record,
+            row,
+            problems.get(offset),
+            decoded.reads[index],
+          );
+      },
+      (row) => replay.chain.rowWithoutRecord(row),
+    );
   }
 
   /**
