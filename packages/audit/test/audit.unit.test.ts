@@ -172,6 +172,26 @@ describe('sessions verification', () => {
       ['b', 'missing'],
     ]);
   });
+
+  it('compares instants, not Date objects, and writes out only what differs', () => {
+    const kept = session('a', new Date('2026-12-01T12:00:00Z'));
+    const folded = new Map([['a', kept]]);
+    const row = {
+      id: 'a',
+      revokedAt: new Date(kept.revokedAt?.getTime() ?? 0),
+      revokeReason: kept.revokeReason,
+      expiresAt: new Date(kept.expiresAt.getTime()),
+    };
+    expect(sessionDifferences(folded, [row])).toEqual([]);
+    const later = new Date(kept.expiresAt.getTime() + 1);
+    expect(sessionDifferences(folded, [{ ...row, expiresAt: later }])).toEqual([
+      {
+        sessionId: 'a',
+        kind: 'differs',
+        detail: `expires_at is ${later.toISOString()}; the log says ${kept.expiresAt.toISOString()}`,
+      },
+    ]);
+  });
 });
 
 describe('valid at an instant', () => {
