@@ -46,31 +46,35 @@ export function sampleCpuMs(groups: ProcessGroups): Record<string, number> {
   return sample;
 }
 
+/** Per group, the CPU between two samples per unit of work, in ms × `scale`, to `decimals` places. */
+function cpuPerUnit(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+  units: number,
+  scale: number,
+  decimals: number,
+): Record<string, number> {
+  const factor = 10 ** decimals;
+  const perUnit: Record<string, number> = {};
+  for (const [name, ms] of Object.entries(after))
+    perUnit[name] =
+      Math.round((((ms - (before[name] ?? 0)) * scale) / Math.max(1, units)) * factor) / factor;
+  return perUnit;
+}
+
 /** Per group, the CPU milliseconds between two samples per request served. */
-export function cpuMsPerRequest(
+export const cpuMsPerRequest = (
   before: Readonly<Record<string, number>>,
   after: Readonly<Record<string, number>>,
   requests: number,
-): Record<string, number> {
-  const perRequest: Record<string, number> = {};
-  for (const [name, ms] of Object.entries(after))
-    perRequest[name] =
-      Math.round(((ms - (before[name] ?? 0)) / Math.max(1, requests)) * 1000) / 1000;
-  return perRequest;
-}
+) => cpuPerUnit(before, after, requests, 1, 3);
 
 /** Per group, the CPU microseconds between two samples per event handled, to a tenth. */
-export function cpuMicrosPerEvent(
+export const cpuMicrosPerEvent = (
   before: Readonly<Record<string, number>>,
   after: Readonly<Record<string, number>>,
   events: number,
-): Record<string, number> {
-  const perEvent: Record<string, number> = {};
-  for (const [name, ms] of Object.entries(after))
-    perEvent[name] =
-      Math.round((((ms - (before[name] ?? 0)) * 1000) / Math.max(1, events)) * 10) / 10;
-  return perEvent;
-}
+) => cpuPerUnit(before, after, events, 1000, 1);
 
 /**
  * CPU of a step run in this process, per event, beside PostgreSQL's and the broker's: `this
