@@ -11,10 +11,9 @@ export interface TargetCheck {
   readonly met: boolean;
 }
 
-/** Beside a figure bound by reading the log: how fast the log is read with nothing done per record. */
 /**
- * What each event cost in CPU, by process, against what this machine's cores allow per event at
- * a target rate: above that sum, the rate cannot be reached with the work as it is.
+ * What each event cost in CPU, by process, beside what this machine's cores allow per event at a
+ * target rate: while the sum is above it, the rate cannot be reached with the work as it is.
  */
 export function cpuBudget(
   cpu: Readonly<Record<string, number>> | undefined,
@@ -28,6 +27,7 @@ export function cpuBudget(
   return `; CPU µs per event: ${parts.join(', ')} (sum ${sum.toFixed(1)}); ${cores} cores allow ${allowed.toFixed(1)} at ${perSecond.toLocaleString('en')}/s`;
 }
 
+/** Beside a figure bound by reading the log: how fast the log is read with nothing done per record. */
 export function readCeiling(logRead: BenchResult['logRead']): string {
   if (logRead === undefined) return '';
   const figure = (n: number) => n.toLocaleString('en');
