@@ -103,15 +103,14 @@ export function cursorRowStream(
     next.catch(() => undefined);
     return next;
   };
-  /** Takes the page asked for; false when the cursor had no more rows. */
+  /** Once every buffered row was handed out: takes the page asked for; false when none is left. */
   const takePage = async (): Promise<boolean> => {
     if (exhausted) return false;
-    const page = await fetchPage();
+    buffered = await fetchPage();
     next = undefined;
-    if (page.length < PAGE) exhausted = true;
-    buffered = buffered.slice(at).concat(page);
     at = 0;
-    return page.length > 0;
+    if (buffered.length < PAGE) exhausted = true;
+    return buffered.length > 0;
   };
   const take = async (keep: (row: SnapshotAuditRow) => boolean) => {
     const out: SnapshotAuditRow[] = [];
