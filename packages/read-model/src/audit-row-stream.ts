@@ -14,19 +14,23 @@ export interface AuditRowStream {
   rest(): Promise<readonly SnapshotAuditRow[]>;
 }
 
-/** Rows already read, as a stream. */
-export function arrayRowStream(rows: readonly SnapshotAuditRow[]): AuditRowStream {
+/** Rows read, or being read, as a stream: a reader of the log need not wait for them to decode. */
+export function arrayRowStream(
+  read: readonly SnapshotAuditRow[] | Promise<readonly SnapshotAuditRow[]>,
+): AuditRowStream {
   let at = 0;
   return {
-    below(end) {
+    async below(end) {
+      const rows = await read;
       const from = at;
       while (at < rows.length && (rows[at]?.offset ?? end) < end) at++;
-      return Promise.resolve(rows.slice(from, at));
+      return rows.slice(from, at);
     },
-    rest() {
+    async rest() {
+      const rows = await read;
       const from = at;
       at = rows.length;
-      return Promise.resolve(rows.slice(from));
+      return rows.slice(from);
     },
   };
 }

@@ -52,7 +52,10 @@ export interface RowsFromCheckpoint {
   readonly quarantine: ReadonlyMap<string, Record<string, string | null>>;
 }
 
-/** What `verify --since-checkpoint` reads, as of one instant; close() ends that instant. */
+/**
+ * What `verify --since-checkpoint` reads, as of one instant; close() ends that instant. Besides
+ * the scans, the reads share one connection: the caller runs them one at a time.
+ */
 export interface SinceCheckpointSnapshot extends ProjectionEnds {
   readonly pgSnapshot: string;
   /**
@@ -94,15 +97,15 @@ export async function openSinceCheckpoint(
   try {
     const pgSnapshot = await beginSnapshot(client);
     await client.query(NO_JIT);
-    const writtenAfter = writtenAfterSql(checkpoint.snapshot, 't');
+    const writtenAfter = (on: pg.PoolClient) => writtenAfterSql(on, checkpoint.snapshot, 't');
     const fromOffsets = (pick: (p: CheckpointBody['partitions'][number]) => string) =>
       new Map(checkpoint.partitions.map((p) => [p.partition, BigInt(pick(p))]));
     const from = {
       audit_events: fromOffsets((p) => p.auditOffset),
       quarantined_records: fromOffsets((p) => p.quarantineOffset),
     };
-    const rowsOf = (on: pg.PoolClient, table: CheckpointedTable) =>
-      new CheckpointedRows(on, schema, table, topic, from[table], writtenAfter);
+    const rowsOf = async (on: pg.PoolClient, table: CheckpointedTable) =>
+      new CheckpointedRows(on, schema, table, topic, from[table], await writtenAfter(on));
     const ends = await readProjectionEnds(client, schema, topic);
     for (let i = 0; i < 2; i++) {
       twins.push(await joinSnapshot(client, pool));
@@ -111,14 +114,16 @@ export async function openSinceCheckpoint(
     const [tablesTwin, sessionsTwin] = twins.map((twin) => twin.client);
     if (tablesTwin === undefined || sessionsTwin === undefined) throw new Error('two twins');
     const checkpointedTotals = async () => ({
-      auditBelow: await rowsOf(tablesTwin, 'audit_events').total(),
-      quarantineBelow: await rowsOf(tablesTwin, 'quarantined_records').total(),
+      auditBelow: await (await rowsOf(tablesTwin, 'audit_events')).total(),
+      quarantineBelow: await (await rowsOf(tablesTwin, 'quarantined_records')).total(),
     });
-    const sessionsScan = sessionsTwin.query<{ rows: string; written: string[] | null }>(
-      `select count(*) as rows, array_agg(t.id) filter (where ${writtenAfter}) as written
-       from ${qualified(schema, 'sessions')} t`,
-    );
-    scans = Promise.all([checkpointedTotals(), sessionsScan]).then(([totals, sessions]) => ({
+    const sessionsScan = async () =>
+      sessionsTwin.query<{ rows: string; written: string[] | null }>(
+        `select count(*) as rows,
+           array_agg(t.id) filter (where ${await writtenAfter(sessionsTwin)}) as written
+         from ${qualified(schema, 'sessions')} t`,
+      );
+    scans = Promise.all([checkpointedTotals(), sessionsScan()]).then(([totals, sessions]) => ({
       ...totals,
       sessionsWritten: sessions.rows[0]?.written ?? [],
       sessionsRows: Number(sessions.rows[0]?.rows ?? 0),
@@ -133,9 +138,8 @@ export async function openSinceCheckpoint(
         auditRows: await readAuditRows(client, schema, topic, from.audit_events),
         quarantine: await readQuarantineRows(client, schema, topic, from.quarantined_records),
       }),
-      belowByPartition: (table) => rowsOf(client, table).byPartition(),
-      // Beside history(), which reads on `client`, once the sessions scan is done.
-      sessionFacts: (ids) => readSessionFacts(sessionsTwin, schema, ids),
+      belowByPartition: async (table) => (await rowsOf(client, table)).byPartition(),
+      sessionFacts: (ids) => readSessionFacts(client, schema, ids),
       history: async (ids, below) => {
         const { rows } = await client.query<{
           topic: string;

@@ -62,6 +62,8 @@ export interface ReplayOptions {
    * record.
    */
   readonly foldInto?: Map<string, RuledFields>;
+  /** Told, batch by batch, the sessions whose inputs were kept (not folded) as they are kept. */
+  readonly onKept?: (sessionIds: ReadonlySet<string>) => void;
 }
 
 /** The audit rows of one partition a replay has compared: how many, and the last one's chain. */
@@ -99,11 +101,6 @@ export class LogReplay {
     this.starts = options.starts ?? NOWHERE;
   }
 
-  /** The sessions the records after the sessions start name (of the inputs kept). */
-  touchedSessions(): Set<string> {
-    return new Set([...this.inputs.values()].flatMap((list) => list.map(sessionOf)));
-  }
-
   async add(partition: number, batch: readonly PositionedRecord[]): Promise<void> {
     this.records += batch.length;
     const range = (starts: ReadonlyMap<number, bigint>, ends: ReadonlyMap<number, bigint>) => {
@@ -127,6 +124,7 @@ export class LogReplay {
       const kept = this.inputs.get(partition) ?? [];
       kept.push(...fresh);
       this.inputs.set(partition, kept);
+      if (fresh.length > 0) this.options.onKept?.(new Set(fresh.map(sessionOf)));
     }
 
     const audited = batch.flatMap((record, index) =>

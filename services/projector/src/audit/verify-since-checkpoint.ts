@@ -19,6 +19,7 @@ import { checkpointBody, verifiedPartition } from './checkpoint-body.js';
 import { inputsOfHistory } from './history-inputs.js';
 import { readLog } from '../read-log.js';
 import { LogReplay, readFrom, type ReplayStarts } from './log-replay.js';
+import { SessionReads } from './session-reads.js';
 import {
   columnDifferencesOf,
   readUntil,
@@ -142,45 +143,44 @@ export async function verifySinceCheckpoint(
   if (observed.clusterId !== since.log.clusterId || observed.topicId !== since.log.topicId)
     differences.push({ kind: 'other-log', detail: 'the checkpoint was made on another log' });
   const snapshot = await openSinceCheckpoint(orm.em, schema, since);
+  let sessionReads: SessionReads | undefined;
   try {
     const snapshotRead = performance.now();
     const starts = startsOf(since);
     const partitions = observed.partitions;
-    // The rows from the checkpoint on are read while the consumer joins and fetches.
+    // The rows from the checkpoint on are read while the consumer joins and fetches (records are
+    // decoded meanwhile); then, on the same connection, the earlier rows and the stored facts of
+    // each session the log names, while the rest of the log is read.
     const fromCheckpoint = snapshot.rowsFromCheckpoint();
+    fromCheckpoint.catch(() => undefined); // awaited below, unless the log's end cannot be read
+    const reads = new SessionReads(async (ids) => {
+      const history = await snapshot.history(ids, starts.sessionsOffsets);
+      return [history, await snapshot.sessionFacts(ids)];
+    }, fromCheckpoint);
+    sessionReads = reads;
     const signedHead = (p: number) => since.partitions.find((c) => c.partition === p);
-    const replaying = fromCheckpoint.then(
-      (rows) =>
-        new LogReplay(snapshot, (p) => arrayRowStream(rows.auditRows.get(p) ?? []), {
-          starts,
-          chainStart: (p) => signedHead(p)?.chain,
-        }),
+    const replay = new LogReplay(
+      snapshot,
+      (p) => arrayRowStream(fromCheckpoint.then(({ auditRows }) => auditRows.get(p) ?? [])),
+      { starts, chainStart: (p) => signedHead(p)?.chain, onKept: (ids) => reads.ask(ids) },
     );
-    replaying.catch(() => undefined); // awaited below, unless the log's end cannot be read
     const until = readUntil(snapshot, await readLogEnd(options.kafka, topic), partitions);
     await readLog(
       options,
       (p) => readFrom(starts, p),
       until,
-      async (p, batch) => (await replaying).add(p, batch),
+      (p, batch) => replay.add(p, batch),
     );
     const { quarantine } = await fromCheckpoint;
-    const replay = await replaying;
     const logRead = performance.now();
 
     const chain = await replay.chainDifferences(partitions);
 
-    // The sessions the records touched are read while the scans of whole tables finish; then
-    // those rows written since that no record touched.
-    const sessionsOf = (ids: readonly string[]) =>
-      Promise.all([snapshot.history(ids, starts.sessionsOffsets), snapshot.sessionFacts(ids)]);
-    const touched = replay.touchedSessions();
-    const ofTouched = sessionsOf([...touched]);
-    ofTouched.catch(() => undefined); // awaited below, unless the scans fail
+    // Then the sessions rows written since that no record touched.
     const scanned = await snapshot.scans;
+    reads.ask(scanned.sessionsWritten);
+    const read = await reads.all();
     differences.push(...(await rowsSince(since, snapshot, scanned)));
-    const untouched = scanned.sessionsWritten.filter((id) => !touched.has(id));
-    const read = [await ofTouched, await sessionsOf(untouched)];
     const history = byPartition(read.flatMap(([rows]) => rows));
     const folded = new Map<string, SessionState>();
     const atCheckpoint = new Map<string, SessionState>();
@@ -219,6 +219,7 @@ export async function verifySinceCheckpoint(
       }),
     };
   } finally {
+    await sessionReads?.settled();
     await snapshot.close();
   }
 }
