@@ -41,11 +41,11 @@ export async function writtenAfterSql(
   const low = (xid: string) => (BigInt(xid) % XID_SPACE).toString();
   const { rows } = await client.query<{ age: number }>('select age($1::xid) as age', [low(xmax)]);
   const xmaxAge = rows[0]?.age;
-  if (xmaxAge === undefined) throw new Error('PostgreSQL gave no age for the checkpoint');
+  if (!Number.isInteger(xmaxAge)) throw new Error('PostgreSQL gave no age for the checkpoint');
   const running = (xip ?? '').split(',').filter((xid) => /^\d+$/.test(xid));
   const wasRunning =
     running.length === 0 ? '' : ` or ${alias}.xmin = any('{${running.map(low).join(',')}}'::xid[])`;
-  return `(age(${alias}.xmin) <= ${Number(xmaxAge)}${wasRunning})`;
+  return `(age(${alias}.xmin) <= ${xmaxAge}${wasRunning})`;
 }
 
 /** Reads of one table of one checkpoint, on a connection inside the verification's snapshot. */

@@ -44,10 +44,10 @@ describe('SessionReads', () => {
   it('reports a failed read from all(), and goes on reading what is asked after it', async () => {
     const calls: string[][] = [];
     const reads = new SessionReads(
-      async (ids): Promise<SessionsRead> => {
+      (ids): Promise<SessionsRead> => {
         calls.push([...ids]);
-        if (ids.includes('bad')) throw new Error('the read failed');
-        return [[], []];
+        if (ids.includes('bad')) return Promise.reject(new Error('the read failed'));
+        return Promise.resolve([[], []]);
       },
       Promise.reject(new Error('not ours to report')),
     );
