@@ -17,6 +17,8 @@ import {
   readProjectionEnds,
   readQuarantineRows,
   readSessionFacts,
+  sessionFactsOf,
+  type SessionFactsRow,
   type ProjectionEnds,
   type SnapshotAuditRow,
 } from './snapshot-reads.js';
@@ -41,8 +43,8 @@ export interface WholeTableScans {
   /** audit_events and quarantined_records below the checkpoint's offsets, over its partitions. */
   readonly auditBelow: RowsBelow;
   readonly quarantineBelow: RowsBelow;
-  /** Sessions rows written after the checkpoint, by the projector or anyone else. */
-  readonly sessionsWritten: readonly string[];
+  /** Sessions rows written after the checkpoint, by the projector or anyone else, as they are. */
+  readonly sessionsWritten: readonly SessionFacts[];
   readonly sessionsRows: number;
 }
 
@@ -117,15 +119,19 @@ export async function openSinceCheckpoint(
       auditBelow: await (await rowsOf(tablesTwin, 'audit_events')).total(),
       quarantineBelow: await (await rowsOf(tablesTwin, 'quarantined_records')).total(),
     });
+    // The rows written since come with what verification compares of them: most of them are the
+    // sessions the records after the checkpoint touched, whose facts need no lookups then.
     const sessionsScan = async () =>
-      sessionsTwin.query<{ rows: string; written: string[] | null }>(
+      sessionsTwin.query<{ rows: string; written: SessionFactsRow[] | null }>(
         `select count(*) as rows,
-           array_agg(t.id) filter (where ${await writtenAfter(sessionsTwin)}) as written
+           json_agg(json_build_object('id', t.id, 'revoked_at', t.revoked_at,
+             'revoke_reason', t.revoke_reason, 'expires_at', t.expires_at))
+             filter (where ${await writtenAfter(sessionsTwin)}) as written
          from ${qualified(schema, 'sessions')} t`,
       );
     scans = Promise.all([checkpointedTotals(), sessionsScan()]).then(([totals, sessions]) => ({
       ...totals,
-      sessionsWritten: sessions.rows[0]?.written ?? [],
+      sessionsWritten: (sessions.rows[0]?.written ?? []).map(sessionFactsOf),
       sessionsRows: Number(sessions.rows[0]?.rows ?? 0),
     }));
     // Awaited by the verification, or by close() when it ends early; never an unhandled rejection.

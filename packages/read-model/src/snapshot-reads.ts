@@ -148,12 +148,7 @@ export async function readSessionFacts(
   schema: string,
   ids?: readonly string[],
 ): Promise<SessionFacts[]> {
-  const sessions = await client.query<{
-    id: string;
-    revoked_at: Date | null;
-    revoke_reason: string | null;
-    expires_at: Date;
-  }>(
+  const sessions = await client.query<SessionFactsRow>(
     ids === undefined
       ? `select id, revoked_at, revoke_reason, expires_at from ${qualified(schema, 'sessions')}`
       : // One primary-key lookup per id, however stale the table's statistics.
@@ -162,10 +157,22 @@ export async function readSessionFacts(
            where x.id = s.id offset 0) t`,
     ids === undefined ? [] : [ids],
   );
-  return sessions.rows.map((row) => ({
+  return sessions.rows.map(sessionFactsOf);
+}
+
+/** A sessions row's compared columns, as pg gives them or as text (from json). */
+export interface SessionFactsRow {
+  readonly id: string;
+  readonly revoked_at: Date | string | null;
+  readonly revoke_reason: string | null;
+  readonly expires_at: Date | string;
+}
+
+export function sessionFactsOf(row: SessionFactsRow): SessionFacts {
+  return {
     id: row.id,
     revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
     revokeReason: row.revoke_reason,
     expiresAt: new Date(row.expires_at),
-  }));
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionReads, type SessionsRead } from '../src/audit/session-reads.js';
+import { SessionReads } from '../src/audit/session-reads.js';
 
 const gate = () => {
   let open: () => void = () => undefined;
@@ -12,13 +12,10 @@ describe('SessionReads', () => {
     const first = gate();
     const reading = gate();
     const calls: string[][] = [];
-    const reads = new SessionReads(async (ids): Promise<SessionsRead> => {
+    const reads = new SessionReads(async (ids) => {
       calls.push([...ids]);
       if (calls.length === 1) await reading.opened;
-      return [
-        [],
-        ids.map((id) => ({ id, revokedAt: null, revokeReason: null, expiresAt: new Date(0) })),
-      ];
+      return ids.map((id) => `row of ${id}`);
     }, first.opened);
 
     reads.ask(['a', 'b']);
@@ -35,19 +32,20 @@ describe('SessionReads', () => {
       ['a', 'b'],
       ['c', 'd'],
     ]);
-    expect(all.map(([, facts]) => facts.map((f) => f.id))).toEqual([
-      ['a', 'b'],
-      ['c', 'd'],
+    expect(all).toEqual([
+      ['row of a', 'row of b'],
+      ['row of c', 'row of d'],
     ]);
+    expect([...reads.askedFor()]).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('reports a failed read from all(), and goes on reading what is asked after it', async () => {
     const calls: string[][] = [];
     const reads = new SessionReads(
-      (ids): Promise<SessionsRead> => {
+      (ids): Promise<string[]> => {
         calls.push([...ids]);
         if (ids.includes('bad')) return Promise.reject(new Error('the read failed'));
-        return Promise.resolve([[], []]);
+        return Promise.resolve([...ids]);
       },
       Promise.reject(new Error('not ours to report')),
     );

@@ -1,23 +1,18 @@
-import type { SessionFacts } from '@session-authority/audit';
-import type { AuditHistoryRow } from '@session-authority/read-model';
-
-/** Sessions' rows before the checkpoint, and their stored facts. */
-export type SessionsRead = readonly [readonly AuditHistoryRow[], readonly SessionFacts[]];
-
 /**
  * The reads of the sessions a since-checkpoint verification folds, asked for as the log names
  * them, so that they run while the rest of the log is still read. They share the snapshot's
- * connection: one read at a time, of every session asked for while the one before ran, each session once.
+ * connection: one read at a time, of every session asked for while the one before ran, each
+ * session once.
  */
-export class SessionReads {
+export class SessionReads<T> {
   private readonly asked = new Set<string>();
-  private readonly reads: Promise<SessionsRead>[] = [];
+  private readonly reads: Promise<T>[] = [];
   private pending: string[] = [];
   private running = false;
   private last: Promise<unknown>;
 
   constructor(
-    private readonly read: (ids: readonly string[]) => Promise<SessionsRead>,
+    private readonly read: (ids: readonly string[]) => Promise<T>,
     /** What must be done on that connection first. */
     after: Promise<unknown>,
   ) {
@@ -33,8 +28,13 @@ export class SessionReads {
     if (!this.running && this.pending.length > 0) this.next();
   }
 
+  /** Every session asked for so far. */
+  askedFor(): ReadonlySet<string> {
+    return this.asked;
+  }
+
   /** Every read asked for, once all have run. */
-  async all(): Promise<SessionsRead[]> {
+  async all(): Promise<T[]> {
     await this.settled();
     return Promise.all(this.reads);
   }

@@ -143,20 +143,20 @@ export async function verifySinceCheckpoint(
   if (observed.clusterId !== since.log.clusterId || observed.topicId !== since.log.topicId)
     differences.push({ kind: 'other-log', detail: 'the checkpoint was made on another log' });
   const snapshot = await openSinceCheckpoint(orm.em, schema, since);
-  let sessionReads: SessionReads | undefined;
+  let sessionReads: SessionReads<unknown> | undefined;
   try {
     const snapshotRead = performance.now();
     const starts = startsOf(since);
     const partitions = observed.partitions;
     // The rows from the checkpoint on are read while the consumer joins and fetches (records are
-    // decoded meanwhile); then, on the same connection, the earlier rows and the stored facts of
-    // each session the log names, while the rest of the log is read.
+    // decoded meanwhile); then, on the same connection, the earlier rows of each session the log
+    // names, while the rest of the log is read.
     const fromCheckpoint = snapshot.rowsFromCheckpoint();
     fromCheckpoint.catch(() => undefined); // awaited below, unless the log's end cannot be read
-    const reads = new SessionReads(async (ids) => {
-      const history = await snapshot.history(ids, starts.sessionsOffsets);
-      return [history, await snapshot.sessionFacts(ids)];
-    }, fromCheckpoint);
+    const reads = new SessionReads(
+      (ids) => snapshot.history(ids, starts.sessionsOffsets),
+      fromCheckpoint,
+    );
     sessionReads = reads;
     const signedHead = (p: number) => since.partitions.find((c) => c.partition === p);
     const replay = new LogReplay(
@@ -176,12 +176,18 @@ export async function verifySinceCheckpoint(
 
     const chain = await replay.chainDifferences(partitions);
 
-    // Then the sessions rows written since that no record touched.
+    // Then the sessions rows written since that no record touched. The scan brought the stored
+    // facts of every row written since; only a touched session whose row was not is looked up.
     const scanned = await snapshot.scans;
-    reads.ask(scanned.sessionsWritten);
-    const read = await reads.all();
+    const written = new Set(scanned.sessionsWritten.map((facts) => facts.id));
+    reads.ask(written);
+    const history = byPartition((await reads.all()).flat());
+    const unwritten = [...reads.askedFor()].filter((id) => !written.has(id));
+    const facts = [
+      ...scanned.sessionsWritten,
+      ...(unwritten.length === 0 ? [] : await snapshot.sessionFacts(unwritten)),
+    ];
     differences.push(...(await rowsSince(since, snapshot, scanned)));
-    const history = byPartition(read.flatMap(([rows]) => rows));
     const folded = new Map<string, SessionState>();
     const atCheckpoint = new Map<string, SessionState>();
     for (let p = 0; p < partitions; p++) {
@@ -189,10 +195,7 @@ export async function verifySinceCheckpoint(
       foldSessions(before, atCheckpoint);
       foldSessions([...before, ...(replay.inputs.get(p) ?? [])], folded);
     }
-    const sessions = sessionDifferences(
-      folded,
-      read.flatMap(([, facts]) => facts),
-    );
+    const sessions = sessionDifferences(folded, facts);
     const created = [...folded.keys()].filter((id) => !atCheckpoint.has(id)).length;
     if (scanned.sessionsRows !== since.sessionsRows + created)
       differences.push({
