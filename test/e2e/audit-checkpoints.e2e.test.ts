@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_ISSUED_V2, type SessionIssuedV2 } from '@session-authority/events';
 import { startCluster, type Cluster } from '../support/cluster.js';
+import { revokedEvent } from '../support/events.js';
 import { adminUrl, issueSession, logout } from '../support/http.js';
+import { createRawProducer } from '../support/raw-producer.js';
 import { runScript } from '../support/run-script.js';
 import { ADMIN_KEY } from '../support/service-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 let cluster: Cluster;
 let db: pg.Client;
@@ -235,5 +239,34 @@ describe('signed checkpoints and verify --since-checkpoint', () => {
     expect(deleted.stdout).toMatch(/checkpoint: row-count: sessions holds \d+ rows/);
     await db.query('insert into sessions select * from kept');
     expect((await since()).code).toBe(0);
+  });
+
+  it('folds a session that a record after the checkpoint names without writing its row', async () => {
+    await fullVerify();
+    // A second revocation of a revoked session: audited, and the row stays as it was.
+    const { rows } = await db.query<{ log_partition: number; data: SessionIssuedV2 }>(
+      'select log_partition, data from audit_events where topic = $1 and session_id = $2 and type = $3',
+      [cluster.topic, before.revoked, SESSION_ISSUED_V2],
+    );
+    const issued = rows[0];
+    if (issued === undefined) throw new Error('an issuance row expected');
+    const audited = async () =>
+      (
+        await db.query('select 1 from audit_events where topic = $1 and session_id = $2', [
+          cluster.topic,
+          before.revoked,
+        ])
+      ).rowCount;
+    const earlier = await audited();
+    const producer = await createRawProducer(cluster.topic);
+    try {
+      await producer.sendEvents(issued.log_partition, [revokedEvent(issued.data)]);
+    } finally {
+      await producer.close();
+    }
+    await waitFor('the second revocation audited', async () => (await audited()) !== earlier);
+    const again = await since();
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(recordsRead(again.stderr)).toBe(1);
   });
 });
