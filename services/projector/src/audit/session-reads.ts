@@ -39,9 +39,10 @@ export class SessionReads<T> {
     return Promise.all(this.reads);
   }
 
-  /** Once no read is in flight or waiting (before the connection is given back). */
+  /** Once what came first and every read are done (before the connection is given back). */
   async settled(): Promise<void> {
-    while (this.running) await this.last;
+    do await this.last;
+    while (this.running);
   }
 
   private next(): void {

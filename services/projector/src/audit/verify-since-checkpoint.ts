@@ -143,21 +143,19 @@ export async function verifySinceCheckpoint(
   if (observed.clusterId !== since.log.clusterId || observed.topicId !== since.log.topicId)
     differences.push({ kind: 'other-log', detail: 'the checkpoint was made on another log' });
   const snapshot = await openSinceCheckpoint(orm.em, schema, since);
-  let sessionReads: SessionReads<unknown> | undefined;
+  const snapshotRead = performance.now();
+  const starts = startsOf(since);
+  // The rows from the checkpoint on are read while the consumer joins and fetches (records are
+  // decoded meanwhile); then, on the same connection, the earlier rows of each session the log
+  // names, while the rest of the log is read.
+  const fromCheckpoint = snapshot.rowsFromCheckpoint();
+  fromCheckpoint.catch(() => undefined); // awaited below, unless the log's end cannot be read
+  const reads = new SessionReads(
+    (ids) => snapshot.history(ids, starts.sessionsOffsets),
+    fromCheckpoint,
+  );
   try {
-    const snapshotRead = performance.now();
-    const starts = startsOf(since);
     const partitions = observed.partitions;
-    // The rows from the checkpoint on are read while the consumer joins and fetches (records are
-    // decoded meanwhile); then, on the same connection, the earlier rows of each session the log
-    // names, while the rest of the log is read.
-    const fromCheckpoint = snapshot.rowsFromCheckpoint();
-    fromCheckpoint.catch(() => undefined); // awaited below, unless the log's end cannot be read
-    const reads = new SessionReads(
-      (ids) => snapshot.history(ids, starts.sessionsOffsets),
-      fromCheckpoint,
-    );
-    sessionReads = reads;
     const signedHead = (p: number) => since.partitions.find((c) => c.partition === p);
     const replay = new LogReplay(
       snapshot,
@@ -222,7 +220,7 @@ export async function verifySinceCheckpoint(
       }),
     };
   } finally {
-    await sessionReads?.settled();
+    await reads.settled();
     await snapshot.close();
   }
 }
