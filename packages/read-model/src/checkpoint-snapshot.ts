@@ -106,8 +106,8 @@ export async function openSinceCheckpoint(
       audit_events: fromOffsets((p) => p.auditOffset),
       quarantined_records: fromOffsets((p) => p.quarantineOffset),
     };
-    const rowsOf = async (on: pg.PoolClient, table: CheckpointedTable) =>
-      new CheckpointedRows(on, schema, table, topic, from[table], await writtenAfter(on));
+    const rowsOf = (on: pg.PoolClient, table: CheckpointedTable, written: string) =>
+      new CheckpointedRows(on, schema, table, topic, from[table], written);
     const ends = await readProjectionEnds(client, schema, topic);
     for (let i = 0; i < 2; i++) {
       twins.push(await joinSnapshot(client, pool));
@@ -115,10 +115,13 @@ export async function openSinceCheckpoint(
     }
     const [tablesTwin, sessionsTwin] = twins.map((twin) => twin.client);
     if (tablesTwin === undefined || sessionsTwin === undefined) throw new Error('two twins');
-    const checkpointedTotals = async () => ({
-      auditBelow: await (await rowsOf(tablesTwin, 'audit_events')).total(),
-      quarantineBelow: await (await rowsOf(tablesTwin, 'quarantined_records')).total(),
-    });
+    const checkpointedTotals = async () => {
+      const written = await writtenAfter(tablesTwin);
+      return {
+        auditBelow: await rowsOf(tablesTwin, 'audit_events', written).total(),
+        quarantineBelow: await rowsOf(tablesTwin, 'quarantined_records', written).total(),
+      };
+    };
     // The rows written since come with what verification compares of them: most of them are the
     // sessions the records after the checkpoint touched, whose facts need no lookups then.
     const sessionsScan = async () =>
@@ -144,7 +147,8 @@ export async function openSinceCheckpoint(
         auditRows: await readAuditRows(client, schema, topic, from.audit_events),
         quarantine: await readQuarantineRows(client, schema, topic, from.quarantined_records),
       }),
-      belowByPartition: async (table) => (await rowsOf(client, table)).byPartition(),
+      belowByPartition: async (table) =>
+        rowsOf(client, table, await writtenAfter(client)).byPartition(),
       sessionFacts: (ids) => readSessionFacts(client, schema, ids),
       history: async (ids, below) => {
         const { rows } = await client.query<{
