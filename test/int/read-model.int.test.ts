@@ -180,7 +180,9 @@ describe('the read model in PostgreSQL', () => {
       authentication_methods: [{ method: 'password', aal: 'aal1' }],
     });
     const events = positioned([issued, revokedEvent(issued.data)]);
-    const batch = batchOf(2, events, 2n);
+    // An unreadable record too: no data, no identity, a problem; every null is a field of its own.
+    const unreadable = { offset: 2n, sessionId: randomUUID(), at: new Date(), problem: 'test' };
+    const batch = batchOf(2, events, 3n, [{ ...unreadable, type: 'session.issued.v2' }]);
     await projection.apply([batch]);
     const stored = await db.orm.em.fork().execute<{ log_offset: string; digest: string }[]>(
       `select log_offset, ${AUDIT_COLUMNS_DIGEST_SQL} as digest from audit_events
@@ -189,8 +191,14 @@ describe('the read model in PostgreSQL', () => {
     );
     const expected = batch.records.map((record) => ({
       log_offset: record.offset.toString(),
-      digest: columnsDigest(canonicalColumns(AUDIT_COLUMNS, auditColumnsOf(record, undefined))),
+      digest: columnsDigest(
+        canonicalColumns(
+          AUDIT_COLUMNS,
+          auditColumnsOf(record, record.offset === unreadable.offset ? 'test' : undefined),
+        ),
+      ),
     }));
+    expect(stored).toHaveLength(3);
     expect(stored).toEqual(expected);
   });
 

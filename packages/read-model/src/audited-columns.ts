@@ -80,13 +80,21 @@ const codePoints = (text: string) =>
   /[\uD800-\uDFFF]/.test(text) ? Array.from(text).length : text.length;
 
 /**
- * One digest of a row's canonical columns, each length-prefixed so that no two rows share an
- * encoding: the MD5 that AUDIT_COLUMNS_DIGEST_SQL computes in PostgreSQL for a stored row.
+ * The order of the digest's fields, each of which delimits itself, so that no two rows share an
+ * encoding: a text is prefixed with its length; a uuid needs no prefix (its text is always 36
+ * characters); `data` comes last, so it needs none either. PostgreSQL then prints each column once
+ * per row (a length prefix costs a second print), and jsonb's printing is the dearest of them.
  */
+const DIGEST_ORDER = [...AUDIT_COLUMNS.filter((column) => column !== 'data'), 'data'] as const;
+const UNPREFIXED = new Set([...UUID_COLUMNS, 'data']);
+
+/** One digest of a row's canonical columns: the MD5 that AUDIT_COLUMNS_DIGEST_SQL computes. */
 export function columnsDigest(canonical: Canonical): string {
-  const encoded = Object.values(canonical)
-    .map((value) => (value === null ? '-' : `${codePoints(value)}:${value}`))
-    .join(',');
+  const encoded = DIGEST_ORDER.map((column) => {
+    const value = canonical[column] ?? null;
+    if (value === null) return '-';
+    return UNPREFIXED.has(column) ? value : `${codePoints(value)}:${value}`;
+  }).join(',');
   return createHash('md5').update(encoded).digest('hex');
 }
 
@@ -97,9 +105,11 @@ function columnText(column: string): string {
 }
 
 /** columnsDigest of the audit columns, computed by PostgreSQL, so the columns need not travel. */
-export const AUDIT_COLUMNS_DIGEST_SQL = `md5(${AUDIT_COLUMNS.map((column) => {
+export const AUDIT_COLUMNS_DIGEST_SQL = `md5(${DIGEST_ORDER.map((column) => {
   const text = columnText(column);
-  return `coalesce(length(${text})::text || ':' || ${text}, '-')`;
+  return UNPREFIXED.has(column)
+    ? `coalesce(${text}, '-')`
+    : `coalesce(length(${text})::text || ':' || ${text}, '-')`;
 }).join(` || ',' || `)})`;
 
 export interface ColumnDifference {
