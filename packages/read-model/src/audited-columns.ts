@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { qualified } from './sql.js';
 
@@ -29,15 +29,43 @@ type Canonical = Record<string, string | null>;
 const TIME_COLUMNS = new Set(['at', 'quarantined_at']);
 const UUID_COLUMNS = new Set(['session_id', 'identity_id']);
 
-const PRINTABLE_ASCII = /^[ -~]*$/;
+interface KeyBytes {
+  readonly key: string;
+  readonly bytes: number;
+}
 
 /** jsonb's order of keys: shorter first (in bytes), then by their bytes. */
-function jsonbKeyOrder(a: string, b: string): number {
-  // In ASCII a character is one byte and compares as its byte does: nothing to encode.
-  if (PRINTABLE_ASCII.test(a) && PRINTABLE_ASCII.test(b))
-    return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-  const [x, y] = [Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')];
-  return x.length - y.length || Buffer.compare(x, y);
+function jsonbKeyOrder(x: KeyBytes, y: KeyBytes): number {
+  if (x.bytes !== y.bytes) return x.bytes - y.bytes;
+  // A key as long in bytes as in characters is ASCII: its characters compare as its bytes do.
+  if (x.bytes === x.key.length && y.bytes === y.key.length) return x.key < y.key ? -1 : 1;
+  return Buffer.compare(Buffer.from(x.key, 'utf8'), Buffer.from(y.key, 'utf8'));
+}
+
+interface KeyOrder {
+  /** The object's keys as Object.keys gave them. */
+  readonly keys: readonly string[];
+  /** In jsonb's order, each with its printed `"key": `. */
+  readonly printed: readonly { readonly key: string; readonly prefix: string }[];
+}
+
+// Events of one type share their keys: each shape is ordered once (verify prints a million).
+const keyOrders = new Map<string, KeyOrder>();
+const MAX_SHAPES = 1024;
+
+function keyOrderOf(keys: readonly string[]): KeyOrder {
+  const shape = keys.join('\u0000');
+  const known = keyOrders.get(shape);
+  // The same joined text from other keys (one holding a NUL) is told apart by the keys themselves.
+  if (known?.keys.length === keys.length && known.keys.every((key, i) => key === keys[i]))
+    return known;
+  const printed = keys
+    .map((key) => ({ key, bytes: Buffer.byteLength(key, 'utf8') }))
+    .sort(jsonbKeyOrder)
+    .map(({ key }) => ({ key, prefix: `${JSON.stringify(key)}: ` }));
+  const order = { keys, printed };
+  if (keyOrders.size < MAX_SHAPES) keyOrders.set(shape, order);
+  return order;
 }
 
 /**
@@ -47,18 +75,18 @@ function jsonbKeyOrder(a: string, b: string): number {
  */
 function jsonbText(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .sort(([a], [b]) => jsonbKeyOrder(a, b))
-      .map(([key, item]) => `${JSON.stringify(key)}: ${jsonbText(item)}`);
-    return `{${entries.join(', ')}}`;
-  }
-  return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const object = value as Record<string, unknown>;
+  let text = '';
+  for (const { key, prefix } of keyOrderOf(Object.keys(object)).printed)
+    text += `${text === '' ? '' : ', '}${prefix}${jsonbText(object[key])}`;
+  return `{${text}}`;
 }
 
 function canonicalValue(column: string, value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (TIME_COLUMNS.has(column)) return new Date(value as string | Date).toISOString();
+  if (TIME_COLUMNS.has(column))
+    return (value instanceof Date ? value : new Date(value as string)).toISOString();
   if (column === 'data') return jsonbText(value);
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return UUID_COLUMNS.has(column) ? text.toLowerCase() : text;
@@ -72,7 +100,9 @@ export function canonicalColumns(
   columns: readonly string[],
   row: Readonly<Record<string, unknown>>,
 ): Canonical {
-  return Object.fromEntries(columns.map((column) => [column, canonicalValue(column, row[column])]));
+  const canonical: Canonical = {};
+  for (const column of columns) canonical[column] = canonicalValue(column, row[column]);
+  return canonical;
 }
 
 /** Characters as PostgreSQL's length() counts them: code points. */
@@ -90,12 +120,15 @@ const UNPREFIXED = new Set([...UUID_COLUMNS, 'data']);
 
 /** One digest of a row's canonical columns: the MD5 that AUDIT_COLUMNS_DIGEST_SQL computes. */
 export function columnsDigest(canonical: Canonical): string {
-  const encoded = DIGEST_ORDER.map((column) => {
+  const fields: string[] = [];
+  for (const column of DIGEST_ORDER) {
     const value = canonical[column] ?? null;
-    if (value === null) return '-';
-    return UNPREFIXED.has(column) ? value : `${codePoints(value)}:${value}`;
-  }).join(',');
-  return createHash('md5').update(encoded).digest('hex');
+    fields.push(
+      value === null ? '-' : UNPREFIXED.has(column) ? value : `${codePoints(value)}:${value}`,
+    );
+  }
+  const encoded = fields.join(',');
+  return hash('md5', encoded, 'hex');
 }
 
 function columnText(column: string): string {

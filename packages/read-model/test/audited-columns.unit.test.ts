@@ -16,4 +16,16 @@ describe('canonicalColumns', () => {
       '{"id": "x", "list": [{"a": null, "bb": true}]}',
     );
   });
+
+  it('orders each object by its own keys, also when two sets of keys join to the same text', () => {
+    // Objects of one shape share an ordering; keys holding a NUL must not borrow another's.
+    const first = { 'a\u0000b': 1, c: 2 };
+    const second = { a: 1, 'b\u0000c': 2 };
+    const printed = [first, second, first].map((data) => canonicalColumns(['data'], { data }).data);
+    expect(printed).toEqual([
+      '{"c": 2, "a\\u0000b": 1}',
+      '{"a": 1, "b\\u0000c": 2}',
+      '{"c": 2, "a\\u0000b": 1}',
+    ]);
+  });
 });
