@@ -116,6 +116,11 @@ export const benchResultSchema = z.object({
       eventsPerSecond: z.number().nonnegative(),
       differences: z.number().int().nonnegative(),
       phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
+      /**
+       * The command in a process of its own, from its start to its exit. Runs before 2026-12-04
+       * 11:00 have none: they timed the verification in the bench's process, after a full verify.
+       */
+      commandSeconds: z.number().positive().optional(),
     })
     .optional(),
   /** rebuild --from-state of the sessions projection; runs before 2026-12-03 15:00 have none. */

@@ -7,9 +7,8 @@ import {
   rebuildAuditProjection,
   rebuildReadModel,
   verifyAgainstLog,
-  verifySinceCheckpoint,
 } from '@session-authority/projector';
-import { openReadModel } from '@session-authority/read-model';
+import { openReadModel, saveCheckpoint } from '@session-authority/read-model';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -17,6 +16,7 @@ import { measureFromState, type FromStateTimed } from './from-state-scenario.js'
 import { measureLogReadCeiling, type LogReadCeiling } from './log-read-ceiling.js';
 import { withCpuPerEvent } from './process-cpu.js';
 import { issuedEnvelope, makeSessions, revokedEnvelope, type SeededSession } from './seed.js';
+import { runSinceCommand, type SinceCommandRun } from './since-command.js';
 
 export interface Timed {
   readonly events: number;
@@ -61,7 +61,8 @@ const PARTITIONS = 12;
  * (both projections), then how fast that log can be read at all (measureLogReadCeiling), then
  * `npm run audit -- verify` of that log against what the rebuild made;
  * then appends 1 % more records (half of them logouts of sessions issued before), applies them,
- * and times `verify --since-checkpoint` from the checkpoint the first verify signed; then times
+ * and times `npm run audit -- verify --since-checkpoint` in a process of its own, from the
+ * checkpoint the first verify signed; then times
  * `rebuild --from-state` of the sessions projection against its replay (measureFromState).
  */
 export async function measureRebuild(
@@ -74,7 +75,11 @@ export async function measureRebuild(
   rebuild: RebuildTimed;
   logRead: LogReadCeiling;
   verify: VerifyTimed;
-  verifySince: VerifyTimed & { history: number };
+  verifySince: Omit<SinceCommandRun, 'records'> & {
+    events: number;
+    eventsPerSecond: number;
+    history: number;
+  };
   fromState: FromStateTimed;
 }> {
   const topic = `bench-rebuild-${Date.now()}`;
@@ -129,7 +134,7 @@ export async function measureRebuild(
       if ('problem' in verified.checkpoint)
         throw new Error(`no checkpoint after the full verify: ${verified.checkpoint.problem}`);
       const key = generateKeyPairSync('ed25519').privateKey;
-      const checkpoint = signCheckpoint(verified.checkpoint.body, key);
+      await saveCheckpoint(orm.em, schema, topic, signCheckpoint(verified.checkpoint.body, key));
       const fresh = [
         ...issuedBefore.slice(0, half).map((s) => revokedEnvelope(s)),
         ...makeSessions(half).map((s) => issuedEnvelope(s)),
@@ -144,7 +149,13 @@ export async function measureRebuild(
         orm,
         connection: kafka,
       });
-      const since = await verifySinceCheckpoint({ orm, schema, topic, kafka, checkpoint, key });
+      const { records: sinceRecords, ...sinceRun } = await runSinceCommand({
+        brokers,
+        databaseUrl,
+        schema,
+        topic,
+        key,
+      });
       const fromState = await measureFromState({
         brokers,
         databaseUrl,
@@ -176,8 +187,9 @@ export async function measureRebuild(
         logRead,
         verify: { ...timed(verified), cpuMicrosPerEvent: verifiedAt.cpuMicrosPerEvent },
         verifySince: {
-          ...timed(since),
-          differences: timed(since).differences + since.checkpointDifferences.length,
+          ...sinceRun,
+          events: sinceRecords,
+          eventsPerSecond: Math.round(sinceRecords / Math.max(sinceRun.seconds, 0.001)),
           history,
         },
         fromState,

@@ -70,7 +70,11 @@ function overloadRow(o: NonNullable<BenchResult['overload']>): string {
 function verifySinceRow(v: NonNullable<BenchResult['verifySince']>): string {
   return (
     `| audit verify --since-checkpoint: ${v.events} new records on a ${v.history}-record log | ` +
-    `${v.seconds} s (snapshot ${v.phases.snapshot} s, log ${v.phases.log} s, checks ${v.phases.checks} s; ${v.differences} differences) |`
+    `${v.seconds} s (snapshot ${v.phases.snapshot} s, log ${v.phases.log} s, checks ${v.phases.checks} s; ${v.differences} differences)` +
+    (v.commandSeconds === undefined
+      ? ' in the bench process, after a full verify'
+      : `; the command in a fresh process, start to exit: ${v.commandSeconds} s`) +
+    ' |'
   );
 }
 

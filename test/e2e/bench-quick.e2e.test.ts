@@ -37,6 +37,13 @@ describe('npm run bench -- --quick', () => {
     ]);
     expect(result.targets.map((t) => t.result)).not.toContain('not run');
     expect(result.verify.differences).toBe(0);
+    // verify --since-checkpoint ran as the audit CLI, in a process of its own: the records after
+    // the checkpoint (50 logouts, 50 issuances on the quick run's log), none of them different.
+    const since = result.verifySince;
+    expect(since?.events).toBe(100);
+    expect(since?.differences).toBe(0);
+    expect(since?.commandSeconds).toBeGreaterThan(since?.seconds ?? Infinity);
+    expect(stdout).toContain('; the command in a fresh process, start to exit:');
     // The rebuild's log read with nothing done: every record of it, through both readers.
     expect(result.logRead?.events).toBe(result.rebuild.events);
     expect(result.logRead?.kafkajsPerSecond).toBeGreaterThan(0);
