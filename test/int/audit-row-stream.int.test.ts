@@ -1,4 +1,5 @@
-import { openVerificationSnapshot } from '@session-authority/read-model';
+import type { CheckpointBody } from '@session-authority/audit';
+import { openSinceCheckpoint, openVerificationSnapshot } from '@session-authority/read-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
 
@@ -49,5 +50,45 @@ describe("verify's audit rows, a page at a time", () => {
     } finally {
       await snapshot.close();
     }
+  });
+});
+
+describe("verify --since-checkpoint's reads on the snapshot's connection", () => {
+  it('run one at a time in the order asked, and fail once the snapshot is closed', async () => {
+    await insertRows('since', 0, 0, 5);
+    const [now] = await db.orm.em
+      .fork()
+      .execute<{ snapshot: string }[]>('select pg_current_snapshot()::text as snapshot');
+    const body: CheckpointBody = {
+      version: 1,
+      topic: 'since',
+      log: { clusterId: 'cluster', topicId: 'topic' },
+      verifiedAt: new Date().toISOString(),
+      snapshot: now?.snapshot ?? '',
+      sessionsRows: 0,
+      partitions: [
+        {
+          partition: 0,
+          auditOffset: '3',
+          chain: '0'.repeat(64),
+          auditRows: 3,
+          sessionsOffset: '3',
+          quarantineOffset: '0',
+          quarantineRows: 0,
+        },
+      ],
+    };
+    const snapshot = await openSinceCheckpoint(db.orm.em, 'public', body);
+    // Asked for at once, they share the one connection in turn.
+    const [fromCheckpoint, facts, history] = await Promise.all([
+      snapshot.rowsFromCheckpoint(),
+      snapshot.sessionFacts([]),
+      snapshot.history([], new Map([[0, 3n]])),
+    ]);
+    expect(offsets(fromCheckpoint.auditRows.get(0) ?? [])).toEqual([3, 4]);
+    expect([facts, history]).toEqual([[], []]);
+    expect(await snapshot.scans).toMatchObject({ auditBelow: { rows: 3, written: 0 } });
+    await snapshot.close();
+    await expect(snapshot.sessionFacts([])).rejects.toThrow('the snapshot is closed');
   });
 });

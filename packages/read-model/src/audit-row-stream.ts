@@ -66,6 +66,11 @@ export type SerialQuery = <R extends pg.QueryResultRow>(
   values?: unknown[],
 ) => Promise<pg.QueryResult<R>>;
 
+/** What runs a statement: a connection, or a SerialQuery of one that several readers share. */
+export interface Reader {
+  readonly query: SerialQuery;
+}
+
 export function serialQueries(client: pg.PoolClient): SerialQuery {
   let last: Promise<unknown> = Promise.resolve();
   return <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Reader } from './audit-row-stream.js';
 import { offsetArrays } from './snapshot-reads.js';
 import { qualified } from './sql.js';
 
@@ -32,7 +32,7 @@ const XID_SPACE = 4294967296n;
  * it cost a quarter of a scan of audit_events.
  */
 export async function writtenAfterSql(
-  client: pg.PoolClient,
+  client: Reader,
   checkpointSnapshot: string,
   alias: string,
 ): Promise<string> {
@@ -53,7 +53,7 @@ export class CheckpointedRows {
   private readonly table: string;
 
   constructor(
-    private readonly client: pg.PoolClient,
+    private readonly client: Reader,
     schema: string,
     table: CheckpointedTable,
     private readonly topic: string,

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckpointBody, SessionFacts } from '@session-authority/audit';
-import type pg from 'pg';
 import {
   CheckpointedRows,
   writtenAfterSql,
@@ -8,6 +7,7 @@ import {
   type RowsBelow,
   type RowsBelowCheckpoint,
 } from './checkpoint-scans.js';
+import { serialQueries, type Reader, type SerialQuery } from './audit-row-stream.js';
 import { qualified } from './sql.js';
 import {
   beginSnapshot,
@@ -56,7 +56,8 @@ export interface RowsFromCheckpoint {
 
 /**
  * What `verify --since-checkpoint` reads, as of one instant; close() ends that instant. Besides
- * the scans, the reads share one connection: the caller runs them one at a time.
+ * the scans, the reads share one connection and run one at a time, in the order they are asked
+ * for; after close() they fail.
  */
 export interface SinceCheckpointSnapshot extends ProjectionEnds {
   readonly pgSnapshot: string;
@@ -88,25 +89,33 @@ export async function openSinceCheckpoint(
   const { topic } = checkpoint;
   const pool = await em.getConnection().getNativeClient();
   const client = await pool.connect();
+  const serial = serialQueries(client);
+  let closed = false;
+  // A released connection may already serve someone else: nothing more is sent on it.
+  const query: SerialQuery = (text, values) =>
+    closed ? Promise.reject(new Error('the snapshot is closed')) : serial(text, values);
   const twins: Twin[] = [];
   let scans: Promise<WholeTableScans> | undefined;
   const close = async () => {
     await scans?.catch(() => undefined);
     await Promise.all(twins.map((twin) => twin.close()));
-    await client.query('rollback').catch(() => undefined);
+    // Reads asked for before may still be queued: the rollback waits its turn behind them.
+    const rolledBack = query('rollback').catch(() => undefined);
+    closed = true;
+    await rolledBack;
     client.release();
   };
   try {
     const pgSnapshot = await beginSnapshot(client);
     await client.query(NO_JIT);
-    const writtenAfter = (on: pg.PoolClient) => writtenAfterSql(on, checkpoint.snapshot, 't');
+    const writtenAfter = (on: Reader) => writtenAfterSql(on, checkpoint.snapshot, 't');
     const fromOffsets = (pick: (p: CheckpointBody['partitions'][number]) => string) =>
       new Map(checkpoint.partitions.map((p) => [p.partition, BigInt(pick(p))]));
     const from = {
       audit_events: fromOffsets((p) => p.auditOffset),
       quarantined_records: fromOffsets((p) => p.quarantineOffset),
     };
-    const rowsOf = (on: pg.PoolClient, table: CheckpointedTable, written: string) =>
+    const rowsOf = (on: Reader, table: CheckpointedTable, written: string) =>
       new CheckpointedRows(on, schema, table, topic, from[table], written);
     const ends = await readProjectionEnds(client, schema, topic);
     for (let i = 0; i < 2; i++) {
@@ -143,15 +152,19 @@ export async function openSinceCheckpoint(
       ...ends,
       pgSnapshot,
       scans,
-      rowsFromCheckpoint: async () => ({
-        auditRows: await readAuditRows(client, schema, topic, from.audit_events),
-        quarantine: await readQuarantineRows(client, schema, topic, from.quarantined_records),
-      }),
+      rowsFromCheckpoint: async () => {
+        // Both asked for at once, so that reads asked for meanwhile queue behind both.
+        const [auditRows, quarantine] = await Promise.all([
+          readAuditRows({ query }, schema, topic, from.audit_events),
+          readQuarantineRows({ query }, schema, topic, from.quarantined_records),
+        ]);
+        return { auditRows, quarantine };
+      },
       belowByPartition: async (table) =>
-        rowsOf(client, table, await writtenAfter(client)).byPartition(),
-      sessionFacts: (ids) => readSessionFacts(client, schema, ids),
+        rowsOf({ query }, table, await writtenAfter({ query })).byPartition(),
+      sessionFacts: (ids) => readSessionFacts({ query }, schema, ids),
       history: async (ids, below) => {
-        const { rows } = await client.query<{
+        const { rows } = await query<{
           topic: string;
           log_partition: number;
           log_offset: string;

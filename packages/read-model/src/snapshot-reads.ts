@@ -5,7 +5,7 @@ import {
   AUDIT_ROW_KEYS_SQL,
   snapshotAuditRow,
   type AuditRowKeys,
-  type SerialQuery,
+  type Reader,
 } from './audit-row-stream.js';
 import { canonicalColumns, QUARANTINE_COLUMNS } from './audited-columns.js';
 import { QUARANTINE_PROJECTION } from './quarantine-projection.js';
@@ -95,7 +95,7 @@ export async function readProjectionEnds(
  * cursorRowStream instead, a page at a time.
  */
 export async function readAuditRows(
-  client: pg.PoolClient,
+  client: Reader,
   schema: string,
   topic: string,
   from: ReadonlyMap<number, bigint>,
@@ -122,7 +122,7 @@ export async function readAuditRows(
 
 /** quarantined_records of the topic from the given offsets on: shown columns by `partition:offset`. */
 export async function readQuarantineRows(
-  client: pg.PoolClient,
+  client: Reader,
   schema: string,
   topic: string,
   from: ReadonlyMap<number, bigint> = new Map(),
@@ -144,7 +144,7 @@ export async function readQuarantineRows(
 
 /** The sessions rows verification compares; all of them, or those with these ids. */
 export async function readSessionFacts(
-  client: { readonly query: SerialQuery },
+  client: Reader,
   schema: string,
   ids?: readonly string[],
 ): Promise<SessionFacts[]> {

@@ -1,23 +1,15 @@
 /**
  * The reads of the sessions a since-checkpoint verification folds, asked for as the log names
- * them, so that they run while the rest of the log is still read. They share the snapshot's
- * connection: one read at a time, of every session asked for while the one before ran, each
- * session once.
+ * them, so that they run while the rest of the log is still read: one read at a time, of every
+ * session asked for while the one before ran, each session once.
  */
 export class SessionReads<T> {
   private readonly asked = new Set<string>();
   private readonly reads: Promise<T>[] = [];
   private pending: string[] = [];
-  private running = false;
-  private last: Promise<unknown>;
+  private running: Promise<unknown> | undefined;
 
-  constructor(
-    private readonly read: (ids: readonly string[]) => Promise<T>,
-    /** What must be done on that connection first. */
-    after: Promise<unknown>,
-  ) {
-    this.last = after.catch(() => undefined);
-  }
+  constructor(private readonly read: (ids: readonly string[]) => Promise<T>) {}
 
   ask(ids: Iterable<string>): void {
     for (const id of ids)
@@ -25,7 +17,7 @@ export class SessionReads<T> {
         this.asked.add(id);
         this.pending.push(id);
       }
-    if (!this.running && this.pending.length > 0) this.next();
+    if (this.running === undefined && this.pending.length > 0) this.next();
   }
 
   /** Every session asked for so far. */
@@ -35,27 +27,20 @@ export class SessionReads<T> {
 
   /** Every read asked for, once all have run. */
   async all(): Promise<T[]> {
-    await this.settled();
+    while (this.running !== undefined) await this.running;
     return Promise.all(this.reads);
-  }
-
-  /** Once what came first and every read are done (before the connection is given back). */
-  async settled(): Promise<void> {
-    do await this.last;
-    while (this.running);
   }
 
   private next(): void {
     const ids = this.pending;
     this.pending = [];
-    this.running = true;
-    const read = this.last.then(() => this.read(ids));
+    const read = this.read(ids);
     this.reads.push(read);
     // all() reports a failure; the queue goes on.
-    this.last = read
+    this.running = read
       .catch(() => undefined)
       .then(() => {
-        this.running = false;
+        this.running = undefined;
         if (this.pending.length > 0) this.next();
       });
   }

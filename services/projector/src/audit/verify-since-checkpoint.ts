@@ -146,14 +146,11 @@ export async function verifySinceCheckpoint(
   const snapshotRead = performance.now();
   const starts = startsOf(since);
   // The rows from the checkpoint on are read while the consumer joins and fetches (records are
-  // decoded meanwhile); then, on the same connection, the earlier rows of each session the log
+  // decoded meanwhile); then, in the snapshot's turn, the earlier rows of each session the log
   // names, while the rest of the log is read.
   const fromCheckpoint = snapshot.rowsFromCheckpoint();
   fromCheckpoint.catch(() => undefined); // awaited below, unless the log's end cannot be read
-  const reads = new SessionReads(
-    (ids) => snapshot.history(ids, starts.sessionsOffsets),
-    fromCheckpoint,
-  );
+  const reads = new SessionReads((ids) => snapshot.history(ids, starts.sessionsOffsets));
   try {
     const partitions = observed.partitions;
     const signedHead = (p: number) => since.partitions.find((c) => c.partition === p);
@@ -220,7 +217,6 @@ export async function verifySinceCheckpoint(
       }),
     };
   } finally {
-    await reads.settled();
     await snapshot.close();
   }
 }
