@@ -14,7 +14,7 @@ export function benchSettings(quick: boolean) {
         seconds: 10,
         warmupSeconds: 2,
         rates: [100, 250, 500, 1000, 2000],
-        saturationBudget: 60_000,
+        saturationBudget: 90_000,
         // Saturation is the concurrency that answers most: each is tried for probeSeconds first.
         concurrencies: [16, 64, 128, 256],
         probeSeconds: 2,

@@ -136,15 +136,20 @@ async function openLoop(rate: number): Promise<number> {
   return job.seconds;
 }
 
-/** `inFlight` requests always in flight until `until`; how many expected answers came back. */
+/**
+ * `inFlight` requests always in flight until `until`, or until `most` were sent; how many
+ * expected answers came back.
+ */
 async function keepInFlight(
   inFlight: number,
   until: number,
   measureFrom = Number.POSITIVE_INFINITY,
+  most = Number.POSITIVE_INFINITY,
 ): Promise<number> {
   let answered = 0;
+  const stopAt = sent + most;
   const worker = async () => {
-    while (performance.now() < until && !exhausted()) {
+    while (performance.now() < until && !exhausted() && sent < stopAt) {
       const startedAt = performance.now();
       if (await attempt(startedAt, startedAt >= measureFrom)) answered += 1;
     }
@@ -158,11 +163,18 @@ async function keepInFlight(
  * briefly): a concurrency that a replica answers with fast 503s is not a higher saturation.
  */
 async function bestConcurrency(): Promise<number> {
+  const tried = job.concurrencies ?? [];
+  // Of tokens each usable once, the probes take at most half: the measured run needs the rest
+  // (a fast server used them all up in the probes and the warm-up, and measured nothing).
+  const unique = job.tokens !== 'unknown' && job.tokens.use === 'unique';
+  const most = unique ? Math.floor(tokens.length / 2 / Math.max(1, tried.length)) : undefined;
   let best = { inFlight: job.connections, rate: 0 };
-  for (const inFlight of job.concurrencies ?? []) {
-    const seconds = job.probeSeconds ?? 2;
-    const answered = await keepInFlight(inFlight, performance.now() + seconds * 1000);
-    if (answered / seconds > best.rate) best = { inFlight, rate: answered / seconds };
+  for (const inFlight of tried) {
+    const started = performance.now();
+    const until = started + (job.probeSeconds ?? 2) * 1000;
+    const answered = await keepInFlight(inFlight, until, undefined, most);
+    const rate = answered / ((performance.now() - started) / 1000);
+    if (rate > best.rate) best = { inFlight, rate };
   }
   return best.inFlight;
 }
@@ -218,6 +230,8 @@ async function closedLoop(): Promise<number> {
   await keepInFlight(concurrency, end, measureFrom);
   clearTimeout(sampler);
   const seconds = (performance.now() - measureFrom) / 1000;
+  if (seconds <= 0)
+    throw new Error(`${job.scenario}: the tokens ran out in the warm-up; the step needs more`);
   if (before !== undefined && ownBefore !== undefined) {
     const own = process.cpuUsage(ownBefore);
     const after = {
