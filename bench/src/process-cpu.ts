@@ -77,16 +77,18 @@ export const cpuMicrosPerEvent = (
 ) => cpuPerUnit(before, after, events, 1000, 1);
 
 /**
- * CPU of a step run in this process, per event, beside PostgreSQL's and the broker's: `this
- * process` counts all its threads (the audit rebuild's workers among them).
+ * CPU of a step, per event, beside PostgreSQL's and the broker's. `this process` counts all its
+ * threads (the audit rebuild's workers among them) and the children it waited for: a step that
+ * runs a command in a process of its own names that command instead.
  */
 export async function withCpuPerEvent<T>(
   brokerPids: readonly number[],
   step: () => Promise<T>,
   eventsOf: (result: T) => number,
+  processName = 'this process',
 ): Promise<{ result: T; cpuMicrosPerEvent: Record<string, number> }> {
   const groups = {
-    'this process': [process.pid],
+    [processName]: [process.pid],
     ...(brokerPids.length === 0 ? {} : { broker: brokerPids }),
   };
   const before = sampleCpuMs(groups);

@@ -1,14 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { signCheckpoint } from '@session-authority/audit';
 import { encodeEnvelope, type RawRecord } from '@session-authority/events';
 import { ensureTopic } from '@session-authority/event-log';
 import {
   projectToEnd,
   rebuildAuditProjection,
   rebuildReadModel,
-  verifyAgainstLog,
 } from '@session-authority/projector';
-import { openReadModel, saveCheckpoint } from '@session-authority/read-model';
+import { openReadModel } from '@session-authority/read-model';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -16,7 +14,7 @@ import { measureFromState, type FromStateTimed } from './from-state-scenario.js'
 import { measureLogReadCeiling, type LogReadCeiling } from './log-read-ceiling.js';
 import { withCpuPerEvent } from './process-cpu.js';
 import { issuedEnvelope, makeSessions, revokedEnvelope, type SeededSession } from './seed.js';
-import { runSinceCommand, type SinceCommandRun } from './since-command.js';
+import { runVerifyCommand, type VerifyCommandRun } from './verify-command.js';
 
 export interface Timed {
   readonly events: number;
@@ -38,6 +36,8 @@ export type RebuildTimed = Timed & {
 export interface VerifyTimed extends Timed {
   readonly differences: number;
   readonly phases: { snapshot: number; log: number; checks: number };
+  /** The command from its start to its exit. */
+  readonly commandSeconds: number;
   readonly cpuMicrosPerEvent?: CpuPerEvent;
 }
 
@@ -59,11 +59,11 @@ const PARTITIONS = 12;
 /**
  * Writes `events` issuances to a fresh topic, then times the projector's rebuild of all of them
  * (both projections), then how fast that log can be read at all (measureLogReadCeiling), then
- * `npm run audit -- verify` of that log against what the rebuild made;
- * then appends 1 % more records (half of them logouts of sessions issued before), applies them,
- * and times `npm run audit -- verify --since-checkpoint` in a process of its own, from the
- * checkpoint the first verify signed; then times
- * `rebuild --from-state` of the sessions projection against its replay (measureFromState).
+ * `npm run audit -- verify` of that log against what the rebuild made, as an operator runs it (a
+ * process of its own, with a signing key: it records a checkpoint); then appends 1 % more records
+ * (half of them logouts of sessions issued before), applies them, and times `verify
+ * --since-checkpoint` from that checkpoint the same way; then times `rebuild --from-state` of the
+ * sessions projection against its replay (measureFromState).
  */
 export async function measureRebuild(
   brokers: readonly string[],
@@ -75,11 +75,7 @@ export async function measureRebuild(
   rebuild: RebuildTimed;
   logRead: LogReadCeiling;
   verify: VerifyTimed;
-  verifySince: Omit<SinceCommandRun, 'records'> & {
-    events: number;
-    eventsPerSecond: number;
-    history: number;
-  };
+  verifySince: VerifyTimed & { history: number };
   fromState: FromStateTimed;
 }> {
   const topic = `bench-rebuild-${Date.now()}`;
@@ -125,16 +121,15 @@ export async function measureRebuild(
       );
       const auditSeconds = (performance.now() - auditStarted) / 1000;
       const logRead = await measureLogReadCeiling(brokers, topic, brokerPids);
+      const key = generateKeyPairSync('ed25519').privateKey;
+      const command = { brokers, databaseUrl, schema, topic, key };
+      // It records the checkpoint the verify --since-checkpoint below starts from.
       const verifiedAt = await withCpuPerEvent(
         brokerPids,
-        () => verifyAgainstLog({ orm, schema, topic, kafka }),
-        (report) => report.records,
+        () => runVerifyCommand({ ...command, sinceCheckpoint: false }),
+        (run) => run.records,
+        'audit CLI',
       );
-      const verified = verifiedAt.result;
-      if ('problem' in verified.checkpoint)
-        throw new Error(`no checkpoint after the full verify: ${verified.checkpoint.problem}`);
-      const key = generateKeyPairSync('ed25519').privateKey;
-      await saveCheckpoint(orm.em, schema, topic, signCheckpoint(verified.checkpoint.body, key));
       const fresh = [
         ...issuedBefore.slice(0, half).map((s) => revokedEnvelope(s)),
         ...makeSessions(half).map((s) => issuedEnvelope(s)),
@@ -149,13 +144,7 @@ export async function measureRebuild(
         orm,
         connection: kafka,
       });
-      const { records: sinceRecords, ...sinceRun } = await runSinceCommand({
-        brokers,
-        databaseUrl,
-        schema,
-        topic,
-        key,
-      });
+      const since = await runVerifyCommand({ ...command, sinceCheckpoint: true });
       const fromState = await measureFromState({
         brokers,
         databaseUrl,
@@ -165,12 +154,10 @@ export async function measureRebuild(
         partitions: PARTITIONS,
         logger,
       });
-      const timed = (report: typeof verified): Omit<VerifyTimed, 'cpuMicrosPerEvent'> => ({
-        events: report.records,
-        seconds: round(report.seconds),
-        eventsPerSecond: Math.round(report.records / report.seconds),
-        differences: report.chain.length + report.sessions.length + report.columns.length,
-        phases: report.phases,
+      const timed = ({ records, ...run }: VerifyCommandRun) => ({
+        ...run,
+        events: records,
+        eventsPerSecond: Math.round(records / Math.max(run.seconds, 0.001)),
       });
       const seconds = result.seconds + auditSeconds;
       return {
@@ -185,13 +172,8 @@ export async function measureRebuild(
           },
         },
         logRead,
-        verify: { ...timed(verified), cpuMicrosPerEvent: verifiedAt.cpuMicrosPerEvent },
-        verifySince: {
-          ...sinceRun,
-          events: sinceRecords,
-          eventsPerSecond: Math.round(sinceRecords / Math.max(sinceRun.seconds, 0.001)),
-          history,
-        },
+        verify: { ...timed(verifiedAt.result), cpuMicrosPerEvent: verifiedAt.cpuMicrosPerEvent },
+        verifySince: { ...timed(since), history },
         fromState,
       };
     } finally {

@@ -67,14 +67,18 @@ function overloadRow(o: NonNullable<BenchResult['overload']>): string {
   );
 }
 
+/** How the verify ran: as the command, in a fresh process (runs from 2026-12-04 11:00), or not. */
+function commandPart(commandSeconds: number | undefined, otherwise: string): string {
+  return commandSeconds === undefined
+    ? `; ${otherwise}`
+    : `; the command in a fresh process, start to exit: ${commandSeconds} s`;
+}
+
 function verifySinceRow(v: NonNullable<BenchResult['verifySince']>): string {
   return (
     `| audit verify --since-checkpoint: ${v.events} new records on a ${v.history}-record log | ` +
-    `${v.seconds} s (snapshot ${v.phases.snapshot} s, log ${v.phases.log} s, checks ${v.phases.checks} s; ${v.differences} differences)` +
-    (v.commandSeconds === undefined
-      ? ' in the bench process, after a full verify'
-      : `; the command in a fresh process, start to exit: ${v.commandSeconds} s`) +
-    ' |'
+    `${v.seconds} s (snapshot ${v.phases.snapshot} s, log ${v.phases.log} s, checks ${v.phases.checks} s; ${v.differences} differences` +
+    `${commandPart(v.commandSeconds, 'in the bench process, after a full verify')}) |`
   );
 }
 
@@ -130,7 +134,7 @@ export function renderMarkdown(result: BenchResult): string {
       : [
           `| that log read with nothing done per record: a kafkajs consumer / readLog | ${result.logRead.kafkajsPerSecond} / ${result.logRead.readLogPerSecond} events/s (${result.logRead.events} events${cpuPart(result.logRead.kafkajsCpuMicrosPerEvent, "the kafkajs consumer's CPU per event")}) |`,
         ]),
-    `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences${cpuPart(result.verify.cpuMicrosPerEvent)}) |`,
+    `| audit verify of that log | ${result.verify.eventsPerSecond} events/s (${result.verify.seconds} s: snapshot ${result.verify.phases.snapshot} s, log ${result.verify.phases.log} s, checks ${result.verify.phases.checks} s; ${result.verify.differences} differences${cpuPart(result.verify.cpuMicrosPerEvent)}${commandPart(result.verify.commandSeconds, 'in the bench process')}) |`,
     ...(result.verifySince === undefined ? [] : [verifySinceRow(result.verifySince)]),
     ...(result.fromState === undefined ? [] : [fromStateRow(result.fromState)]),
     ...(result.stateStep === undefined

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { repoRoot } from '@session-authority/local-infra';
 
-export interface SinceCommandRun {
+export interface VerifyCommandRun {
   readonly records: number;
   /** The verification, as the command reports it. */
   readonly seconds: number;
@@ -18,17 +18,19 @@ const SUMMARY =
   /verified (\d+) records in ([\d.]+) s \(\d+ records\/s; snapshot ([\d.]+) s, log ([\d.]+) s, checks ([\d.]+) s\): (?:no differences|(\d+) differences)/;
 
 /**
- * `npm run audit -- verify --since-checkpoint` as an operator runs it: the audit CLI in a fresh
- * process (without npm and tsc before it), from the checkpoint stored in the read model, with the
- * key that signed it.
+ * `npm run audit -- verify [--since-checkpoint]` as an operator runs it: the audit CLI in a fresh
+ * process (without npm and tsc before it), with a signing key: a full verify without differences
+ * records a checkpoint, and --since-checkpoint starts from the last one recorded. The process is
+ * waited for, so its CPU counts in this one's children's times.
  */
-export async function runSinceCommand(options: {
+export async function runVerifyCommand(options: {
   readonly brokers: readonly string[];
   readonly databaseUrl: string;
   readonly schema: string;
   readonly topic: string;
   readonly key: KeyObject;
-}): Promise<SinceCommandRun> {
+  readonly sinceCheckpoint: boolean;
+}): Promise<VerifyCommandRun> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -36,7 +38,7 @@ export async function runSinceCommand(options: {
       '--disable-warning=TimeoutNegativeWarning',
       join(repoRoot, 'services/projector/dist/audit-cli.js'),
       'verify',
-      '--since-checkpoint',
+      ...(options.sinceCheckpoint ? ['--since-checkpoint'] : []),
     ],
     {
       env: {
@@ -60,7 +62,7 @@ export async function runSinceCommand(options: {
   const commandSeconds = (performance.now() - started) / 1000;
   const summary = SUMMARY.exec(stderr);
   if (summary === null || (code !== 0 && code !== 1))
-    throw new Error(`verify --since-checkpoint exited with ${code}: ${stderr.slice(-2000)}`);
+    throw new Error(`audit verify exited with ${code}: ${stderr.slice(-2000)}`);
   const [, records, seconds, snapshot, log, checks, differences] = summary;
   return {
     records: Number(records),
