@@ -123,6 +123,8 @@ export const benchResultSchema = z.object({
       phases: z.object({ snapshot: z.number(), log: z.number(), checks: z.number() }),
       /** As verify's; runs before 11:00 timed it in the bench's process, after a full verify. */
       commandSeconds: z.number().positive().optional(),
+      /** Each run's seconds, the row's the median; runs before 2026-12-04 11:30 made one. */
+      runs: z.array(z.number().positive()).optional(),
     })
     .optional(),
   /** rebuild --from-state of the sessions projection; runs before 2026-12-03 15:00 have none. */

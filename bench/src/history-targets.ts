@@ -25,7 +25,7 @@ export function checkpointTargets(since: BenchResult['verifySince']): TargetChec
       measure: `npm run audit -- verify --since-checkpoint: ${since.events.toLocaleString('en')} new records on a ${since.history.toLocaleString('en')}-record log`,
       target: '≤ 1 s, no differences',
       result:
-        `${since.seconds} s, ${since.differences} differences` +
+        `${since.seconds} s${since.runs === undefined ? '' : ` (the median of ${since.runs.join(', ')})`}, ${since.differences} differences` +
         (since.commandSeconds === undefined
           ? ''
           : ` (the whole command: ${since.commandSeconds} s)`),

@@ -77,7 +77,7 @@ function commandPart(commandSeconds: number | undefined, otherwise: string): str
 function verifySinceRow(v: NonNullable<BenchResult['verifySince']>): string {
   return (
     `| audit verify --since-checkpoint: ${v.events} new records on a ${v.history}-record log | ` +
-    `${v.seconds} s (snapshot ${v.phases.snapshot} s, log ${v.phases.log} s, checks ${v.phases.checks} s; ${v.differences} differences` +
+    `${v.seconds} s${v.runs === undefined ? '' : `, the median of ${v.runs.join(', ')} s`} (snapshot ${v.phases.snapshot} s, log ${v.phases.log} s, checks ${v.phases.checks} s; ${v.differences} differences` +
     `${commandPart(v.commandSeconds, 'in the bench process, after a full verify')}) |`
   );
 }

@@ -41,6 +41,7 @@ describe('npm run bench -- --quick', () => {
     // the checkpoint (50 logouts, 50 issuances on the quick run's log), none of them different.
     const since = result.verifySince;
     expect(since?.events).toBe(100);
+    expect(since?.runs).toHaveLength(3);
     expect(since?.differences).toBe(0);
     expect(since?.commandSeconds).toBeGreaterThan(since?.seconds ?? Infinity);
     expect(result.verify.commandSeconds).toBeGreaterThan(result.verify.seconds);
