@@ -22,6 +22,23 @@ function nameBytes(name: string): Buffer {
   return encoded;
 }
 
+// Records carry the same header names in the same order: each such list is sorted once.
+const sortedLists = new Map<string, readonly string[]>();
+
+/** The header names in the order of their UTF-8 bytes. */
+function sortedNames(headers: RawRecord['headers']): readonly string[] {
+  const keys = Object.keys(headers);
+  const byBytes = (a: string, b: string) => Buffer.compare(nameBytes(a), nameBytes(b));
+  // Names holding a NUL could join like other names: those are sorted every time.
+  if (keys.some((key) => key.includes('\u0000'))) return keys.sort(byBytes);
+  const list = keys.join('\u0000');
+  const known = sortedLists.get(list);
+  if (known !== undefined) return known;
+  const sorted = keys.sort(byBytes);
+  if (sortedLists.size < 256) sortedLists.set(list, sorted);
+  return sorted;
+}
+
 /**
  * SHA-256 of the canonical encoding of one log record: partition (4 bytes), offset (8 bytes),
  * key, the headers sorted by name (count, then name and value of each), value; every field
@@ -30,11 +47,10 @@ function nameBytes(name: string): Buffer {
  */
 export function recordSha256(partition: number, offset: bigint, record: RawRecord): string {
   const headers: [Buffer, Buffer][] = [];
-  for (const [name, value] of Object.entries(record.headers)) {
-    const encoded = bytes(value);
+  for (const name of sortedNames(record.headers)) {
+    const encoded = bytes(record.headers[name]);
     if (encoded !== null) headers.push([nameBytes(name), encoded]);
   }
-  headers.sort(([a], [b]) => Buffer.compare(a, b));
   const key = bytes(record.key);
   const value = bytes(record.value);
   let size = 12 + 4 + (key?.length ?? 0) + 4 + 4 + (value?.length ?? 0);

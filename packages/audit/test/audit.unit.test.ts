@@ -38,6 +38,16 @@ describe('the record digest', () => {
     expect(a).toBe(b);
   });
 
+  it('hashes every header of a record whose names join like those of records before it', () => {
+    // Lists of names are sorted once and remembered: names holding a NUL must not borrow one.
+    const joined = { a: '1', b: '2' };
+    const first = recordSha256(0, 0n, record('v', joined));
+    const withNul = recordSha256(0, 0n, record('v', { 'a\u0000b': '1' }));
+    expect(withNul).not.toBe(recordSha256(0, 0n, record('v', {})));
+    expect(withNul).not.toBe(first);
+    expect(recordSha256(0, 0n, record('v', joined))).toBe(first);
+  });
+
   it('cannot be fooled by moving bytes between fields (every field is length-prefixed)', () => {
     const one = recordSha256(0, 0n, record('v', { ab: 'c' }));
     const other = recordSha256(0, 0n, record('v', { a: 'bc' }));

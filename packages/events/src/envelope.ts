@@ -58,7 +58,11 @@ export function readEnvelope(record: RawRecord): EnvelopeReadResult {
     attributes[name] = value;
   }
   const contentType = headerText(record.headers['content-type']);
-  if (contentType?.split(';')[0]?.trim().toLowerCase() !== CONTENT_TYPE) {
+  // Parameters and case are allowed; most records carry exactly CONTENT_TYPE.
+  if (
+    contentType !== CONTENT_TYPE &&
+    contentType?.split(';')[0]?.trim().toLowerCase() !== CONTENT_TYPE
+  ) {
     return { ok: false, problem: 'content-type is not application/json' };
   }
   if (record.value === null) return { ok: false, problem: 'the record has no value' };
