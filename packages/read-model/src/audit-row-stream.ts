@@ -71,12 +71,33 @@ export interface Reader {
   readonly query: SerialQuery;
 }
 
-export function serialQueries(client: pg.PoolClient): SerialQuery {
-  let last: Promise<unknown> = Promise.resolve();
-  return <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
-    const result = last.then(() => client.query<R>(text, values));
-    last = result.catch(() => undefined);
+/** A snapshot's connection that several readers share, until the snapshot gives it back. */
+export interface SerialConnection extends Reader {
+  /**
+   * Runs `last` in its turn, behind what is queued (read-ahead pages, say), then gives the
+   * connection back; anything asked for after this fails: a released connection may already
+   * serve someone else.
+   */
+  release(last: string): Promise<void>;
+}
+
+export function serialConnection(client: pg.PoolClient): SerialConnection {
+  let queue: Promise<unknown> = Promise.resolve();
+  let released = false;
+  const query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+    if (released) return Promise.reject(new Error('the snapshot is closed'));
+    const result = queue.then(() => client.query<R>(text, values));
+    queue = result.catch(() => undefined);
     return result;
+  };
+  return {
+    query,
+    async release(last) {
+      const ran = query(last).catch(() => undefined);
+      released = true;
+      await ran;
+      client.release();
+    },
   };
 }
 

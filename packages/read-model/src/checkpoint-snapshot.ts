@@ -7,7 +7,7 @@ import {
   type RowsBelow,
   type RowsBelowCheckpoint,
 } from './checkpoint-scans.js';
-import { serialQueries, type Reader, type SerialQuery } from './audit-row-stream.js';
+import { serialConnection, type Reader } from './audit-row-stream.js';
 import { qualified } from './sql.js';
 import {
   beginSnapshot,
@@ -89,21 +89,14 @@ export async function openSinceCheckpoint(
   const { topic } = checkpoint;
   const pool = await em.getConnection().getNativeClient();
   const client = await pool.connect();
-  const serial = serialQueries(client);
-  let closed = false;
-  // A released connection may already serve someone else: nothing more is sent on it.
-  const query: SerialQuery = (text, values) =>
-    closed ? Promise.reject(new Error('the snapshot is closed')) : serial(text, values);
+  const connection = serialConnection(client);
+  const { query } = connection;
   const twins: Twin[] = [];
   let scans: Promise<WholeTableScans> | undefined;
   const close = async () => {
     await scans?.catch(() => undefined);
     await Promise.all(twins.map((twin) => twin.close()));
-    // Reads asked for before may still be queued: the rollback waits its turn behind them.
-    const rolledBack = query('rollback').catch(() => undefined);
-    closed = true;
-    await rolledBack;
-    client.release();
+    await connection.release('rollback');
   };
   try {
     const pgSnapshot = await beginSnapshot(client);

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SessionFacts } from '@session-authority/audit';
-import { cursorRowStream, serialQueries, type AuditRowStream } from './audit-row-stream.js';
+import { cursorRowStream, serialConnection, type AuditRowStream } from './audit-row-stream.js';
 import {
   beginSnapshot,
   readProjectionEnds,
@@ -39,12 +39,9 @@ export async function openVerificationSnapshot(
 ): Promise<VerificationSnapshot> {
   const pool = await em.getConnection().getNativeClient();
   const client = await pool.connect();
-  // Read-ahead pages may still be queued: the rollback waits its turn behind them.
-  const query = serialQueries(client);
-  const close = async () => {
-    await query('rollback').catch(() => undefined);
-    client.release();
-  };
+  const connection = serialConnection(client);
+  const { query } = connection;
+  const close = () => connection.release('rollback');
   try {
     const pgSnapshot = await beginSnapshot(client);
     const ends = await readProjectionEnds(client, schema, topic);
