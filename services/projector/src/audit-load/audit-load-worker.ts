@@ -15,7 +15,9 @@ export interface AuditLoadWorkerData {
 }
 
 export type AuditLoadReply =
-  { readonly lines: ArrayBuffer } | { readonly done: true } | { readonly error: string };
+  | { readonly lines: Uint8Array<ArrayBuffer> }
+  | { readonly done: true }
+  | { readonly error: string };
 
 /** Batches posted and not yet written by the main thread: the COPY sets the pace. */
 const UNWRITTEN = 8;
@@ -38,14 +40,8 @@ readLog(
     const start = heads.get(partition) ?? CHAIN_START;
     const { lines, head } = auditLinesOf(topic, partition, records, start);
     heads.set(partition, head);
-    // Encoded here and moved: the main thread only hands the bytes to COPY. A batch's bytes
-    // usually fill their own memory; a small one shares Node's pool and is copied out of it.
-    const bytes = Buffer.from(lines, 'utf8');
-    const own = bytes.byteOffset === 0 && bytes.length === bytes.buffer.byteLength;
-    const buffer = own
-      ? bytes.buffer
-      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-    port.postMessage({ lines: buffer } satisfies AuditLoadReply, [buffer]);
+    // Moved, not copied: the main thread only hands the bytes to COPY.
+    port.postMessage({ lines } satisfies AuditLoadReply, [lines.buffer]);
   },
 ).then(
   () => port.postMessage({ done: true } satisfies AuditLoadReply),

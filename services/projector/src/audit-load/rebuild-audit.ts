@@ -64,7 +64,7 @@ function loadFrom(worker: Worker, copy: AuditCopy): Promise<undefined> {
   worker.on('message', (reply: AuditLoadReply) => {
     if ('lines' in reply) {
       writing = writing
-        .then(() => copy.write(Buffer.from(reply.lines)))
+        .then(() => copy.write(bufferOf(reply.lines)))
         .then(() => worker.postMessage('written'), reject);
     } else if ('done' in reply) void writing.then(() => resolve(undefined), reject);
     else reject(new RebuildError(reply.error));
@@ -73,3 +73,7 @@ function loadFrom(worker: Worker, copy: AuditCopy): Promise<undefined> {
   worker.on('exit', (code) => reject(new Error(`an audit load worker stopped (exit ${code})`)));
   return promise;
 }
+
+/** A Buffer over the same memory, not a copy (Buffer.from of a Uint8Array copies it). */
+const bufferOf = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
