@@ -94,6 +94,16 @@ async function indexes(schema: string) {
   return rows.map((r) => r.definition);
 }
 
+/** The table's constraints: its primary key must come back as a key, not as a bare index. */
+async function constraints(schema: string) {
+  const rows = await db.orm.em.fork().execute<{ constraint: string }[]>(
+    `select conname || ' ' || pg_get_constraintdef(oid) as constraint from pg_constraint
+       where conrelid = ?::regclass order by conname`,
+    [`"${schema}".audit_events`],
+  );
+  return rows.map((r) => r.constraint);
+}
+
 describe('the audit projection made by COPY in a rebuild', () => {
   it('equals, row for row and index for index, what the projector writes record by record', async () => {
     const topic = await createTestTopic(3);
@@ -130,6 +140,10 @@ describe('the audit projection made by COPY in a rebuild', () => {
     expect(await auditRows('audit_copied')).toEqual(applied);
     expect(await indexes('audit_copied')).toEqual(await indexes('audit_applied'));
     expect(await indexes('audit_copied')).toHaveLength(5);
+    expect(await constraints('audit_copied')).toEqual(await constraints('audit_applied'));
+    expect(await constraints('audit_copied')).toEqual([
+      'audit_events_pkey PRIMARY KEY (topic, log_partition, log_offset)',
+    ]);
   });
 
   it('a record that halts the log leaves the schema as it was: no rows, every index', async () => {
@@ -148,5 +162,6 @@ describe('the audit projection made by COPY in a rebuild', () => {
     }
     expect(await auditRows('audit_halted')).toEqual([]);
     expect(await indexes('audit_halted')).toHaveLength(5);
+    expect(await constraints('audit_halted')).toHaveLength(1);
   });
 });
