@@ -104,6 +104,17 @@ async function constraints(schema: string) {
   return rows.map((r) => r.constraint);
 }
 
+/** Pages of audit_events, and those all visible (set by COPY FREEZE; counted when an index is built). */
+async function visiblePages(schema: string) {
+  const [row] = await db.orm.em
+    .fork()
+    .execute<{ pages: number; visible: number }[]>(
+      `select relpages as pages, relallvisible as visible from pg_class where oid = ?::regclass`,
+      [`"${schema}".audit_events`],
+    );
+  return row;
+}
+
 describe('the audit projection made by COPY in a rebuild', () => {
   it('equals, row for row and index for index, what the projector writes record by record', async () => {
     const topic = await createTestTopic(3);
@@ -144,6 +155,10 @@ describe('the audit projection made by COPY in a rebuild', () => {
     expect(await constraints('audit_copied')).toEqual([
       'audit_events_pkey PRIMARY KEY (topic, log_partition, log_offset)',
     ]);
+    // Written frozen: no later scan has to set hint bits, no vacuum has to freeze them again.
+    const pages = await visiblePages('audit_copied');
+    expect(pages?.pages).toBeGreaterThan(0);
+    expect(pages?.visible).toBe(pages?.pages);
   });
 
   it('a record that halts the log leaves the schema as it was: no rows, every index', async () => {
