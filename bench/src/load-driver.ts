@@ -143,8 +143,7 @@ async function openLoop(rate: number): Promise<number> {
 async function keepInFlight(
   inFlight: number,
   until: number,
-  measureFrom = Number.POSITIVE_INFINITY,
-  most = Number.POSITIVE_INFINITY,
+  { measureFrom = Number.POSITIVE_INFINITY, most = Number.POSITIVE_INFINITY } = {},
 ): Promise<number> {
   let answered = 0;
   const stopAt = sent + most;
@@ -172,7 +171,7 @@ async function bestConcurrency(): Promise<number> {
   for (const inFlight of tried) {
     const started = performance.now();
     const until = started + (job.probeSeconds ?? 2) * 1000;
-    const answered = await keepInFlight(inFlight, until, undefined, most);
+    const answered = await keepInFlight(inFlight, until, { most });
     const rate = answered / ((performance.now() - started) / 1000);
     if (rate > best.rate) best = { inFlight, rate };
   }
@@ -227,7 +226,7 @@ async function closedLoop(): Promise<number> {
     before = sampleCpuMs(job.cpuGroups ?? {});
     ownBefore = process.cpuUsage();
   }, measureFrom - performance.now());
-  await keepInFlight(concurrency, end, measureFrom);
+  await keepInFlight(concurrency, end, { measureFrom });
   clearTimeout(sampler);
   const seconds = (performance.now() - measureFrom) / 1000;
   if (seconds <= 0)

@@ -90,7 +90,6 @@ export async function openSinceCheckpoint(
   const pool = await em.getConnection().getNativeClient();
   const client = await pool.connect();
   const connection = serialConnection(client);
-  const { query } = connection;
   const twins: Twin[] = [];
   let scans: Promise<WholeTableScans> | undefined;
   const close = async () => {
@@ -148,16 +147,16 @@ export async function openSinceCheckpoint(
       rowsFromCheckpoint: async () => {
         // Both asked for at once, so that reads asked for meanwhile queue behind both.
         const [auditRows, quarantine] = await Promise.all([
-          readAuditRows({ query }, schema, topic, from.audit_events),
-          readQuarantineRows({ query }, schema, topic, from.quarantined_records),
+          readAuditRows(connection, schema, topic, from.audit_events),
+          readQuarantineRows(connection, schema, topic, from.quarantined_records),
         ]);
         return { auditRows, quarantine };
       },
       belowByPartition: async (table) =>
-        rowsOf({ query }, table, await writtenAfter({ query })).byPartition(),
-      sessionFacts: (ids) => readSessionFacts({ query }, schema, ids),
+        rowsOf(connection, table, await writtenAfter(connection)).byPartition(),
+      sessionFacts: (ids) => readSessionFacts(connection, schema, ids),
       history: async (ids, below) => {
-        const { rows } = await query<{
+        const { rows } = await connection.query<{
           topic: string;
           log_partition: number;
           log_offset: string;

@@ -40,7 +40,6 @@ export async function openVerificationSnapshot(
   const pool = await em.getConnection().getNativeClient();
   const client = await pool.connect();
   const connection = serialConnection(client);
-  const { query } = connection;
   const close = () => connection.release('rollback');
   try {
     const pgSnapshot = await beginSnapshot(client);
@@ -49,9 +48,9 @@ export async function openVerificationSnapshot(
     return {
       ...ends,
       pgSnapshot,
-      auditRows: (partition) => cursorRowStream(query, schema, topic, partition),
+      auditRows: (partition) => cursorRowStream(connection.query, schema, topic, partition),
       quarantine,
-      sessions: () => readSessionFacts({ query }, schema),
+      sessions: () => readSessionFacts(connection, schema),
       close,
     };
   } catch (error) {
